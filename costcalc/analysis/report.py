@@ -1,0 +1,51 @@
+"""Everything a report shows, computed once: the evaluation and its analyses. Renderers only format this."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from costcalc.analysis.breakdown import KindTotal, by_kind
+from costcalc.analysis.separable import SeparablePair, StandardTwin, separable_pairs, standard_twin
+from costcalc.evaluate import Evaluation
+
+
+@dataclass(frozen=True)
+class SymbolicTotals:
+    """The closed form in alpha and rho (no rounding), its value at this report's alpha and rho, and
+    whether the exact (rounded) count equals it."""
+
+    mult_adds: Any
+    params: Any
+    ideal_mult_adds: Fraction
+    ideal_params: Fraction
+
+    def matches(self, evaluation: Evaluation) -> bool:
+        return self.ideal_mult_adds == evaluation.mult_adds and self.ideal_params == evaluation.params
+
+
+@dataclass(frozen=True)
+class Report:
+    evaluation: Evaluation
+    kinds: list[KindTotal]
+    pairs: list[SeparablePair]
+    twin: StandardTwin
+    symbolic: SymbolicTotals | None = None
+
+
+def build_report(evaluation: Evaluation, symbolic: bool = False) -> Report:
+    pairs = separable_pairs(evaluation)
+    closed = None
+    if symbolic:
+        from costcalc.symbolic import closed_form
+
+        form = closed_form(evaluation.network, evaluation.convention)
+        ideal_mult_adds, ideal_params = form.at(evaluation.alpha, evaluation.rho)
+        closed = SymbolicTotals(form.mult_adds, form.params, _fraction(ideal_mult_adds), _fraction(ideal_params))
+    return Report(evaluation, by_kind(evaluation), pairs, standard_twin(evaluation, pairs), closed)
+
+
+def _fraction(value: Any) -> Fraction:
+    numerator, denominator = value.as_numer_denom()
+    return Fraction(int(numerator), int(denominator))

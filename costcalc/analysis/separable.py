@@ -1,0 +1,90 @@
+"""Depthwise-separable pairs and their standard-convolution twins.
+
+For each depthwise layer followed by a pointwise (1x1, ungrouped, stride 1) layer, the equivalent
+standard convolution has the depthwise kernel and stride, the depthwise input channels M and the
+pointwise filters N. Its cost comes from the same layer code (a ``Conv``), so the ratio
+``(depthwise + pointwise) / standard`` is computed, not typed in; it equals ``1/N + 1/D_K²`` (MobileNets
+§3.1), which ``costcalc formula`` derives symbolically and the property tests check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from costcalc.arith import ExactArith
+from costcalc.evaluate import Evaluation, LayerCost
+from costcalc.layers.conv import Conv, Depthwise, Pointwise
+from costcalc.layers.dense import FullyConnected
+
+
+@dataclass(frozen=True)
+class SeparablePair:
+    depthwise: LayerCost
+    pointwise: LayerCost
+    standard_mult_adds: int
+    standard_params: int
+
+    @property
+    def mult_adds(self) -> int:
+        return self.depthwise.mult_adds + self.pointwise.mult_adds
+
+    @property
+    def params(self) -> int:
+        return self.depthwise.params + self.pointwise.params
+
+    @property
+    def ratio(self) -> Fraction:
+        """Mult-Adds of the pair over those of the standard convolution."""
+        return Fraction(self.mult_adds, self.standard_mult_adds)
+
+
+@dataclass(frozen=True)
+class StandardTwin:
+    """The network with every separable pair replaced by its standard convolution (Table 4's Conv MobileNet)."""
+
+    mult_adds: int
+    params: int
+    pairs: int
+
+
+def _is_pointwise(row: LayerCost) -> bool:
+    layer = row.layer
+    if isinstance(layer, Pointwise):
+        return layer.groups == 1 and layer.stride == (1, 1)
+    return isinstance(layer, Conv) and layer.kernel == (1, 1) and layer.groups == 1 and layer.stride == (1, 1)
+
+
+def separable_pairs(evaluation: Evaluation) -> list[SeparablePair]:
+    """Every depthwise layer (multiplier 1) whose next weighted layer is a pointwise convolution."""
+    pairs = []
+    depthwise: LayerCost | None = None
+    for row in evaluation.layers:
+        if isinstance(row.layer, Depthwise):
+            depthwise = row if row.layer.depth_multiplier == 1 else None
+        elif isinstance(row.layer, (Conv, Pointwise, FullyConnected)):
+            if depthwise is not None and _is_pointwise(row):
+                pairs.append(_pair(evaluation, depthwise, row))
+            depthwise = None
+    return pairs
+
+
+def _pair(evaluation: Evaluation, depthwise: LayerCost, pointwise: LayerCost) -> SeparablePair:
+    dw = depthwise.layer
+    assert isinstance(dw, Depthwise)
+    standard = Conv(kernel=dw.kernel, filters=pointwise.output_shape.channels, stride=dw.stride,
+                    padding=dw.padding, dilation=dw.dilation, fixed=True)
+    arith = ExactArith(evaluation.alpha, evaluation.spec.width)
+    output = standard.output_shape(depthwise.input_shape, arith)
+    components = standard.costs(depthwise.input_shape, output, arith)
+    convention = evaluation.convention
+    return SeparablePair(depthwise, pointwise, convention.mult_adds_of(components), convention.params_of(components))
+
+
+def standard_twin(evaluation: Evaluation, pairs: list[SeparablePair] | None = None) -> StandardTwin:
+    pairs = separable_pairs(evaluation) if pairs is None else pairs
+    return StandardTwin(
+        mult_adds=evaluation.mult_adds + sum(pair.standard_mult_adds - pair.mult_adds for pair in pairs),
+        params=evaluation.params + sum(pair.standard_params - pair.params for pair in pairs),
+        pairs=len(pairs),
+    )

@@ -1,0 +1,114 @@
+"""The two ways a network is evaluated: exactly (integers) or ideally (sympy symbols).
+
+Layer kinds compute shapes and costs through one of these objects, so the same layer code gives the exact
+integer count at a given alpha and rho and the closed form in ``alpha`` and ``rho``:
+
+- ``ExactArith``: channels are rounded by the spec's width rule (``int(alpha·n)`` by default), spatial sizes
+  follow each layer's padding rule with integer ceil/floor, and impossible shapes are errors.
+- ``IdealArith``: channels are ``alpha·n`` and sizes ``rho·n / stride`` with no rounding: the paper's
+  idealised formulas (eq. 6 and 7). Imports sympy, so only symbolic commands load it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from costcalc import multipliers
+
+
+class ShapeError(ValueError):
+    """A shape or channel count that cannot exist (raised in exact mode only; located by the network)."""
+
+
+@dataclass(frozen=True)
+class WidthRule:
+    """How ``alpha·n`` becomes a whole number of channels (spec key ``width``)."""
+
+    rounding: str = "truncate"  # truncate | make_divisible | none
+    divisor: int = 8
+    min_channels: int | None = None
+
+    def apply(self, value: Fraction) -> int:
+        if self.rounding == "truncate":
+            return multipliers.truncate(value)
+        if self.rounding == "make_divisible":
+            return multipliers.make_divisible(value, self.divisor, self.min_channels)
+        if value.denominator != 1:
+            raise ShapeError(
+                f"alpha gives {multipliers.format_fraction(value)} channels, not a whole number, and the spec's "
+                "width rounding is 'none' (use 'truncate' or 'make_divisible')"
+            )
+        return value.numerator
+
+
+class ExactArith:
+    """Integer evaluation at a given alpha (Fraction) and resolution."""
+
+    exact = True
+
+    def __init__(self, alpha: Fraction, width: WidthRule):
+        self.alpha = alpha
+        self.width = width
+
+    def channels(self, count: int, fixed: bool = False) -> int:
+        if fixed or self.alpha == 1:
+            return count
+        scaled = self.width.apply(self.alpha * count)
+        if scaled < 1:
+            raise ShapeError(
+                f"alpha = {multipliers.format_fraction(self.alpha)} leaves {scaled} of its {count} channels"
+            )
+        return scaled
+
+    @staticmethod
+    def ceil_div(a: int, b: int) -> int:
+        return -(-a // b)
+
+    @staticmethod
+    def floor_div(a: int, b: int) -> int:
+        return a // b
+
+    @staticmethod
+    def require(condition: bool, message: str) -> None:
+        if not condition:
+            raise ShapeError(message)
+
+    @staticmethod
+    def is_one(value: Any) -> bool:
+        return value == 1
+
+
+class IdealArith:
+    """Symbolic evaluation: ``alpha`` and ``rho`` stay symbols, nothing is rounded, nothing is checked."""
+
+    exact = False
+
+    def __init__(self) -> None:
+        from costcalc import symbols
+
+        self.alpha = symbols.alpha
+
+    def channels(self, count: int, fixed: bool = False) -> Any:
+        return count if fixed else self.alpha * count
+
+    @staticmethod
+    def ceil_div(a: Any, b: int) -> Any:
+        return a / b
+
+    floor_div = ceil_div
+
+    @staticmethod
+    def require(condition: Any, message: str) -> None:
+        return None
+
+    @staticmethod
+    def is_one(value: Any) -> bool:
+        return value == 1
+
+
+def scale_resolution(size: int, rho: Fraction) -> int:
+    """``rho·size`` to the nearest pixel (halves up); DESIGN.md: the report shows the resolution used."""
+    return size if rho == 1 else multipliers.round_half_up(rho * size)
+

@@ -1,0 +1,55 @@
+"""Counting conventions: which of a layer's cost components count as Mult-Adds and which as parameters.
+
+Conventions are data. Every report names the one it counts under (DESIGN.md, "Counting conventions").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Convention:
+    name: str
+    description: str
+    mult_adds: tuple[str, ...]
+    params: tuple[str, ...]
+
+    def mult_adds_of(self, components: dict[str, Any]) -> Any:
+        return _total(components, self.mult_adds)
+
+    def params_of(self, components: dict[str, Any]) -> Any:
+        return _total(components, self.params)
+
+
+def _total(components: dict[str, Any], names: tuple[str, ...]) -> Any:
+    values = [components[name] for name in names if name in components]
+    if not values:
+        return 0
+    if len(values) == 1:
+        return values[0]
+    if all(isinstance(value, int) for value in values):
+        return sum(values)
+    from sympy import Add
+
+    return Add(*values)
+
+
+PAPER = Convention(
+    name="paper",
+    description="MobileNets (Howard et al. 2017): Mult-Adds of conv, depthwise, pointwise and fully connected "
+    "weights; params = their weights (no biases, no batch norm)",
+    mult_adds=("weight_macs",),
+    params=("weights",),
+)
+
+TORCHVISION = Convention(
+    name="torchvision",
+    description="torchvision's weights.meta: Mult-Adds of convolutions and matrix multiplies only (no bias "
+    "adds); params = weights + biases + BatchNorm gamma and beta",
+    mult_adds=("weight_macs",),
+    params=("weights", "biases", "bn_affine"),
+)
+
+CONVENTIONS = {convention.name: convention for convention in (PAPER, TORCHVISION)}

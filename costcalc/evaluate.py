@@ -1,0 +1,95 @@
+"""Exact evaluation: every layer's Mult-Adds and params as Python ints at a given alpha and rho.
+
+This is the hot path of ``costcalc report``: plain integer arithmetic through the formulas of
+``costcalc.formulas``; sympy is not imported. The closed form in alpha and rho is ``costcalc.symbolic``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from costcalc.arith import ExactArith, scale_resolution
+from costcalc.conventions import PAPER, Convention
+from costcalc.errors import Location
+from costcalc.layers.base import Layer, Shape
+from costcalc.network import Network, build_network, propagate
+from costcalc.spec.model import Spec
+
+
+@dataclass(frozen=True)
+class LayerCost:
+    """One row of a report."""
+
+    name: str
+    kind: str
+    group: str
+    filter: str
+    stride: str
+    input_shape: Shape
+    output_shape: Shape
+    mult_adds: int
+    params: int
+    components: dict[str, int]
+    layer: Layer
+    location: Location
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """A network evaluated exactly at one alpha and rho under one convention."""
+
+    spec: Spec
+    network: Network
+    convention: Convention
+    alpha: Fraction
+    rho: Fraction
+    input_shape: Shape
+    layers: tuple[LayerCost, ...]
+    mult_adds: int
+    params: int
+
+    @property
+    def resolution(self) -> int:
+        return self.input_shape.height
+
+
+def rho_for_resolution(spec: Spec, resolution: int) -> Fraction:
+    """``--resolution 192`` on a 224 spec is ``rho = 192/224`` (on the input height)."""
+    return Fraction(resolution, spec.input.height)
+
+
+def evaluate(network: Network | Spec, alpha: Fraction = Fraction(1), rho: Fraction = Fraction(1),
+             convention: Convention = PAPER) -> Evaluation:
+    """Evaluate a network (or a spec) exactly."""
+    if isinstance(network, Spec):
+        network = build_network(network)
+    spec = network.spec
+    arith = ExactArith(Fraction(alpha), spec.width)
+    input_shape = Shape(scale_resolution(spec.input.height, rho), scale_resolution(spec.input.width, rho),
+                        spec.input.channels)
+    rows = []
+    for node, layer_input, layer_output, components in propagate(network, input_shape, arith):
+        layer = node.layer
+        rows.append(LayerCost(
+            name=node.name, kind=layer.kind, group=layer.group(),
+            filter=layer.filter_label(layer_input, layer_output), stride=layer.stride_label(),
+            input_shape=layer_input, output_shape=layer_output,
+            mult_adds=convention.mult_adds_of(components), params=convention.params_of(components),
+            components=components, layer=layer, location=node.location,
+        ))
+    return Evaluation(
+        spec=spec, network=network, convention=convention, alpha=Fraction(alpha), rho=Fraction(rho),
+        input_shape=input_shape, layers=tuple(rows),
+        mult_adds=sum(row.mult_adds for row in rows), params=sum(row.params for row in rows),
+    )
+
+
+def components_total(evaluation: Evaluation) -> dict[str, Any]:
+    """Every cost component summed over the network (what each convention could count)."""
+    totals: dict[str, int] = {}
+    for row in evaluation.layers:
+        for name, value in row.components.items():
+            totals[name] = totals.get(name, 0) + value
+    return totals

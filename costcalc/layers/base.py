@@ -1,0 +1,79 @@
+"""What every layer kind is: a frozen dataclass whose fields are its spec schema, with three pure methods.
+
+- ``output_shape(input_shape, arith)``: shape propagation (exact ints, or sympy expressions);
+- ``costs(input_shape, output_shape, arith)``: the layer's cost *components* (see ``COMPONENTS``), from
+  the formulas in ``costcalc.formulas``; a counting convention decides which of them are Mult-Adds and
+  which are parameters;
+- ``expand()``: sugar kinds (``separable``) return the layers they stand for.
+
+A kind with no cost returns no components: under every convention it counts as zero, explicitly.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, NamedTuple
+
+# Cost components a layer may report. Conventions (costcalc.conventions) pick from these by name.
+COMPONENTS = {
+    "weight_macs": "multiply-accumulates of conv / depthwise / pointwise / fully connected weights",
+    "bias_adds": "one add per output element of a layer with a bias",
+    "weights": "weights of conv / depthwise / pointwise / fully connected layers",
+    "biases": "bias terms",
+    "bn_affine": "BatchNorm scale and shift (gamma, beta): 2 per channel",
+    "bn_stats": "BatchNorm running mean and variance: 2 per channel (non-trainable)",
+}
+
+
+class Shape(NamedTuple):
+    """A feature map: height x width x channels, as the paper's Table 1 writes it."""
+
+    height: Any
+    width: Any
+    channels: Any
+
+    def __str__(self) -> str:
+        return f"{self.height}×{self.width}×{self.channels}"
+
+
+def size_label(pair: tuple[int, int]) -> str:
+    """``(3, 3)`` -> ``3x3`` (plain x: this goes into JSON keys such as ``conv 3x3``)."""
+    return f"{pair[0]}x{pair[1]}"
+
+
+class Layer:
+    """Base of the layer kinds. Subclasses are ``@dataclass(frozen=True)`` and registered by kind name."""
+
+    kind: ClassVar[str]
+    summary: ClassVar[str]
+    name_prefix: ClassVar[str]
+    follows_previous: ClassVar[bool] = False  # unnamed, it takes the name of the layer it follows
+    name: str | None
+
+    def expand(self) -> tuple[Layer, ...]:
+        return (self,)
+
+    def output_shape(self, input_shape: Shape, arith: Any) -> Shape:
+        return input_shape
+
+    def costs(self, input_shape: Shape, output_shape: Shape, arith: Any) -> dict[str, Any]:
+        return {}
+
+    def group(self) -> str:
+        """The by-kind group (the paper's Table 2 rows): ``conv 3x3``, ``depthwise 3x3``, ``fc``, ..."""
+        return self.kind
+
+    def filter_label(self, input_shape: Shape, output_shape: Shape) -> str:
+        return ""
+
+    def stride_label(self) -> str:
+        return ""
+
+    def default_name(self, previous: str | None, counters: dict[str, int]) -> str:
+        """A generated name: ``<prefix>_<n>``, counted per prefix across the network. ``previous`` is
+        the name of the last layer before this one that is not itself a follower (batch norm, activation)."""
+        counters[self.name_prefix] = counters.get(self.name_prefix, 0) + 1
+        return f"{self.name_prefix}_{counters[self.name_prefix]}"
+
+
+def stride_text(stride: tuple[int, int]) -> str:
+    return f"s{stride[0]}" if stride[0] == stride[1] else f"s{stride[0]}×{stride[1]}"

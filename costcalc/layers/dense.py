@@ -1,0 +1,52 @@
+"""Fully connected layers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from costcalc import formulas
+from costcalc.layers import fields as f
+from costcalc.layers.base import Layer, Shape
+from costcalc.layers.registry import register
+
+
+@register
+@dataclass(frozen=True)
+class FullyConnected(Layer):
+    """Fully connected layer on a flat input (1×1×M): ``M·N`` Mult-Adds and ``M·N`` weights — a 1×1
+    convolution on a 1×1 map, computed by the same formula."""
+
+    kind = "fc"
+    summary = "fully connected layer (needs a 1x1xM input: flatten or global pooling first)"
+    name_prefix = "fc"
+
+    units: int = f.spec_field(f.positive_int, doc="output units N; scaled by alpha unless fixed")
+    bias: bool = f.spec_field(f.boolean, True, "the layer has a bias per unit (counted by conventions that count biases)")
+    fixed: bool = f.spec_field(f.boolean, False, "alpha does not scale units (set it for the classes)")
+    name: str | None = f.name_field()
+
+    def output_shape(self, input_shape: Shape, arith: Any) -> Shape:
+        arith.require(
+            input_shape.height == 1 and input_shape.width == 1,
+            f"fc needs a flat input (1×1×channels) but gets {input_shape}; "
+            "put a flatten or global_avg_pool layer before it",
+        )
+        return Shape(1, 1, arith.channels(self.units, self.fixed))
+
+    def costs(self, input_shape: Shape, output_shape: Shape, arith: Any) -> dict[str, Any]:
+        m, n = input_shape.channels, output_shape.channels
+        costs = {
+            "weight_macs": formulas.conv_mult_adds(1, 1, m, n, 1, 1),
+            "weights": formulas.conv_params(1, 1, m, n),
+        }
+        if self.bias:
+            costs["biases"] = n
+            costs["bias_adds"] = n
+        return costs
+
+    def group(self) -> str:
+        return "fc"
+
+    def filter_label(self, input_shape: Shape, output_shape: Shape) -> str:
+        return f"{input_shape.channels}×{output_shape.channels}"

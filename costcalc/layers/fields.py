@@ -1,0 +1,123 @@
+"""The value types of layer fields: each parser takes a YAML value and returns it checked, or raises
+``FieldError`` with a message that says what was expected. Layer kinds name a parser per field (in the
+field's metadata), so a kind's dataclass fields *are* its spec schema."""
+
+from __future__ import annotations
+
+import dataclasses
+from fractions import Fraction
+from typing import Any, Callable
+
+Parser = Callable[[Any], Any]
+
+_NO_DEFAULT = dataclasses.MISSING
+
+ACTIVATIONS = ("relu", "relu6", "leaky_relu", "sigmoid", "tanh", "swish", "hard_swish", "hard_sigmoid", "gelu")
+
+
+class FieldError(ValueError):
+    """A field value of the wrong type or range."""
+
+
+def describe(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    if isinstance(value, (int, float)):
+        return f"{value!r}"
+    if isinstance(value, str):
+        return f"the string {value!r}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def positive_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise FieldError(f"expected a whole number, got {describe(value)}")
+    if value < 1:
+        raise FieldError(f"expected a whole number of at least 1, got {value}")
+    return value
+
+
+def non_negative_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise FieldError(f"expected a whole number, got {describe(value)}")
+    if value < 0:
+        raise FieldError(f"expected a whole number of at least 0, got {value}")
+    return value
+
+
+def _pair_of(item: Parser, what: str) -> Parser:
+    def parse(value: Any) -> tuple[int, int]:
+        if isinstance(value, list):
+            if len(value) != 2:
+                raise FieldError(f"expected {what} or a list [height, width], got a list of {len(value)}")
+            return (item(value[0]), item(value[1]))
+        return (item(value), item(value))
+
+    return parse
+
+
+pair = _pair_of(positive_int, "a whole number")
+pair.__doc__ = "A size that is square (``3``) or rectangular (``[3, 1]``, height then width)."
+
+
+def padding(value: Any) -> str | tuple[int, int]:
+    """``same`` (output = ceil(input / stride), TF), ``valid`` (no padding), or explicit pixels per side
+    (``1`` or ``[1, 2]``, PyTorch's ``padding``)."""
+    if isinstance(value, str):
+        if value in ("same", "valid"):
+            return value
+        raise FieldError(f"expected 'same', 'valid' or a number of pixels, got {describe(value)}")
+    return _pair_of(non_negative_int, "'same', 'valid', a number of pixels")(value)
+
+
+def boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise FieldError(f"expected true or false, got {describe(value)}")
+    return value
+
+
+def text(value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise FieldError(f"expected a non-empty string, got {describe(value)}")
+    return value
+
+
+def choice(*options: str) -> Parser:
+    def parse(value: Any) -> str:
+        if value not in options:
+            from costcalc.errors import did_you_mean
+
+            hint = did_you_mean(value, options) if isinstance(value, str) else ""
+            listed = ", ".join(repr(o) for o in options)
+            raise FieldError(f"expected one of {listed}, got {describe(value)}{hint}")
+        return value
+
+    return parse
+
+
+def probability(value: Any) -> Fraction:
+    """A rate in [0, 1), kept exact (``0.2`` is ``Fraction(1, 5)``)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise FieldError(f"expected a number from 0 to 1, got {describe(value)}")
+    rate = Fraction(str(value)) if isinstance(value, float) else Fraction(value)
+    if not 0 <= rate < 1:
+        raise FieldError(f"expected a number from 0 up to (not including) 1, got {value!r}")
+    return rate
+
+
+def spec_field(parse: Parser, default: Any = _NO_DEFAULT, doc: str = "") -> Any:
+    """A dataclass field that is also a spec key: its parser and its one-line documentation."""
+    metadata = {"parse": parse, "doc": doc}
+    if default is _NO_DEFAULT:
+        return dataclasses.field(metadata=metadata)
+    return dataclasses.field(default=default, metadata=metadata)
+
+
+def name_field() -> Any:
+    return spec_field(text, None, "layer name; generated when absent (conv_dw_3, conv_dw_3_bn, ...)")

@@ -1,0 +1,94 @@
+"""Pooling: windowed average/max pooling and global pooling. No weights, and no Mult-Adds under the
+paper's convention (it counts conv and fully connected layers only)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from costcalc import formulas
+from costcalc.layers import fields as f
+from costcalc.layers.base import Layer, Shape, size_label, stride_text
+from costcalc.layers.registry import register
+
+
+@dataclass(frozen=True)
+class _WindowPool(Layer):
+    kernel: tuple[int, int] = f.spec_field(f.pair, doc="window size: 2 or [2, 3]")
+    stride: tuple[int, int] | None = f.spec_field(f.pair, None, "stride; defaults to the window size")
+    padding: str | tuple[int, int] = f.spec_field(f.padding, "valid", "valid | same | pixels per side")
+    ceil_mode: bool = f.spec_field(f.boolean, False, "round the output size up (PyTorch ceil_mode)")
+    name: str | None = f.name_field()
+
+    @property
+    def step(self) -> tuple[int, int]:
+        return self.stride or self.kernel
+
+    def output_shape(self, input_shape: Shape, arith: Any) -> Shape:
+        pad = (0, 0) if isinstance(self.padding, str) else self.padding
+        mode = self.padding if isinstance(self.padding, str) else "explicit"
+        sizes = [
+            formulas.conv_output_size(size, k, s, mode, p, 1, arith, self.ceil_mode)
+            for size, k, s, p in zip((input_shape.height, input_shape.width), self.kernel, self.step, pad)
+        ]
+        return Shape(sizes[0], sizes[1], input_shape.channels)
+
+    def group(self) -> str:
+        return f"{self.kind} {size_label(self.kernel)}"
+
+    def filter_label(self, input_shape: Shape, output_shape: Shape) -> str:
+        return f"{self.kernel[0]}×{self.kernel[1]}"
+
+    def stride_label(self) -> str:
+        return stride_text(self.step)
+
+
+@register
+@dataclass(frozen=True)
+class AvgPool(_WindowPool):
+    """Average pooling over a window."""
+
+    kind = "avg_pool"
+    summary = "average pooling over a window"
+    name_prefix = "avg_pool"
+
+
+@register
+@dataclass(frozen=True)
+class MaxPool(_WindowPool):
+    """Max pooling over a window."""
+
+    kind = "max_pool"
+    summary = "max pooling over a window"
+    name_prefix = "max_pool"
+
+
+@dataclass(frozen=True)
+class _GlobalPool(Layer):
+    name: str | None = f.name_field()
+
+    def output_shape(self, input_shape: Shape, arith: Any) -> Shape:
+        return Shape(1, 1, input_shape.channels)
+
+    def filter_label(self, input_shape: Shape, output_shape: Shape) -> str:
+        return f"{input_shape.height}×{input_shape.width}"
+
+
+@register
+@dataclass(frozen=True)
+class GlobalAvgPool(_GlobalPool):
+    """Average over the whole feature map (any resolution) to 1×1×C: the paper's final 7×7 average pool."""
+
+    kind = "global_avg_pool"
+    summary = "average pooling over the whole map, to 1x1xC"
+    name_prefix = "global_avg_pool"
+
+
+@register
+@dataclass(frozen=True)
+class GlobalMaxPool(_GlobalPool):
+    """Max over the whole feature map to 1×1×C."""
+
+    kind = "global_max_pool"
+    summary = "max pooling over the whole map, to 1x1xC"
+    name_prefix = "global_max_pool"

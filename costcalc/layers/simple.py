@@ -1,0 +1,106 @@
+"""Layers without weights that change nothing or only the shape: batch norm, activations, flatten,
+dropout, softmax. None has Mult-Adds under the paper's convention; batch norm reports its per-channel
+parameters so that conventions which count them can."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, ClassVar
+
+from costcalc.layers import fields as f
+from costcalc.layers.base import Layer, Shape
+from costcalc.layers.registry import register, shorthand
+
+
+class _AfterPrevious(Layer):
+    """Named after the layer it follows when unnamed: ``conv_dw_3`` -> ``conv_dw_3_bn``, as Keras does."""
+
+    suffix: ClassVar[str] = ""
+    follows_previous = True
+
+    def default_name(self, previous: str | None, counters: dict[str, int]) -> str:
+        if previous is None:
+            return super().default_name(previous, counters)
+        return f"{previous}_{self.suffix or self.name_prefix}"
+
+
+@register
+@dataclass(frozen=True)
+class BatchNorm(_AfterPrevious):
+    """Batch normalisation: per channel a scale and shift (γ, β, trainable) and a running mean and variance
+    (not trainable). Folded into the preceding convolution at inference: no Mult-Adds in the paper."""
+
+    kind = "batch_norm"
+    summary = "batch normalisation (2 trainable + 2 running statistics per channel)"
+    name_prefix = "bn"
+
+    name: str | None = f.name_field()
+
+    def costs(self, input_shape: Shape, output_shape: Shape, arith: Any) -> dict[str, Any]:
+        return {"bn_affine": 2 * input_shape.channels, "bn_stats": 2 * input_shape.channels}
+
+
+@register
+@dataclass(frozen=True)
+class Activation(_AfterPrevious):
+    """An elementwise activation function."""
+
+    kind = "activation"
+    summary = "elementwise activation (relu, relu6, hard_swish, ...)"
+    name_prefix = "act"
+
+    function: str = f.spec_field(f.choice(*f.ACTIVATIONS), "relu", "the function")
+    name: str | None = f.name_field()
+
+    @property
+    def suffix(self) -> str:  # type: ignore[override]
+        return self.function
+
+    def filter_label(self, input_shape: Shape, output_shape: Shape) -> str:
+        return self.function
+
+
+for _function in f.ACTIVATIONS:
+    shorthand(_function, "activation", function=_function)
+
+
+@register
+@dataclass(frozen=True)
+class Flatten(Layer):
+    """Reshape H×W×C to 1×1×(H·W·C)."""
+
+    kind = "flatten"
+    summary = "reshape HxWxC to 1x1x(H*W*C)"
+    name_prefix = "flatten"
+
+    name: str | None = f.name_field()
+
+    def output_shape(self, input_shape: Shape, arith: Any) -> Shape:
+        h, w, c = input_shape
+        return Shape(1, 1, h * w * c)
+
+
+@register
+@dataclass(frozen=True)
+class Dropout(Layer):
+    """Dropout: the identity at inference."""
+
+    kind = "dropout"
+    summary = "dropout (the identity at inference)"
+    name_prefix = "dropout"
+
+    rate: Fraction = f.spec_field(f.probability, Fraction(0), "drop probability (documentation only)")
+    name: str | None = f.name_field()
+
+
+@register
+@dataclass(frozen=True)
+class Softmax(Layer):
+    """Softmax over the channels: the classifier's output."""
+
+    kind = "softmax"
+    summary = "softmax over the channels"
+    name_prefix = "softmax"
+
+    name: str | None = f.name_field()

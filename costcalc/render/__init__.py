@@ -1,0 +1,1 @@
+"""Renderers: a ``Report`` (data) to text. Only these modules format numbers or print."""

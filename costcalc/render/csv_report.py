@@ -1,0 +1,22 @@
+"""CSV: one row per layer (every layer), for spreadsheets and scripts."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from costcalc.analysis.report import Report
+from costcalc.render.text import shape_text
+
+COLUMNS = ("name", "kind", "group", "filter", "stride", "input_shape", "output_shape", "mult_adds", "params")
+
+
+def to_csv(report: Report) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for row in report.evaluation.layers:
+        writer.writerow([row.name, row.kind, row.group, row.filter.replace("×", "x"), row.stride,
+                         shape_text(row.input_shape, "x"), shape_text(row.output_shape, "x"),
+                         row.mult_adds, row.params])
+    return out.getvalue()

@@ -1,0 +1,63 @@
+"""The JSON report (DESIGN.md's contract): counts are exact integers, never floats or strings."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from costcalc import __version__
+from costcalc.analysis.report import Report
+from costcalc.multipliers import format_fraction
+
+
+def _exact(value: Any) -> int | str:
+    return value.numerator if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+
+
+def to_data(report: Report, spec: str | None = None) -> dict[str, Any]:
+    """``spec`` is how the user named the spec (a path, or a bundled spec's name); default: its path."""
+    evaluation = report.evaluation
+    convention = evaluation.convention
+    data: dict[str, Any] = {
+        "costcalc_version": __version__,
+        "spec": spec or evaluation.spec.path,
+        "name": evaluation.spec.name,
+        "alpha": float(evaluation.alpha),
+        "alpha_exact": format_fraction(evaluation.alpha),
+        "rho": float(evaluation.rho),
+        "rho_exact": format_fraction(evaluation.rho),
+        "resolution": evaluation.resolution,
+        "input_shape": list(evaluation.input_shape),
+        "convention": convention.name,
+        "counted": {"mult_adds": list(convention.mult_adds), "params": list(convention.params)},
+        "totals": {"mult_adds": evaluation.mult_adds, "params": evaluation.params},
+        "by_kind": {kind.group: {"layers": kind.layers, "mult_adds": kind.mult_adds, "params": kind.params}
+                    for kind in report.kinds},
+        "layers": [
+            {"name": row.name, "kind": row.kind, "group": row.group, "filter": row.filter, "stride": row.stride,
+             "input_shape": list(row.input_shape), "output_shape": list(row.output_shape),
+             "mult_adds": row.mult_adds, "params": row.params}
+            for row in evaluation.layers
+        ],
+        "separable_pairs": [
+            {"depthwise": pair.depthwise.name, "pointwise": pair.pointwise.name, "mult_adds": pair.mult_adds,
+             "standard_mult_adds": pair.standard_mult_adds, "ratio": _exact(pair.ratio)}
+            for pair in report.pairs
+        ],
+        "standard_twin": {"mult_adds": report.twin.mult_adds, "params": report.twin.params},
+    }
+    if report.symbolic is not None:
+        from costcalc.render import math
+
+        symbolic = report.symbolic
+        data["symbolic"] = {
+            "mult_adds": math.plain(symbolic.mult_adds),
+            "params": math.plain(symbolic.params),
+            "at_alpha_rho": {"mult_adds": _exact(symbolic.ideal_mult_adds), "params": _exact(symbolic.ideal_params)},
+            "exact_equals_closed_form": symbolic.matches(evaluation),
+        }
+    return data
+
+
+def to_json(report: Report, spec: str | None = None) -> str:
+    return json.dumps(to_data(report, spec), indent=2, ensure_ascii=False)

@@ -1,0 +1,58 @@
+"""Markdown: the report as GitHub-flavoured tables, for pull-request comments and docs."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from costcalc.analysis.breakdown import share
+from costcalc.analysis.report import Report
+from costcalc.render import text as fmt
+from costcalc.render.visible import hidden_summary, is_visible
+
+
+def _cell(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("|", "\\|")
+
+
+def _table(header: list[str], align: str, rows: list[list[str]]) -> list[str]:
+    marks = {"l": ":--", "r": "--:", "c": ":-:"}
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(marks[a] for a in align) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return lines
+
+
+def to_markdown(report: Report, all_layers: bool = False) -> str:
+    evaluation = report.evaluation
+    spec = evaluation.spec
+    shape = evaluation.input_shape
+    lines = [f"### {_cell(spec.name)}" + (f" — {_cell(spec.description)}" if spec.description else ""), ""]
+    lines.append(f"alpha **{fmt.multiplier(evaluation.alpha)}**, rho **{fmt.multiplier(evaluation.rho)}**, "
+                 f"input **{shape.height}×{shape.width}×{shape.channels}**, convention "
+                 f"**{evaluation.convention.name}**: {evaluation.convention.description}.")
+    lines.append("")
+    rows = []
+    for index, row in enumerate(evaluation.layers, 1):
+        if all_layers or is_visible(row):
+            rows.append([str(index), f"`{_cell(row.name)}`", row.kind, row.filter, row.stride,
+                         f"{fmt.shape_text(row.input_shape)} → {fmt.shape_text(row.output_shape)}",
+                         fmt.thousands(row.mult_adds), fmt.thousands(row.params),
+                         fmt.percent(share(row.mult_adds, evaluation.mult_adds))])
+    rows.append(["", "**Total**", "", "", "", "", f"**{fmt.thousands(evaluation.mult_adds)}**",
+                 f"**{fmt.thousands(evaluation.params)}**", "100.00%"])
+    lines += _table(["#", "Layer", "Kind", "Filter", "Stride", "Input → Output", "Mult-Adds", "Params", "Share"],
+                    "rlllllrrr", rows)
+    hidden = "" if all_layers else hidden_summary(evaluation)
+    if hidden:
+        lines += ["", f"_{hidden}._"]
+    if report.kinds:
+        lines += ["", "**By kind** (the paper's Table 2)", ""]
+        lines += _table(["Kind", "Layers", "Mult-Adds", "%", "Params", "%"], "lrrrrr", [
+            [kind.group, str(kind.layers), fmt.thousands(kind.mult_adds), fmt.percent(kind.mult_adds_share),
+             fmt.thousands(kind.params), fmt.percent(kind.params_share)] for kind in report.kinds])
+    if report.pairs:
+        twin = report.twin
+        lines += ["", f"With standard convolutions instead of its {twin.pairs} depthwise-separable pairs: "
+                      f"**{fmt.thousands(twin.mult_adds)}** Mult-Adds "
+                      f"({fmt.times(Fraction(twin.mult_adds, evaluation.mult_adds))}), "
+                      f"**{fmt.thousands(twin.params)}** params."]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,182 @@
+"""The terminal report: rich tables of the layers, the by-kind breakdown (the paper's Table 2) and the
+depthwise-separable pairs against standard convolutions, under a header that names what was counted."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from costcalc.analysis.breakdown import share
+from costcalc.analysis.report import Report
+from costcalc.render import text as fmt
+from costcalc.render.visible import hidden_summary, is_visible
+
+BAR_WIDTH = 8
+FULL_WIDTH = 125  # every column
+MEDIUM_WIDTH = 105  # no Kind, no bar; below this also no # and no Share
+
+
+def header(report: Report) -> Text:
+    evaluation = report.evaluation
+    spec = evaluation.spec
+    line = Text()
+    line.append(spec.name, style="bold")
+    if spec.description:
+        line.append(f" — {spec.description}")
+    line.append("\n")
+    shape = evaluation.input_shape
+    line.append("alpha ", style="dim")
+    line.append(fmt.multiplier(evaluation.alpha), style="bold")
+    line.append("   rho ", style="dim")
+    line.append(fmt.multiplier(evaluation.rho), style="bold")
+    line.append("   input ", style="dim")
+    line.append(f"{shape.height}×{shape.width}×{shape.channels}", style="bold")
+    line.append("   convention ", style="dim")
+    line.append(evaluation.convention.name, style="bold")
+    line.append("\n")
+    line.append(evaluation.convention.description, style="dim")
+    return line
+
+
+def layers_table(report: Report, all_layers: bool = False, width: int = 132) -> Table:
+    """All columns from ``FULL_WIDTH`` characters; narrower, the Kind and bar columns are left out (the
+    Filter column still says ``dw``), then # and Share, so that the counts keep their room."""
+    evaluation = report.evaluation
+    full, medium = width >= FULL_WIDTH, width >= MEDIUM_WIDTH
+    table = Table(box=box.SIMPLE_HEAD, show_footer=True, pad_edge=False, collapse_padding=True, header_style="bold")
+    # Numbers never shrink: when the terminal is narrow, names, kinds and the bar give way first.
+    total_mult_adds, total_params = fmt.thousands(evaluation.mult_adds), fmt.thousands(evaluation.params)
+    if medium:
+        table.add_column("#", justify="right", style="dim", no_wrap=True, min_width=len(str(len(evaluation.layers))))
+    table.add_column("Layer", footer="Total", footer_style="bold", no_wrap=True, overflow="ellipsis")
+    if full:
+        table.add_column("Kind", no_wrap=True, overflow="ellipsis")
+    table.add_column("Filter", no_wrap=True, overflow="ellipsis")
+    table.add_column("Stride", no_wrap=True, min_width=6)
+    table.add_column("Input → Output", no_wrap=True, overflow="ellipsis")
+    table.add_column("Mult-Adds", justify="right", footer=total_mult_adds, footer_style="bold", no_wrap=True,
+                     min_width=len(total_mult_adds))
+    table.add_column("Params", justify="right", footer=total_params, footer_style="bold", no_wrap=True,
+                     min_width=len(total_params))
+    if medium:
+        table.add_column("Share", footer="100.00%", justify="right", footer_style="bold", no_wrap=True, min_width=7)
+    if full:
+        table.add_column("", style="cyan", no_wrap=True, overflow="crop")
+    for index, row in enumerate(evaluation.layers, 1):
+        if not all_layers and not is_visible(row):
+            continue
+        part = share(row.mult_adds, evaluation.mult_adds)
+        zero = not (row.mult_adds or row.params)
+        cells = [str(index), Text(row.name), row.kind, row.filter, row.stride,
+                 f"{fmt.shape_text(row.input_shape)} → {fmt.shape_text(row.output_shape)}",
+                 fmt.thousands(row.mult_adds), fmt.thousands(row.params), fmt.percent(part), fmt.bar(part, BAR_WIDTH)]
+        if not full:
+            del cells[9], cells[2]
+        if not medium:
+            del cells[-1], cells[0]
+        table.add_row(*cells, style="dim" if zero else None)
+    return table
+
+
+def kinds_table(report: Report) -> Table:
+    evaluation = report.evaluation
+    table = Table(title="By kind (the paper's Table 2)", title_justify="left", title_style="bold",
+                  box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, header_style="bold")
+    for name, justify in (("Kind", "left"), ("Layers", "right"), ("Mult-Adds", "right"), ("%", "right"),
+                          ("Params", "right"), ("% ", "right")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    table.add_column("", style="cyan", no_wrap=True, min_width=BAR_WIDTH)
+    for kind in report.kinds:
+        table.add_row(kind.group, str(kind.layers), fmt.thousands(kind.mult_adds), fmt.percent(kind.mult_adds_share),
+                      fmt.thousands(kind.params), fmt.percent(kind.params_share), fmt.bar(kind.mult_adds_share, BAR_WIDTH))
+    return table
+
+
+def pairs_table(report: Report) -> Table:
+    table = Table(title="Depthwise separable vs standard convolution (ratio = 1/N + 1/D_K², `costcalc formula`)",
+                  title_justify="left", title_style="bold", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True,
+                  header_style="bold")
+    for name in ("Depthwise + pointwise", "D_K", "M", "N", "D_F", "Mult-Adds", "Standard conv", "Ratio", ""):
+        table.add_column(name, justify="left" if name.startswith("Depthwise") or not name else "right")
+    for pair in report.pairs:
+        dw, pw = pair.depthwise, pair.pointwise
+        kernel = dw.layer.kernel  # type: ignore[attr-defined]
+        d_k = str(kernel[0]) if kernel[0] == kernel[1] else f"{kernel[0]}×{kernel[1]}"
+        d_f = fmt.shape_text(pw.output_shape[:2])
+        ratio = pair.ratio
+        table.add_row(Text(f"{dw.name} + {pw.name}"), d_k, str(dw.input_shape.channels),
+                      str(pw.output_shape.channels), d_f, fmt.thousands(pair.mult_adds),
+                      fmt.thousands(pair.standard_mult_adds), f"{ratio.numerator}/{ratio.denominator}",
+                      f"= {fmt.rounded(ratio, 4)}")
+    return table
+
+
+def twin_line(report: Report) -> Text:
+    evaluation, twin = report.evaluation, report.twin
+    line = Text()
+    line.append("With standard convolutions", style="bold")
+    line.append(f" instead of its {twin.pairs} separable pairs, this network would take ")
+    line.append(fmt.thousands(twin.mult_adds), style="bold")
+    line.append(f" Mult-Adds ({fmt.times(Fraction(twin.mult_adds, evaluation.mult_adds))}) and ")
+    line.append(fmt.thousands(twin.params), style="bold")
+    params_ratio = Fraction(twin.params, evaluation.params) if evaluation.params else Fraction(0)
+    line.append(f" params ({fmt.times(params_ratio)}).")
+    return line
+
+
+def symbolic_text(report: Report) -> Text:
+    assert report.symbolic is not None
+    symbolic, evaluation = report.symbolic, report.evaluation
+    line = Text()
+    line.append("Closed form", style="bold")
+    line.append(" (alpha·n channels, rho·size pixels, no rounding)\n")
+    line.append("  Mult-Adds = ", style="dim")
+    line.append(f"{symbolic.mult_adds}\n", style="bold")
+    line.append("  params    = ", style="dim")
+    line.append(f"{symbolic.params}\n", style="bold")
+    at = f"alpha = {fmt.multiplier(evaluation.alpha)}, rho = {fmt.multiplier(evaluation.rho)}"
+    if symbolic.matches(evaluation):
+        line.append(f"  At {at} the closed form equals the exact count.")
+    else:
+        line.append(f"  At {at} the closed form gives {_exact(symbolic.ideal_mult_adds)} Mult-Adds and "
+                    f"{_exact(symbolic.ideal_params)} params; the exact count differs ", style="yellow")
+        line.append("because channels are rounded by the spec's width rule and sizes are whole pixels.",
+                    style="yellow")
+    return line
+
+
+def _exact(value: Fraction) -> str:
+    if value.denominator == 1:
+        return fmt.thousands(value.numerator)
+    return f"{value.numerator}/{value.denominator} (≈ {fmt.thousands(round(value))})"
+
+
+def summary_line(report: Report) -> Text:
+    evaluation = report.evaluation
+    line = Text()
+    line.append("Total: ", style="bold")
+    line.append(fmt.thousands(evaluation.mult_adds), style="bold green")
+    line.append(f" Mult-Adds ({fmt.compact(evaluation.mult_adds)}), ")
+    line.append(fmt.thousands(evaluation.params), style="bold green")
+    line.append(f" params ({fmt.compact(evaluation.params)})")
+    return line
+
+
+def render(report: Report, all_layers: bool = False, width: int = 132) -> RenderableType:
+    """The whole terminal report for a console ``width`` characters wide."""
+    parts: list[RenderableType] = [header(report), layers_table(report, all_layers, width)]
+    hidden = "" if all_layers else hidden_summary(report.evaluation)
+    if hidden:
+        parts.append(Text(hidden, style="dim"))
+    parts.append(summary_line(report))
+    if report.kinds:
+        parts += [Text(), kinds_table(report)]
+    if report.pairs:
+        parts += [pairs_table(report), twin_line(report)]
+    if report.symbolic is not None:
+        parts += [Text(), symbolic_text(report)]
+    return Group(*parts)

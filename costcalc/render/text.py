@@ -1,0 +1,52 @@
+"""Number formatting shared by the renderers: exact, no floats on the way to a count."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from costcalc.multipliers import format_fraction, round_half_up
+
+BAR_BLOCKS = " ▏▎▍▌▋▊▉█"
+
+
+def thousands(value: int) -> str:
+    return f"{value:,}"
+
+
+def rounded(value: Fraction, places: int) -> str:
+    """``value`` to ``places`` decimals, halves away from zero, from the exact fraction."""
+    scaled = round_half_up(abs(value) * 10**places)
+    sign = "-" if value < 0 and scaled else ""
+    whole, part = divmod(scaled, 10**places)
+    return f"{sign}{whole}.{part:0{places}d}" if places else f"{sign}{whole}"
+
+
+def percent(value: Fraction, places: int = 2) -> str:
+    return f"{rounded(value * 100, places)}%"
+
+
+def compact(value: int) -> str:
+    """``568740352`` -> ``568.7M``; ``4209088`` -> ``4.2M`` (one decimal, exact rounding)."""
+    for size, suffix in ((10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "K")):
+        if abs(value) >= size:
+            return f"{rounded(Fraction(value, size), 1)}{suffix}"
+    return str(value)
+
+
+def times(value: Fraction) -> str:
+    return f"{rounded(value, 2)}×"
+
+
+def bar(value: Fraction, width: int = 10) -> str:
+    """A horizontal bar of ``value`` (0..1) of ``width`` cells, in eighths of a cell."""
+    eighths = round_half_up(max(Fraction(0), min(Fraction(1), value)) * width * 8)
+    full, rest = divmod(eighths, 8)
+    return "█" * full + (BAR_BLOCKS[rest] if rest else "")
+
+
+def shape_text(shape: object, separator: str = "×") -> str:
+    return separator.join(str(part) for part in shape)  # type: ignore[attr-defined]
+
+
+def multiplier(value: Fraction) -> str:
+    return format_fraction(value)

@@ -1,0 +1,109 @@
+"""YAML with source positions, through PyYAML's *safe* loader only.
+
+Mappings come back as ``Mapping`` (a dict that knows where each key and value is), sequences as
+``Sequence`` (a list that knows where each item is). Duplicate keys — which PyYAML silently resolves by
+keeping the last — are errors. Tags that build Python objects (``!!python/...``) are refused by the safe
+constructor and reported like any other error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from costcalc.errors import Diagnostic, Location, SpecError
+
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class Mapping(dict):
+    """A YAML mapping with ``location`` (of the mapping) and per-key ``key_at`` / ``value_at``."""
+
+    location: Location
+    key_at: dict[Any, Location]
+    value_at: dict[Any, Location]
+
+
+class Sequence(list):
+    """A YAML sequence with ``location`` and per-item ``item_at``."""
+
+    location: Location
+    item_at: list[Location]
+
+
+class _Loader(_SafeLoader):  # type: ignore[misc, valid-type]
+    source_path = "<spec>"
+
+    def at(self, node: yaml.Node) -> Location:
+        mark = node.start_mark
+        return Location(self.source_path, mark.line + 1, mark.column + 1)
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Mapping:
+    loader.flatten_mapping(node)
+    result = Mapping()
+    result.location, result.key_at, result.value_at = loader.at(node), {}, {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if isinstance(key, (dict, list)):
+            raise SpecError(Diagnostic(loader.at(key_node), "a mapping key must be a plain value"))
+        if key in result:
+            first = result.key_at[key]
+            raise SpecError(Diagnostic(loader.at(key_node), f"duplicate key '{key}' (first at line {first.line})"))
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_at[key] = loader.at(key_node)
+        result.value_at[key] = loader.at(value_node)
+    return result
+
+
+def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> Sequence:
+    result = Sequence(loader.construct_object(item, deep=True) for item in node.value)
+    result.location = loader.at(node)
+    result.item_at = [loader.at(item) for item in node.value]
+    return result
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
+
+
+def parse_yaml(text: str, path: str) -> Any:
+    """Parse one YAML document; every failure becomes a located ``SpecError``."""
+    loader = _Loader(text)
+    loader.source_path = path
+    try:
+        return loader.get_single_data()
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
+        problem = error.problem or error.context or "invalid YAML"
+        if error.context and error.problem:
+            problem = f"{error.problem} ({error.context})"
+        raise SpecError(Diagnostic(where, f"invalid YAML: {problem}")) from None
+    except yaml.YAMLError as error:
+        raise SpecError(Diagnostic(Location(path), f"invalid YAML: {error}")) from None
+    except RecursionError:
+        raise SpecError(Diagnostic(Location(path), "the YAML is nested too deeply")) from None
+    finally:
+        loader.dispose()
+
+
+def read_yaml(path: str) -> Any:
+    """Read and parse a spec or config file (UTF-8; a BOM is allowed)."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except FileNotFoundError:
+        raise SpecError(Diagnostic(Location(path), "no such file")) from None
+    except IsADirectoryError:
+        raise SpecError(Diagnostic(Location(path), "is a directory, not a spec file")) from None
+    except OSError as error:
+        raise SpecError(Diagnostic(Location(path), f"cannot read: {error.strerror or error}")) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        raise SpecError(Diagnostic(Location(path, line, column), "the file is not UTF-8 text")) from None
+    return parse_yaml(text, path)
