@@ -11,9 +11,8 @@ integer count at a given alpha and rho and the closed form in ``alpha`` and ``rh
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 from costcalc import multipliers
 
@@ -22,8 +21,7 @@ class ShapeError(ValueError):
     """A shape or channel count that cannot exist (raised in exact mode only; located by the network)."""
 
 
-@dataclass(frozen=True)
-class WidthRule:
+class WidthRule(NamedTuple):
     """How ``alpha·n`` becomes a whole number of channels (spec key ``width``)."""
 
     rounding: str = "truncate"  # truncate | make_divisible | none

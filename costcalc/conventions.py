@@ -5,12 +5,10 @@ Conventions are data. Every report names the one it counts under (DESIGN.md, "Co
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True)
-class Convention:
+class Convention(NamedTuple):
     name: str
     description: str
     mult_adds: tuple[str, ...]

@@ -6,11 +6,10 @@ exit code 2. Anything else that escapes is a bug (exit 3).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(NamedTuple):
     """A place in a source file: 1-based line and column (0 when unknown)."""
 
     path: str
@@ -23,8 +22,7 @@ class Location:
         return self.path
 
 
-@dataclass(frozen=True)
-class Diagnostic:
+class Diagnostic(NamedTuple):
     location: Location
     message: str
 
@@ -46,9 +44,15 @@ class SpecError(CostcalcError):
     """The spec file cannot be read, parsed, validated or evaluated."""
 
 
-def did_you_mean(word: str, choices: object) -> str:
-    """`` (did you mean 'x'?)`` for the closest of ``choices``, or an empty string."""
+def closest(word: object, choices: object) -> str | None:
+    """The choice most like ``word`` (a likely typo of it), or None."""
     import difflib
 
-    matches = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
-    return f" (did you mean '{matches[0]}'?)" if matches else ""
+    matches = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)  # type: ignore[attr-defined]
+    return matches[0] if matches else None
+
+
+def did_you_mean(word: object, choices: object) -> str:
+    """`` (did you mean 'x'?)`` for the closest of ``choices``, or an empty string."""
+    match = closest(word, choices)
+    return f" (did you mean '{match}'?)" if match else ""

@@ -6,9 +6,8 @@ This is the hot path of ``costcalc report``: plain integer arithmetic through th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 from costcalc.arith import ExactArith, scale_resolution
 from costcalc.conventions import PAPER, Convention
@@ -18,8 +17,7 @@ from costcalc.network import Network, build_network, propagate
 from costcalc.spec.model import Spec
 
 
-@dataclass(frozen=True)
-class LayerCost:
+class LayerCost(NamedTuple):
     """One row of a report."""
 
     name: str
@@ -36,8 +34,7 @@ class LayerCost:
     location: Location
 
 
-@dataclass(frozen=True)
-class Evaluation:
+class Evaluation(NamedTuple):
     """A network evaluated exactly at one alpha and rho under one convention."""
 
     spec: Spec

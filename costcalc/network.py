@@ -7,8 +7,7 @@ problem found while propagating is reported at the right line, with the layer's 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple
 
 from costcalc.arith import ShapeError
 from costcalc.errors import Diagnostic, Location, SpecError
@@ -18,15 +17,13 @@ from costcalc.spec.model import Entry, LayerEntry, Spec
 MAX_LAYERS = 100_000
 
 
-@dataclass(frozen=True)
-class Node:
+class Node(NamedTuple):
     name: str
     layer: Layer
     location: Location
 
 
-@dataclass(frozen=True)
-class Network:
+class Network(NamedTuple):
     spec: Spec
     nodes: tuple[Node, ...]
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 from fractions import Fraction
 
 from costcalc.evaluate import Evaluation
 
 
-@dataclass(frozen=True)
-class KindTotal:
+class KindTotal(NamedTuple):
     group: str  # "conv 3x3", "depthwise 3x3", "conv 1x1", "fc", ...
     layers: int
     mult_adds: int

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 from costcalc.analysis.breakdown import KindTotal, by_kind
 from costcalc.analysis.separable import SeparablePair, StandardTwin, separable_pairs, standard_twin
 from costcalc.evaluate import Evaluation
 
 
-@dataclass(frozen=True)
-class SymbolicTotals:
+class SymbolicTotals(NamedTuple):
     """The closed form in alpha and rho (no rounding), its value at this report's alpha and rho, and
     whether the exact (rounded) count equals it."""
 
@@ -25,8 +23,7 @@ class SymbolicTotals:
         return self.ideal_mult_adds == evaluation.mult_adds and self.ideal_params == evaluation.params
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(NamedTuple):
     evaluation: Evaluation
     kinds: list[KindTotal]
     pairs: list[SeparablePair]

@@ -9,7 +9,7 @@ pointwise filters N. Its cost comes from the same layer code (a ``Conv``), so th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 from fractions import Fraction
 
 from costcalc.arith import ExactArith
@@ -18,8 +18,7 @@ from costcalc.layers.conv import Conv, Depthwise, Pointwise
 from costcalc.layers.dense import FullyConnected
 
 
-@dataclass(frozen=True)
-class SeparablePair:
+class SeparablePair(NamedTuple):
     depthwise: LayerCost
     pointwise: LayerCost
     standard_mult_adds: int
@@ -39,8 +38,7 @@ class SeparablePair:
         return Fraction(self.mult_adds, self.standard_mult_adds)
 
 
-@dataclass(frozen=True)
-class StandardTwin:
+class StandardTwin(NamedTuple):
     """The network with every separable pair replaced by its standard convolution (Table 4's Conv MobileNet)."""
 
     mult_adds: int

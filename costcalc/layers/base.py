@@ -1,4 +1,4 @@
-"""What every layer kind is: a frozen dataclass whose fields are its spec schema, with three pure methods.
+"""What every layer kind is: a frozen record whose fields are its spec schema, with three pure methods.
 
 - ``output_shape(input_shape, arith)``: shape propagation (exact ints, or sympy expressions);
 - ``costs(input_shape, output_shape, arith)``: the layer's cost *components* (see ``COMPONENTS``), from
@@ -12,6 +12,8 @@ A kind with no cost returns no components: under every convention it counts as z
 from __future__ import annotations
 
 from typing import Any, ClassVar, NamedTuple
+
+from costcalc.layers.fields import SpecField
 
 # Cost components a layer may report. Conventions (costcalc.conventions) pick from these by name.
 COMPONENTS = {
@@ -41,13 +43,61 @@ def size_label(pair: tuple[int, int]) -> str:
 
 
 class Layer:
-    """Base of the layer kinds. Subclasses are ``@dataclass(frozen=True)`` and registered by kind name."""
+    """Base of the layer kinds: frozen records whose fields are declared with ``spec_field`` and are, in
+    order, the keys a spec entry of the kind takes. Kinds register themselves by name (``@register``).
 
+    Why not ``@dataclass(frozen=True)``: it generates and compiles six methods per class at import, which
+    cost a sixth of ``costcalc report``'s start-up time; these generic methods do the same from the field
+    list.
+    """
+
+    fields: ClassVar[tuple[SpecField, ...]] = ()
     kind: ClassVar[str]
     summary: ClassVar[str]
     name_prefix: ClassVar[str]
     follows_previous: ClassVar[bool] = False  # unnamed, it takes the name of the layer it follows
     name: str | None
+
+    def __init_subclass__(cls, **options: Any) -> None:
+        super().__init_subclass__(**options)
+        declared = {name: value for name, value in vars(cls).items() if isinstance(value, SpecField)}
+        for name, field in declared.items():
+            field.name = name
+            delattr(cls, name)
+        inherited = [field for field in cls.fields if field.name not in declared]
+        cls.fields = (*inherited, *declared.values())
+
+    def __init__(self, **values: Any) -> None:
+        for field in self.fields:
+            if field.name in values:
+                value = values.pop(field.name)
+            elif field.required:
+                raise TypeError(f"{type(self).__name__}() needs '{field.name}'")
+            else:
+                value = field.default
+            object.__setattr__(self, field.name, value)
+        if values:
+            raise TypeError(f"{type(self).__name__}() takes no field {', '.join(map(repr, values))}")
+
+    def values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, field.name) for field in self.fields)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is frozen")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is frozen")
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and self.values() == other.values()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.values()))
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{field.name}={getattr(self, field.name)!r}" for field in self.fields
+                          if getattr(self, field.name) != field.default)
+        return f"{type(self).__name__}({shown})"
 
     def expand(self) -> tuple[Layer, ...]:
         return (self,)

@@ -6,7 +6,6 @@ Formulas: ``costcalc.formulas.conv_mult_adds`` / ``conv_params`` (MobileNets eq.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from costcalc import formulas
@@ -37,7 +36,6 @@ def _weighted_costs(kernel: tuple[int, int], m: Any, output_shape: Shape, groups
 
 
 @register
-@dataclass(frozen=True)
 class Conv(Layer):
     """Standard convolution, optionally grouped: ``D_K·D_K·(M/groups)·N·D_F·D_F`` Mult-Adds,
     ``D_K·D_K·(M/groups)·N`` weights (MobileNets eq. 2)."""
@@ -82,7 +80,6 @@ class Conv(Layer):
 
 
 @register
-@dataclass(frozen=True)
 class Depthwise(Layer):
     """Depthwise convolution: one ``D_K × D_K`` filter per input channel (times the depth multiplier):
     ``D_K·D_K·M·D_F·D_F`` Mult-Adds, ``D_K·D_K·M`` weights (MobileNets eq. 4). It is a convolution with
@@ -120,7 +117,6 @@ class Depthwise(Layer):
 
 
 @register
-@dataclass(frozen=True)
 class Pointwise(Layer):
     """Pointwise (1×1) convolution: ``M·N·D_F·D_F`` Mult-Adds, ``M·N`` weights (MobileNets eq. 5,
     second term)."""
@@ -157,7 +153,6 @@ class Pointwise(Layer):
 
 
 @register
-@dataclass(frozen=True)
 class Separable(Layer):
     """Depthwise-separable convolution (MobileNets Fig. 3): sugar for a depthwise ``D_K × D_K`` layer
     followed by a pointwise 1×1 layer, each optionally followed by batch norm and an activation. It

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from costcalc import formulas
@@ -12,7 +11,6 @@ from costcalc.layers.registry import register
 
 
 @register
-@dataclass(frozen=True)
 class FullyConnected(Layer):
     """Fully connected layer on a flat input (1×1×M): ``M·N`` Mult-Adds and ``M·N`` weights — a 1×1
     convolution on a 1×1 map, computed by the same formula."""

@@ -1,16 +1,15 @@
-"""The value types of layer fields: each parser takes a YAML value and returns it checked, or raises
-``FieldError`` with a message that says what was expected. Layer kinds name a parser per field (in the
-field's metadata), so a kind's dataclass fields *are* its spec schema."""
+"""The fields of layer kinds, which are also their spec schema: each ``SpecField`` has a parser (takes a YAML
+value and returns it checked, or raises ``FieldError`` saying what was expected), a default (or none: the
+field is required) and a one-line doc."""
 
 from __future__ import annotations
 
-import dataclasses
 from fractions import Fraction
 from typing import Any, Callable
 
 Parser = Callable[[Any], Any]
 
-_NO_DEFAULT = dataclasses.MISSING
+REQUIRED: Any = object()  # the default of a field that a spec must give
 
 ACTIVATIONS = ("relu", "relu6", "leaky_relu", "sigmoid", "tanh", "swish", "hard_swish", "hard_sigmoid", "gelu")
 
@@ -111,12 +110,26 @@ def probability(value: Any) -> Fraction:
     return rate
 
 
-def spec_field(parse: Parser, default: Any = _NO_DEFAULT, doc: str = "") -> Any:
-    """A dataclass field that is also a spec key: its parser and its one-line documentation."""
-    metadata = {"parse": parse, "doc": doc}
-    if default is _NO_DEFAULT:
-        return dataclasses.field(metadata=metadata)
-    return dataclasses.field(default=default, metadata=metadata)
+class SpecField:
+    """One field of a layer kind: its name (set by the kind), parser, default and documentation."""
+
+    __slots__ = ("name", "parse", "default", "doc")
+
+    def __init__(self, parse: Parser, default: Any, doc: str):
+        self.name = ""
+        self.parse, self.default, self.doc = parse, default, doc
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
+    def __repr__(self) -> str:
+        return f"SpecField({self.name!r}{', required' if self.required else f', default={self.default!r}'})"
+
+
+def spec_field(parse: Parser, default: Any = REQUIRED, doc: str = "") -> Any:
+    """Declare a field of a layer kind (and so a key of its spec entry)."""
+    return SpecField(parse, default, doc)
 
 
 def name_field() -> Any:

@@ -3,7 +3,6 @@ paper's convention (it counts conv and fully connected layers only)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from costcalc import formulas
@@ -12,7 +11,6 @@ from costcalc.layers.base import Layer, Shape, size_label, stride_text
 from costcalc.layers.registry import register
 
 
-@dataclass(frozen=True)
 class _WindowPool(Layer):
     kernel: tuple[int, int] = f.spec_field(f.pair, doc="window size: 2 or [2, 3]")
     stride: tuple[int, int] | None = f.spec_field(f.pair, None, "stride; defaults to the window size")
@@ -44,7 +42,6 @@ class _WindowPool(Layer):
 
 
 @register
-@dataclass(frozen=True)
 class AvgPool(_WindowPool):
     """Average pooling over a window."""
 
@@ -54,7 +51,6 @@ class AvgPool(_WindowPool):
 
 
 @register
-@dataclass(frozen=True)
 class MaxPool(_WindowPool):
     """Max pooling over a window."""
 
@@ -63,7 +59,6 @@ class MaxPool(_WindowPool):
     name_prefix = "max_pool"
 
 
-@dataclass(frozen=True)
 class _GlobalPool(Layer):
     name: str | None = f.name_field()
 
@@ -75,7 +70,6 @@ class _GlobalPool(Layer):
 
 
 @register
-@dataclass(frozen=True)
 class GlobalAvgPool(_GlobalPool):
     """Average over the whole feature map (any resolution) to 1×1×C: the paper's final 7×7 average pool."""
 
@@ -85,7 +79,6 @@ class GlobalAvgPool(_GlobalPool):
 
 
 @register
-@dataclass(frozen=True)
 class GlobalMaxPool(_GlobalPool):
     """Max over the whole feature map to 1×1×C."""
 

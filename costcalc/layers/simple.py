@@ -4,7 +4,6 @@ parameters so that conventions which count them can."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, ClassVar
 
@@ -26,7 +25,6 @@ class _AfterPrevious(Layer):
 
 
 @register
-@dataclass(frozen=True)
 class BatchNorm(_AfterPrevious):
     """Batch normalisation: per channel a scale and shift (γ, β, trainable) and a running mean and variance
     (not trainable). Folded into the preceding convolution at inference: no Mult-Adds in the paper."""
@@ -42,7 +40,6 @@ class BatchNorm(_AfterPrevious):
 
 
 @register
-@dataclass(frozen=True)
 class Activation(_AfterPrevious):
     """An elementwise activation function."""
 
@@ -66,7 +63,6 @@ for _function in f.ACTIVATIONS:
 
 
 @register
-@dataclass(frozen=True)
 class Flatten(Layer):
     """Reshape H×W×C to 1×1×(H·W·C)."""
 
@@ -82,7 +78,6 @@ class Flatten(Layer):
 
 
 @register
-@dataclass(frozen=True)
 class Dropout(Layer):
     """Dropout: the identity at inference."""
 
@@ -95,7 +90,6 @@ class Dropout(Layer):
 
 
 @register
-@dataclass(frozen=True)
 class Softmax(Layer):
     """Softmax over the channels: the classifier's output."""
 

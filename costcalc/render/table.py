@@ -64,8 +64,10 @@ def layers_table(report: Report, all_layers: bool = False, width: int = 132) -> 
                      min_width=len(total_params))
     if medium:
         table.add_column("Share", footer="100.00%", justify="right", footer_style="bold", no_wrap=True, min_width=7)
+    # The bar is scaled to the largest layer, so that the heavy layers stand out.
     if full:
         table.add_column("", style="cyan", no_wrap=True, overflow="crop")
+    largest = max((row.mult_adds for row in evaluation.layers), default=0)
     for index, row in enumerate(evaluation.layers, 1):
         if not all_layers and not is_visible(row):
             continue
@@ -73,7 +75,7 @@ def layers_table(report: Report, all_layers: bool = False, width: int = 132) -> 
         zero = not (row.mult_adds or row.params)
         cells = [str(index), Text(row.name), row.kind, row.filter, row.stride,
                  f"{fmt.shape_text(row.input_shape)} → {fmt.shape_text(row.output_shape)}",
-                 fmt.thousands(row.mult_adds), fmt.thousands(row.params), fmt.percent(part), fmt.bar(part, BAR_WIDTH)]
+                 fmt.thousands(row.mult_adds), fmt.thousands(row.params), fmt.percent(part), fmt.bar(share(row.mult_adds, largest), BAR_WIDTH)]
         if not full:
             del cells[9], cells[2]
         if not medium:
@@ -133,11 +135,13 @@ def symbolic_text(report: Report) -> Text:
     symbolic, evaluation = report.symbolic, report.evaluation
     line = Text()
     line.append("Closed form", style="bold")
-    line.append(" (alpha·n channels, rho·size pixels, no rounding)\n")
+    line.append(" in α and ρ (α·n channels, ρ·size pixels, no rounding)\n")
+    from costcalc.render.math import unicode
+
     line.append("  Mult-Adds = ", style="dim")
-    line.append(f"{symbolic.mult_adds}\n", style="bold")
+    line.append(f"{unicode(symbolic.mult_adds)}\n", style="bold")
     line.append("  params    = ", style="dim")
-    line.append(f"{symbolic.params}\n", style="bold")
+    line.append(f"{unicode(symbolic.params)}\n", style="bold")
     at = f"alpha = {fmt.multiplier(evaluation.alpha)}, rho = {fmt.multiplier(evaluation.rho)}"
     if symbolic.matches(evaluation):
         line.append(f"  At {at} the closed form equals the exact count.")

@@ -4,29 +4,21 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 DEFAULT_SPEC = "mobilenet_v1"
 
 
-def bundled_dir() -> Path:
-    """Installed: ``costcalc/specs`` beside the package; from a source checkout: ``../specs``."""
-    package = Path(__file__).resolve().parent.parent
-    installed = package / "specs"
-    return installed if installed.is_dir() else package.parent / "specs"
+def bundled_dir() -> str:
+    """Installed: ``costcalc/specs`` beside the package's modules; in a source checkout: ``../specs``."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    installed = os.path.join(package, "specs")
+    return installed if os.path.isdir(installed) else os.path.join(os.path.dirname(package), "specs")
 
 
-def bundled_specs() -> dict[str, Path]:
+def bundled_specs() -> dict[str, str]:
+    """Bundled spec name -> path, sorted by name."""
     folder = bundled_dir()
-    if not folder.is_dir():
+    if not os.path.isdir(folder):
         return {}
-    return {path.stem: path for path in sorted(folder.glob("*.yaml"))}
-
-
-def resolve_spec(argument: str | None) -> str:
-    """A path as given, or the path of the bundled spec of that name (a file of that name wins)."""
-    if argument is None:
-        argument = DEFAULT_SPEC
-    if os.path.exists(argument) or os.sep in argument or argument.endswith((".yaml", ".yml")):
-        return argument
-    return str(bundled_specs().get(argument, argument))
+    names = sorted(entry for entry in os.listdir(folder) if entry.endswith(".yaml"))
+    return {name[: -len(".yaml")]: os.path.join(folder, name) for name in names}

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Union
+from typing import NamedTuple, Union
 
 from costcalc.arith import WidthRule
 from costcalc.errors import Location
 from costcalc.layers.base import Layer
 
 
-@dataclass(frozen=True)
-class InputSpec:
+class InputSpec(NamedTuple):
     """The image: channels (not scaled by alpha) and the resolution that rho scales."""
 
     channels: int
@@ -19,14 +17,12 @@ class InputSpec:
     width: int
 
 
-@dataclass(frozen=True)
-class LayerEntry:
+class LayerEntry(NamedTuple):
     layer: Layer
     location: Location
 
 
-@dataclass(frozen=True)
-class RepeatEntry:
+class RepeatEntry(NamedTuple):
     """``repeat: N`` over a group of entries; layers are numbered on through the repeats."""
 
     count: int
@@ -37,8 +33,7 @@ class RepeatEntry:
 Entry = Union[LayerEntry, RepeatEntry]
 
 
-@dataclass(frozen=True)
-class Spec:
+class Spec(NamedTuple):
     path: str
     name: str
     description: str

@@ -14,18 +14,17 @@ Spec format v1 (docs/spec-format.md)::
         layers:
           - separable: {kernel: 3, filters: 512, batch_norm: true, activation: relu}
 
-A layer is ``KIND`` alone or ``KIND: {field: value, ...}``; the fields of each kind are the fields of its
-dataclass (``costcalc.layers``). All problems of this stage are collected before it stops.
+A layer is ``KIND`` alone or ``KIND: {field: value, ...}``; the fields of each kind are its declared
+``spec_field``s (``costcalc.layers``). All problems of this stage are collected before it stops.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from pathlib import Path
+import os
 from typing import Any
 
 from costcalc.arith import WidthRule
-from costcalc.errors import Diagnostic, Location, SpecError, did_you_mean
+from costcalc.errors import Diagnostic, Location, SpecError, closest, did_you_mean
 from costcalc.layers import KINDS, SHORTHANDS
 from costcalc.layers import fields as f
 from costcalc.spec.model import Entry, InputSpec, LayerEntry, RepeatEntry, Spec
@@ -106,7 +105,7 @@ def _parse_width(problems: _Problems, value: Any, location: Location) -> WidthRu
 def _parse_layer(problems: _Problems, kind: str, fields_value: Any, location: Location,
                  fields_location: Location, preset: dict[str, Any]) -> LayerEntry | None:
     cls = KINDS[kind]
-    schema = {field.name: field for field in dataclasses.fields(cls)}
+    schema = {field.name: field for field in cls.fields}
     values: dict[str, Any] = dict(preset)
     if fields_value is None:
         fields_value = Mapping()
@@ -118,23 +117,27 @@ def _parse_layer(problems: _Problems, kind: str, fields_value: Any, location: Lo
     name = fields_value.get("name")
     context = f"layer '{name}': " if isinstance(name, str) else f"{kind}: "
     before = len(problems.found)
+    misspelt: set[str] = set()  # a required field written with a typo is reported once, as the typo
     for key in fields_value:
         if key not in schema:
-            hint = did_you_mean(key, schema)
+            match = closest(key, schema)
+            hint = f" (did you mean '{match}'?)" if match else ""
+            if match:
+                misspelt.add(match)
             problems.add(fields_value.key_at[key],
                          f"{context}unknown field '{key}'{hint}; '{kind}' takes: {', '.join(schema)}")
             continue
-        values[key] = _field(problems, fields_value, key, schema[key].metadata["parse"], context)
+        values[key] = _field(problems, fields_value, key, schema[key].parse, context)
     for field in schema.values():
-        if field.name not in values and field.default is dataclasses.MISSING:
-            problems.add(location, f"{context}missing required field '{field.name}' ({field.metadata['doc']})")
+        if field.name not in values and field.required and field.name not in misspelt:
+            problems.add(location, f"{context}missing required field '{field.name}' ({field.doc})")
     if len(problems.found) > before:
         return None
     return LayerEntry(cls(**values), location)
 
 
 def _example_fields(cls: type) -> str:
-    required = [field.name for field in dataclasses.fields(cls) if field.default is dataclasses.MISSING]
+    required = [field.name for field in cls.fields if field.required]
     return ", ".join(f"{name}: ..." for name in required) or "name: ..."
 
 
@@ -206,7 +209,8 @@ def parse_spec(data: Any, path: str) -> Spec:
     _unknown_keys(problems, data, TOP_LEVEL_KEYS, "")
     if "version" in data and data["version"] != 1:
         problems.add(data.value_at["version"], f"unsupported spec version {data['version']!r}; this costcalc reads version 1")
-    name = _field(problems, data, "name", f.text, "") if "name" in data else Path(path).stem
+    stem = os.path.splitext(os.path.basename(path))[0]
+    name = _field(problems, data, "name", f.text, "") if "name" in data else stem
     description = _field(problems, data, "description", f.text, "") if "description" in data else ""
     reference = _field(problems, data, "reference", f.text, "") if "reference" in data else ""
     spec_input = None
@@ -222,7 +226,7 @@ def parse_spec(data: Any, path: str) -> Spec:
         problems.add(top, "missing 'layers' (the list of layers)")
     if problems.found or spec_input is None or body is None:
         raise SpecError(problems.found)
-    return Spec(path=path, name=name or Path(path).stem, description=description or "", reference=reference or "",
+    return Spec(path=path, name=name or stem, description=description or "", reference=reference or "",
                 input=spec_input, width=width, body=body)
 
 
