@@ -51,7 +51,7 @@ class ExactArith:
         self.width = width
 
     def channels(self, count: int, fixed: bool = False) -> int:
-        if fixed or self.alpha == 1:
+        if fixed:  # make_divisible changes counts even at alpha = 1, as torchvision's MobileNetV2 does
             return count
         scaled = self.width.apply(self.alpha * count)
         if scaled < 1:
@@ -93,7 +93,9 @@ class IdealArith:
 
     @staticmethod
     def ceil_div(a: Any, b: int) -> Any:
-        return a / b
+        import sympy
+
+        return sympy.Integer(a) / b if isinstance(a, int) else a / b  # never int / int: that is a float
 
     floor_div = ceil_div
 

@@ -66,7 +66,7 @@ def _emit(text: str, output: str | None) -> None:
     if output:
         from costcalc.output import write_atomic
 
-        write_atomic(output, text)
+        write_atomic(output, text if text.endswith("\n") else text + "\n")
     else:
         click.echo(text, nl=not text.endswith("\n"))
 
@@ -167,7 +167,8 @@ def _print_table(report: Any, all_layers: bool, output: str | None) -> None:
 
         console = Console(file=io.StringIO(), width=132, color_system=None, highlight=False)
         console.print(render(report, all_layers, 132))
-        _emit(console.file.getvalue(), output)  # type: ignore[attr-defined]
+        rendered = console.file.getvalue()  # type: ignore[attr-defined]
+        _emit("\n".join(line.rstrip() for line in rendered.splitlines()) + "\n", output)
         return
     width = _console_width()
     Console(width=width, highlight=False).print(render(report, all_layers, width))

@@ -36,16 +36,16 @@ def _total(components: dict[str, Any], names: tuple[str, ...]) -> Any:
 
 PAPER = Convention(
     name="paper",
-    description="MobileNets (Howard et al. 2017): Mult-Adds of conv, depthwise, pointwise and fully connected "
-    "weights; params = their weights (no biases, no batch norm)",
+    description="as MobileNets (Howard et al. 2017): conv and fully connected weights only "
+    "(no biases, no batch norm)",
     mult_adds=("weight_macs",),
     params=("weights",),
 )
 
 TORCHVISION = Convention(
     name="torchvision",
-    description="torchvision's weights.meta: Mult-Adds of convolutions and matrix multiplies only (no bias "
-    "adds); params = weights + biases + BatchNorm gamma and beta",
+    description="as torchvision's weights.meta: Mult-Adds of conv and linear weights; params also count "
+    "biases and batch-norm gamma, beta",
     mult_adds=("weight_macs",),
     params=("weights", "biases", "bn_affine"),
 )

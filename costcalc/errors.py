@@ -40,6 +40,10 @@ class CostcalcError(Exception):
         super().__init__("\n".join(str(d) for d in self.diagnostics))
 
 
+class OutputError(CostcalcError):
+    """An output file cannot be written (missing folder, no permission, full disk)."""
+
+
 class SpecError(CostcalcError):
     """The spec file cannot be read, parsed, validated or evaluated."""
 

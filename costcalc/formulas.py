@@ -59,7 +59,11 @@ def conv_output_size(size: Any, kernel: int, stride: int, padding: str, pad: int
     pad = 0 if padding == "valid" else pad
     span = dilation * (kernel - 1) + 1
     reach = size + 2 * pad - span
-    arith.require(reach >= 0, f"the {span}-pixel window is larger than the padded input ({size} + 2·{pad})")
+    if pad:
+        arith.require(reach >= 0, f"the {span}-pixel window is larger than the padded input "
+                                  f"({size} pixels + {pad} of padding on each side)")
+    else:
+        arith.require(reach >= 0, f"the {span}-pixel window is larger than the input ({size} pixels)")
     if not ceil_mode:
         return arith.floor_div(reach, stride) + 1
     out = arith.ceil_div(reach, stride) + 1

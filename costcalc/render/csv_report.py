@@ -6,6 +6,7 @@ import csv
 import io
 
 from costcalc.analysis.report import Report
+from costcalc.render.json_report import ascii_times
 from costcalc.render.text import shape_text
 
 COLUMNS = ("name", "kind", "group", "filter", "stride", "input_shape", "output_shape", "mult_adds", "params")
@@ -16,7 +17,7 @@ def to_csv(report: Report) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for row in report.evaluation.layers:
-        writer.writerow([row.name, row.kind, row.group, row.filter.replace("×", "x"), row.stride,
+        writer.writerow([row.name, row.kind, row.group, ascii_times(row.filter), ascii_times(row.stride),
                          shape_text(row.input_shape, "x"), shape_text(row.output_shape, "x"),
                          row.mult_adds, row.params])
     return out.getvalue()

@@ -56,7 +56,8 @@ def to_text(derivation: Derivation) -> str:
         lines.append(f"{title}:")
         lines.append(f"    {m.unicode(expr)}")
     lines.append("")
-    lines.append("Symbols: " + "; ".join(f"{name} = {meaning}" for name, meaning in SYMBOLS.items()) + ".")
+    lines.append("Symbols:")
+    lines += [f"  {name:<6} {meaning}" for name, meaning in SYMBOLS.items()]
     return "\n".join(lines)
 
 

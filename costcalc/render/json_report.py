@@ -10,6 +10,11 @@ from costcalc.analysis.report import Report
 from costcalc.multipliers import format_fraction
 
 
+def ascii_times(label: str) -> str:
+    """Machine formats write ``3x3x32`` with a plain x, like the ``by_kind`` keys (``conv 3x3``)."""
+    return label.replace("×", "x")
+
+
 def _exact(value: Any) -> int | str:
     return value.numerator if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
 
@@ -34,7 +39,8 @@ def to_data(report: Report, spec: str | None = None) -> dict[str, Any]:
         "by_kind": {kind.group: {"layers": kind.layers, "mult_adds": kind.mult_adds, "params": kind.params}
                     for kind in report.kinds},
         "layers": [
-            {"name": row.name, "kind": row.kind, "group": row.group, "filter": row.filter, "stride": row.stride,
+            {"name": row.name, "kind": row.kind, "group": row.group, "filter": ascii_times(row.filter),
+             "stride": ascii_times(row.stride),
              "input_shape": list(row.input_shape), "output_shape": list(row.output_shape),
              "mult_adds": row.mult_adds, "params": row.params}
             for row in evaluation.layers

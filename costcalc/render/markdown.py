@@ -38,7 +38,7 @@ def to_markdown(report: Report, all_layers: bool = False) -> str:
                          fmt.thousands(row.mult_adds), fmt.thousands(row.params),
                          fmt.percent(share(row.mult_adds, evaluation.mult_adds))])
     rows.append(["", "**Total**", "", "", "", "", f"**{fmt.thousands(evaluation.mult_adds)}**",
-                 f"**{fmt.thousands(evaluation.params)}**", "100.00%"])
+                 f"**{fmt.thousands(evaluation.params)}**", "**100.00%**"])
     lines += _table(["#", "Layer", "Kind", "Filter", "Stride", "Input → Output", "Mult-Adds", "Params", "Share"],
                     "rlllllrrr", rows)
     hidden = "" if all_layers else hidden_summary(evaluation)
@@ -54,5 +54,6 @@ def to_markdown(report: Report, all_layers: bool = False) -> str:
         lines += ["", f"With standard convolutions instead of its {twin.pairs} depthwise-separable pairs: "
                       f"**{fmt.thousands(twin.mult_adds)}** Mult-Adds "
                       f"({fmt.times(Fraction(twin.mult_adds, evaluation.mult_adds))}), "
-                      f"**{fmt.thousands(twin.params)}** params."]
+                      f"**{fmt.thousands(twin.params)}** params "
+                      f"({fmt.times(Fraction(twin.params, evaluation.params) if evaluation.params else Fraction(0))})."]
     return "\n".join(lines) + "\n"

@@ -16,8 +16,6 @@ from costcalc.render import text as fmt
 from costcalc.render.visible import hidden_summary, is_visible
 
 BAR_WIDTH = 8
-FULL_WIDTH = 125  # every column
-MEDIUM_WIDTH = 105  # no Kind, no bar; below this also no # and no Share
 
 
 def header(report: Report) -> Text:
@@ -43,10 +41,29 @@ def header(report: Report) -> Text:
 
 
 def layers_table(report: Report, all_layers: bool = False, width: int = 132) -> Table:
-    """All columns from ``FULL_WIDTH`` characters; narrower, the Kind and bar columns are left out (the
-    Filter column still says ``dw``), then # and Share, so that the counts keep their room."""
+    """The widest layout that fits ``width`` characters: all columns; else without Kind and the bar (the
+    Filter column still says ``dw``); else also without # and Share, so that the counts keep their room."""
+    for full, medium in ((True, True), (False, True), (False, False)):
+        table = _layers_table(report, all_layers, full, medium)
+        if _natural_width(table) <= width:
+            break
+    return table
+
+
+def _natural_width(table: Table) -> int:
+    """The width the table takes when nothing limits it (rich's own measure undercounts collapsed padding)."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(file=io.StringIO(), width=1000, color_system=None)
+    with console.capture() as capture:
+        console.print(table)
+    return max((len(line) for line in capture.get().splitlines()), default=0)
+
+
+def _layers_table(report: Report, all_layers: bool, full: bool, medium: bool) -> Table:
     evaluation = report.evaluation
-    full, medium = width >= FULL_WIDTH, width >= MEDIUM_WIDTH
     table = Table(box=box.SIMPLE_HEAD, show_footer=True, pad_edge=False, collapse_padding=True, header_style="bold")
     # Numbers never shrink: when the terminal is narrow, names, kinds and the bar give way first.
     total_mult_adds, total_params = fmt.thousands(evaluation.mult_adds), fmt.thousands(evaluation.params)
@@ -66,7 +83,7 @@ def layers_table(report: Report, all_layers: bool = False, width: int = 132) -> 
         table.add_column("Share", footer="100.00%", justify="right", footer_style="bold", no_wrap=True, min_width=7)
     # The bar is scaled to the largest layer, so that the heavy layers stand out.
     if full:
-        table.add_column("", style="cyan", no_wrap=True, overflow="crop")
+        table.add_column("", style="cyan", no_wrap=True, min_width=BAR_WIDTH)
     largest = max((row.mult_adds for row in evaluation.layers), default=0)
     for index, row in enumerate(evaluation.layers, 1):
         if not all_layers and not is_visible(row):
@@ -88,9 +105,10 @@ def kinds_table(report: Report) -> Table:
     evaluation = report.evaluation
     table = Table(title="By kind (the paper's Table 2)", title_justify="left", title_style="bold",
                   box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, header_style="bold")
+    widest = {"Mult-Adds": len(fmt.thousands(evaluation.mult_adds)), "Params": len(fmt.thousands(evaluation.params))}
     for name, justify in (("Kind", "left"), ("Layers", "right"), ("Mult-Adds", "right"), ("%", "right"),
                           ("Params", "right"), ("% ", "right")):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+        table.add_column(name, justify=justify, no_wrap=name != "Kind", min_width=widest.get(name))  # type: ignore[arg-type]
     table.add_column("", style="cyan", no_wrap=True, min_width=BAR_WIDTH)
     for kind in report.kinds:
         table.add_row(kind.group, str(kind.layers), fmt.thousands(kind.mult_adds), fmt.percent(kind.mult_adds_share),
@@ -121,9 +139,9 @@ def twin_line(report: Report) -> Text:
     evaluation, twin = report.evaluation, report.twin
     line = Text()
     line.append("With standard convolutions", style="bold")
-    line.append(f" instead of its {twin.pairs} separable pairs, this network would take ")
+    line.append(f" for its {twin.pairs} separable pairs: ")
     line.append(fmt.thousands(twin.mult_adds), style="bold")
-    line.append(f" Mult-Adds ({fmt.times(Fraction(twin.mult_adds, evaluation.mult_adds))}) and ")
+    line.append(f" Mult-Adds ({fmt.times(Fraction(twin.mult_adds, evaluation.mult_adds))}), ")
     line.append(fmt.thousands(twin.params), style="bold")
     params_ratio = Fraction(twin.params, evaluation.params) if evaluation.params else Fraction(0)
     line.append(f" params ({fmt.times(params_ratio)}).")
@@ -142,14 +160,14 @@ def symbolic_text(report: Report) -> Text:
     line.append(f"{unicode(symbolic.mult_adds)}\n", style="bold")
     line.append("  params    = ", style="dim")
     line.append(f"{unicode(symbolic.params)}\n", style="bold")
-    at = f"alpha = {fmt.multiplier(evaluation.alpha)}, rho = {fmt.multiplier(evaluation.rho)}"
+    at = f"α = {fmt.multiplier(evaluation.alpha)}, ρ = {fmt.multiplier(evaluation.rho)}"
     if symbolic.matches(evaluation):
         line.append(f"  At {at} the closed form equals the exact count.")
     else:
         line.append(f"  At {at} the closed form gives {_exact(symbolic.ideal_mult_adds)} Mult-Adds and "
-                    f"{_exact(symbolic.ideal_params)} params; the exact count differs ", style="yellow")
-        line.append("because channels are rounded by the spec's width rule and sizes are whole pixels.",
-                    style="yellow")
+                    f"{_exact(symbolic.ideal_params)} params.\n", style="yellow")
+        line.append("  The exact count differs: channels are rounded by the spec's width rule and sizes are whole "
+                    "pixels.", style="yellow")
     return line
 
 

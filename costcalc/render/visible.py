@@ -13,12 +13,10 @@ def is_visible(row: LayerCost) -> bool:
 
 
 def hidden_summary(evaluation: Evaluation) -> str:
-    """``"54 layers without cost under 'paper' hidden (27 batch_norm, 27 activation)"`` or ``""``."""
+    """A note on the rows left out of a table, or ``""``."""
     hidden = Counter(row.kind for row in evaluation.layers if not is_visible(row))
     if not hidden:
         return ""
     count = sum(hidden.values())
     kinds = ", ".join(f"{number} {kind}" for kind, number in hidden.most_common())
-    noun = "layer" if count == 1 else "layers"
-    return (f"{count} {noun} without cost under '{evaluation.convention.name}' and with unchanged shape "
-            f"hidden ({kinds}); --all-layers shows them")
+    return f"# counts all {len(evaluation.layers)} layers; {count} without cost are hidden ({kinds}): --all-layers"

@@ -57,19 +57,25 @@ def _field(problems: _Problems, mapping: Mapping, key: str, parse: Any, context:
         return None
 
 
-def _unknown_keys(problems: _Problems, mapping: Mapping, allowed: Any, context: str) -> None:
+def _unknown_keys(problems: _Problems, mapping: Mapping, allowed: Any, context: str) -> set[str]:
+    """Report keys not in ``allowed``; return the allowed keys they look like typos of."""
+    misspelt = set()
     for key in mapping:
         if key not in allowed:
-            hint = did_you_mean(key, allowed)
+            match = closest(key, allowed)
+            hint = f" (did you mean '{match}'?)" if match else ""
+            if match:
+                misspelt.add(match)
             listed = ", ".join(allowed)
             problems.add(mapping.key_at[key], f"{context}unknown key '{key}'{hint}; expected one of: {listed}")
+    return misspelt
 
 
 def _parse_input(problems: _Problems, value: Any, location: Location) -> InputSpec | None:
     if not isinstance(value, Mapping):
         problems.add(location, f"'input' must be a mapping like {{channels: 3, size: 224}}, got {_type_name(value)}")
         return None
-    _unknown_keys(problems, value, ("channels", "size", "height", "width"), "input: ")
+    misspelt = _unknown_keys(problems, value, ("channels", "size", "height", "width"), "input: ")
     channels = _field(problems, value, "channels", f.positive_int, "input ") if "channels" in value else 3
     if "size" in value:
         if "height" in value or "width" in value:
@@ -80,7 +86,8 @@ def _parse_input(problems: _Problems, value: Any, location: Location) -> InputSp
         height = _field(problems, value, "height", f.positive_int, "input ")
         width = _field(problems, value, "width", f.positive_int, "input ")
     else:
-        problems.add(value.location, "input: needs 'size' (square) or both 'height' and 'width'")
+        if not misspelt & {"size", "height", "width"}:
+            problems.add(value.location, "input: needs 'size' (square) or both 'height' and 'width'")
         return None
     if channels is None or height is None or width is None:
         return None
@@ -115,7 +122,7 @@ def _parse_layer(problems: _Problems, kind: str, fields_value: Any, location: Lo
                                       f"{{{_example_fields(cls)}}}, got {_type_name(fields_value)}")
         return None
     name = fields_value.get("name")
-    context = f"layer '{name}': " if isinstance(name, str) else f"{kind}: "
+    context = f"layer '{name}': " if isinstance(name, str) and name else f"{kind}: "
     before = len(problems.found)
     misspelt: set[str] = set()  # a required field written with a typo is reported once, as the typo
     for key in fields_value:
@@ -145,6 +152,10 @@ def _parse_entry(problems: _Problems, entry: Any, location: Location, depth: int
     if isinstance(entry, str):
         return _parse_kind(problems, entry, None, location, location)
     if isinstance(entry, Mapping):
+        if not entry:
+            problems.add(location, "an empty mapping is not a layer; write a kind, like `- relu` or "
+                                   "`- conv: {kernel: 3, filters: 32}`")
+            return None
         if "repeat" in entry:
             return _parse_repeat(problems, entry, depth)
         kinds = [key for key in entry if key in KINDS or key in SHORTHANDS]
@@ -206,7 +217,7 @@ def parse_spec(data: Any, path: str) -> Spec:
     if not isinstance(data, Mapping):
         what = "empty" if data is None else f"{_type_name(data)}, not a mapping"
         raise SpecError(Diagnostic(top, f"a spec is a mapping with 'input' and 'layers'; this file is {what}"))
-    _unknown_keys(problems, data, TOP_LEVEL_KEYS, "")
+    misspelt = _unknown_keys(problems, data, TOP_LEVEL_KEYS, "")
     if "version" in data and data["version"] != 1:
         problems.add(data.value_at["version"], f"unsupported spec version {data['version']!r}; this costcalc reads version 1")
     stem = os.path.splitext(os.path.basename(path))[0]
@@ -216,16 +227,16 @@ def parse_spec(data: Any, path: str) -> Spec:
     spec_input = None
     if "input" in data:
         spec_input = _parse_input(problems, data["input"], data.value_at["input"])
-    else:
+    elif "input" not in misspelt:
         problems.add(top, "missing 'input' (for example `input: {channels: 3, size: 224}`)")
     width = _parse_width(problems, data["width"], data.value_at["width"]) if "width" in data else WidthRule()
     body = None
     if "layers" in data:
         body = _parse_body(problems, data["layers"], data.value_at["layers"], 0)
-    else:
+    elif "layers" not in misspelt:
         problems.add(top, "missing 'layers' (the list of layers)")
     if problems.found or spec_input is None or body is None:
-        raise SpecError(problems.found)
+        raise SpecError(sorted(problems.found, key=lambda found: (found.location.line, found.location.column)))
     return Spec(path=path, name=name or stem, description=description or "", reference=reference or "",
                 input=spec_input, width=width, body=body)
 

@@ -8,6 +8,7 @@ constructor and reported like any other error.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -34,6 +35,12 @@ class Sequence(list):
 
 class _Loader(_SafeLoader):  # type: ignore[misc, valid-type]
     source_path = "<spec>"
+    # YAML 1.2 booleans: only true/false. YAML 1.1 (PyYAML's default) also reads yes/no/on/off/y/n as
+    # booleans, so `stride: yes` would silently be True; here it stays the string 'yes' and is reported.
+    yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+        for first, resolvers in _SafeLoader.yaml_implicit_resolvers.items()
+    }
 
     def at(self, node: yaml.Node) -> Location:
         mark = node.start_mark
@@ -66,6 +73,38 @@ def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> Sequence:
 
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
+_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                              list("tTfF"))
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag[len("tag:yaml.org,2002:"):] if tag.startswith("tag:yaml.org,2002:") else tag
+
+
+def _explain(error: yaml.MarkedYAMLError, text: str, path: str) -> Diagnostic:
+    """PyYAML's message, made to say what is wrong in the user's terms, at the most useful place."""
+    mark = error.problem_mark or error.context_mark
+    context = error.context or ""
+    problem = error.problem or ""
+    if isinstance(error, yaml.constructor.ConstructorError) and "could not determine a constructor" in problem:
+        tag = problem.split("tag ", 1)[-1].strip("'")
+        message = f"invalid YAML: the tag '{_short_tag(tag)}' is not allowed (a spec holds plain data only)"
+    elif context.startswith("while parsing a flow") and error.context_mark is not None:
+        mark = error.context_mark
+        opening = text[_offset(text, mark)] if _offset(text, mark) < len(text) else "bracket"
+        message = f"invalid YAML: '{opening}' was never closed" if opening in "[{" else f"invalid YAML: {problem} ({context})"
+    elif mark is not None and _offset(text, mark) < len(text) and text[_offset(text, mark)] == "\t":
+        message = "invalid YAML: a tab character indents this line; YAML indents with spaces only"
+    else:
+        message = f"invalid YAML: {problem} ({context})" if context and problem else f"invalid YAML: {problem or context}"
+    where = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
+    return Diagnostic(where, message)
+
+
+def _offset(text: str, mark: yaml.Mark) -> int:
+    """The index in ``text`` of a mark's line and column (PyYAML's own index counts a BOM)."""
+    lines = text.split("\n")
+    return sum(len(line) + 1 for line in lines[: mark.line]) + mark.column
 
 
 def parse_yaml(text: str, path: str) -> Any:
@@ -75,12 +114,7 @@ def parse_yaml(text: str, path: str) -> Any:
     try:
         return loader.get_single_data()
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        where = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
-        problem = error.problem or error.context or "invalid YAML"
-        if error.context and error.problem:
-            problem = f"{error.problem} ({error.context})"
-        raise SpecError(Diagnostic(where, f"invalid YAML: {problem}")) from None
+        raise SpecError(_explain(error, text, path)) from None
     except yaml.YAMLError as error:
         raise SpecError(Diagnostic(Location(path), f"invalid YAML: {error}")) from None
     except RecursionError:
