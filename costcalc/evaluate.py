@@ -11,7 +11,8 @@ from typing import Any, NamedTuple
 
 from costcalc.arith import ExactArith, scale_resolution
 from costcalc.conventions import PAPER, Convention
-from costcalc.errors import Location
+from costcalc.errors import Diagnostic, Location, SpecError
+from costcalc.multipliers import format_fraction
 from costcalc.layers.base import Layer, Shape
 from costcalc.network import Network, build_network, propagate
 from costcalc.spec.model import Spec
@@ -66,6 +67,10 @@ def evaluate(network: Network | Spec, alpha: Fraction = Fraction(1), rho: Fracti
     arith = ExactArith(Fraction(alpha), spec.width)
     input_shape = Shape(scale_resolution(spec.input.height, rho), scale_resolution(spec.input.width, rho),
                         spec.input.channels)
+    if min(input_shape.height, input_shape.width) < 1:
+        raise SpecError(Diagnostic(Location(spec.path), f"rho = {format_fraction(Fraction(rho))} scales the "
+                                   f"{spec.input.height}×{spec.input.width} input to nothing "
+                                   f"({input_shape.height}×{input_shape.width} pixels)"))
     rows = []
     for node, layer_input, layer_output, components in propagate(network, input_shape, arith):
         layer = node.layer

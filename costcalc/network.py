@@ -41,42 +41,56 @@ def _count(entries: tuple[Entry, ...]) -> int:
 
 
 def build_network(spec: Spec) -> Network:
-    """Unroll repeats, expand sugar, and name every layer (given names kept, others generated)."""
+    """Unroll repeats, expand sugar, and name every layer: given names are kept (inside a repeat they get
+    ``_1``, ``_2``, ... suffixes), and generated ones never take a name the spec gives."""
     size = _count(spec.body)
     if size > MAX_LAYERS:
         raise SpecError(Diagnostic(Location(spec.path, 1, 1), f"the network expands to more than {MAX_LAYERS:,} layers"))
-    nodes: list[Node] = []
-    counters: dict[str, int] = {}
-    owner: list[str] = []  # the last node that batch norms and activations are named after
-    named_at: dict[str, Location] = {}
-    problems: list[Diagnostic] = []
+    flat: list[tuple[Layer, Location, str | None]] = []
 
-    def add(entries: tuple[Entry, ...], suffix: str) -> None:
+    def unroll(entries: tuple[Entry, ...], suffix: str) -> None:
         for entry in entries:
-            if not isinstance(entry, LayerEntry):
+            if isinstance(entry, LayerEntry):
+                flat.extend((layer, entry.location, f"{layer.name}{suffix}" if layer.name else None)
+                            for layer in entry.layer.expand())
+            else:
                 for index in range(1, entry.count + 1):
-                    add(entry.body, f"{suffix}_{index}" if entry.count > 1 else suffix)
-                continue
-            for layer in entry.layer.expand():
-                previous = owner[-1] if owner else None
-                if layer.name:
-                    name = f"{layer.name}{suffix}"
-                    if name in named_at:
-                        first = named_at[name]
-                        problems.append(Diagnostic(entry.location, f"duplicate layer name '{name}' (first at line {first.line})"))
-                else:
-                    name = layer.default_name(previous, counters)
-                    while name in named_at:  # a generated name never takes a name given in the spec
-                        name = f"{name}_"
-                named_at[name] = entry.location
-                if not layer.follows_previous:
-                    owner.append(name)
-                nodes.append(Node(name=name, layer=layer, location=entry.location))
+                    unroll(entry.body, f"{suffix}_{index}" if entry.count > 1 else suffix)
 
-    add(spec.body, "")
+    unroll(spec.body, "")
+    given: dict[str, Location] = {}
+    problems = []
+    for _layer, location, name in flat:
+        if name is None:
+            continue
+        if name in given:
+            problems.append(Diagnostic(location, f"duplicate layer name '{name}' (first at line {given[name].line})"))
+        given.setdefault(name, location)
     if problems:
         raise SpecError(problems)
+
+    nodes: list[Node] = []
+    taken = set(given)
+    counters: dict[str, int] = {}
+    owner: str | None = None  # the last layer that batch norms and activations are named after
+    for layer, location, name in flat:
+        if name is None:
+            name = _generated_name(layer, owner, counters, taken)
+            taken.add(name)
+        if not layer.follows_previous:
+            owner = name
+        nodes.append(Node(name=name, layer=layer, location=location))
     return Network(spec=spec, nodes=tuple(nodes))
+
+
+def _generated_name(layer: Layer, owner: str | None, counters: dict[str, int], taken: set[str]) -> str:
+    first = candidate = layer.default_name(owner, counters)
+    attempt = 1
+    while candidate in taken:
+        attempt += 1
+        retry = layer.default_name(owner, counters)  # counted names move on: conv_2 -> conv_3
+        candidate = retry if retry != first else f"{first}_{attempt}"
+    return candidate
 
 
 def propagate(network: Network, input_shape: Shape, arith: Any) -> Iterator[tuple[Node, Shape, Shape, dict[str, Any]]]:

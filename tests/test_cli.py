@@ -123,7 +123,7 @@ def test_report_table_shows_header_and_totals_with_thousands_separators() -> Non
     lines = out.splitlines()
     assert lines[0].startswith("mobilenet_v1 — ")
     header = lines[1]
-    for part in ("alpha 1", "rho 1", "input 224×224×3", "convention paper"):
+    for part in ("alpha 1", "rho 1", "resolution 224×224", "convention paper"):
         assert part in header
     assert "568,740,352" in out and "4,209,088" in out
     assert "Total: 568,740,352 Mult-Adds (568.7M), 4,209,088 params (4.2M)" in out
@@ -134,7 +134,7 @@ def test_report_table_shows_header_and_totals_with_thousands_separators() -> Non
 def test_report_table_header_shows_the_multipliers_and_resolution_used() -> None:
     out = ok("report", "--alpha", "0.75", "--resolution", "192", "--convention", "torchvision")
     header = out.splitlines()[1]
-    for part in ("alpha 0.75", "rho 6/7", "input 192×192×3", "convention torchvision"):
+    for part in ("alpha 0.75", "rho 6/7", "resolution 192×192", "convention torchvision"):
         assert part in header
 
 

@@ -54,7 +54,8 @@ def _is_pointwise(row: LayerCost) -> bool:
 
 
 def separable_pairs(evaluation: Evaluation) -> list[SeparablePair]:
-    """Every depthwise layer (multiplier 1) whose next weighted layer is a pointwise convolution."""
+    """Every depthwise layer (multiplier 1) whose next weighted layer is a pointwise convolution, with
+    only shape-preserving layers (batch norm, activations) between them."""
     pairs = []
     depthwise: LayerCost | None = None
     for row in evaluation.layers:
@@ -63,6 +64,8 @@ def separable_pairs(evaluation: Evaluation) -> list[SeparablePair]:
         elif isinstance(row.layer, (Conv, Pointwise, FullyConnected)):
             if depthwise is not None and _is_pointwise(row):
                 pairs.append(_pair(evaluation, depthwise, row))
+            depthwise = None
+        elif row.input_shape != row.output_shape:  # pooling between them: not one separable convolution
             depthwise = None
     return pairs
 

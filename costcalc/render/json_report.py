@@ -15,8 +15,9 @@ def ascii_times(label: str) -> str:
     return label.replace("×", "x")
 
 
-def _exact(value: Any) -> int | str:
-    return value.numerator if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+def _exact(value: Any) -> str:
+    """An exact rational as a string, always: ``"73/576"``, ``"568740352"``."""
+    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
 
 
 def to_data(report: Report, spec: str | None = None) -> dict[str, Any]:
@@ -27,6 +28,8 @@ def to_data(report: Report, spec: str | None = None) -> dict[str, Any]:
         "costcalc_version": __version__,
         "spec": spec or evaluation.spec.path,
         "name": evaluation.spec.name,
+        "description": evaluation.spec.description,
+        "reference": evaluation.spec.reference,
         "alpha": float(evaluation.alpha),
         "alpha_exact": format_fraction(evaluation.alpha),
         "rho": float(evaluation.rho),

@@ -27,7 +27,7 @@ def to_markdown(report: Report, all_layers: bool = False) -> str:
     shape = evaluation.input_shape
     lines = [f"### {_cell(spec.name)}" + (f" — {_cell(spec.description)}" if spec.description else ""), ""]
     lines.append(f"alpha **{fmt.multiplier(evaluation.alpha)}**, rho **{fmt.multiplier(evaluation.rho)}**, "
-                 f"input **{shape.height}×{shape.width}×{shape.channels}**, convention "
+                 f"resolution **{shape.height}×{shape.width}**, convention "
                  f"**{evaluation.convention.name}**: {evaluation.convention.description}.")
     lines.append("")
     rows = []

@@ -25,14 +25,16 @@ def header(report: Report) -> Text:
     line.append(spec.name, style="bold")
     if spec.description:
         line.append(f" — {spec.description}")
+    if spec.reference:
+        line.append(f" ({spec.reference})", style="dim")
     line.append("\n")
     shape = evaluation.input_shape
     line.append("alpha ", style="dim")
     line.append(fmt.multiplier(evaluation.alpha), style="bold")
     line.append("   rho ", style="dim")
     line.append(fmt.multiplier(evaluation.rho), style="bold")
-    line.append("   input ", style="dim")
-    line.append(f"{shape.height}×{shape.width}×{shape.channels}", style="bold")
+    line.append("   resolution ", style="dim")
+    line.append(f"{shape.height}×{shape.width}", style="bold")
     line.append("   convention ", style="dim")
     line.append(evaluation.convention.name, style="bold")
     line.append("\n")

@@ -106,11 +106,15 @@ def _parse_width(problems: _Problems, value: Any, location: Location) -> WidthRu
         if key in value:
             options[key] = _field(problems, value, key, f.positive_int, "width ")
     options = {key: option for key, option in options.items() if option is not None}
+    if options.get("rounding", "truncate") != "make_divisible":
+        for key in ("divisor", "min_channels"):
+            if key in value:
+                problems.add(value.key_at[key], f"width: '{key}' applies to `rounding: make_divisible` only")
     return WidthRule(**options)
 
 
 def _parse_layer(problems: _Problems, kind: str, fields_value: Any, location: Location,
-                 fields_location: Location, preset: dict[str, Any]) -> LayerEntry | None:
+                 fields_location: Location, preset: dict[str, Any], preset_of: str = "") -> LayerEntry | None:
     cls = KINDS[kind]
     schema = {field.name: field for field in cls.fields}
     values: dict[str, Any] = dict(preset)
@@ -126,6 +130,10 @@ def _parse_layer(problems: _Problems, kind: str, fields_value: Any, location: Lo
     before = len(problems.found)
     misspelt: set[str] = set()  # a required field written with a typo is reported once, as the typo
     for key in fields_value:
+        if key in preset:
+            problems.add(fields_value.key_at[key], f"{context}'{preset_of}' is short for "
+                                                   f"`{kind}: {{{key}: {preset[key]}}}`; write `{kind}` to set '{key}'")
+            continue
         if key not in schema:
             match = closest(key, schema)
             hint = f" (did you mean '{match}'?)" if match else ""
@@ -176,13 +184,14 @@ def _parse_entry(problems: _Problems, entry: Any, location: Location, depth: int
 def _parse_kind(problems: _Problems, kind: Any, fields_value: Any, location: Location,
                 fields_location: Location) -> LayerEntry | None:
     preset: dict[str, Any] = {}
+    written = kind
     if kind in SHORTHANDS:
         kind, preset = SHORTHANDS[kind]
     if kind not in KINDS:
         hint = did_you_mean(kind, [*KINDS, *SHORTHANDS])
         problems.add(location, f"unknown layer kind '{kind}'{hint}")
         return None
-    return _parse_layer(problems, kind, fields_value, location, fields_location, preset)
+    return _parse_layer(problems, kind, fields_value, location, fields_location, preset, written)
 
 
 def _parse_repeat(problems: _Problems, entry: Mapping, depth: int) -> RepeatEntry | None:
@@ -218,7 +227,7 @@ def parse_spec(data: Any, path: str) -> Spec:
         what = "empty" if data is None else f"{_type_name(data)}, not a mapping"
         raise SpecError(Diagnostic(top, f"a spec is a mapping with 'input' and 'layers'; this file is {what}"))
     misspelt = _unknown_keys(problems, data, TOP_LEVEL_KEYS, "")
-    if "version" in data and data["version"] != 1:
+    if "version" in data and (type(data["version"]) is not int or data["version"] != 1):
         problems.add(data.value_at["version"], f"unsupported spec version {data['version']!r}; this costcalc reads version 1")
     stem = os.path.splitext(os.path.basename(path))[0]
     name = _field(problems, data, "name", f.text, "") if "name" in data else stem
