@@ -73,10 +73,6 @@ class ExactArith:
         if not condition:
             raise ShapeError(message)
 
-    @staticmethod
-    def is_one(value: Any) -> bool:
-        return value == 1
-
 
 class IdealArith:
     """Symbolic evaluation: ``alpha`` and ``rho`` stay symbols, nothing is rounded, nothing is checked."""
@@ -102,10 +98,6 @@ class IdealArith:
     @staticmethod
     def require(condition: Any, message: str) -> None:
         return None
-
-    @staticmethod
-    def is_one(value: Any) -> bool:
-        return value == 1
 
 
 def scale_resolution(size: int, rho: Fraction) -> int:

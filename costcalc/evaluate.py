@@ -7,7 +7,7 @@ This is the hot path of ``costcalc report``: plain integer arithmetic through th
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from costcalc.arith import ExactArith, scale_resolution
 from costcalc.conventions import PAPER, Convention
@@ -87,11 +87,3 @@ def evaluate(network: Network | Spec, alpha: Fraction = Fraction(1), rho: Fracti
         mult_adds=sum(row.mult_adds for row in rows), params=sum(row.params for row in rows),
     )
 
-
-def components_total(evaluation: Evaluation) -> dict[str, Any]:
-    """Every cost component summed over the network (what each convention could count)."""
-    totals: dict[str, int] = {}
-    for row in evaluation.layers:
-        for name, value in row.components.items():
-            totals[name] = totals.get(name, 0) + value
-    return totals
