@@ -47,10 +47,12 @@ class StandardTwin(NamedTuple):
 
 
 def _is_pointwise(row: LayerCost) -> bool:
+    """An ungrouped 1x1 convolution that keeps the map's size (no stride, no padding that grows it)."""
     layer = row.layer
+    same_size = row.input_shape[:2] == row.output_shape[:2]
     if isinstance(layer, Pointwise):
-        return layer.groups == 1 and layer.stride == (1, 1)
-    return isinstance(layer, Conv) and layer.kernel == (1, 1) and layer.groups == 1 and layer.stride == (1, 1)
+        return layer.groups == 1 and same_size
+    return isinstance(layer, Conv) and layer.kernel == (1, 1) and layer.groups == 1 and same_size
 
 
 def separable_pairs(evaluation: Evaluation) -> list[SeparablePair]:

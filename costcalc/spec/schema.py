@@ -228,7 +228,8 @@ def parse_spec(data: Any, path: str) -> Spec:
         raise SpecError(Diagnostic(top, f"a spec is a mapping with 'input' and 'layers'; this file is {what}"))
     misspelt = _unknown_keys(problems, data, TOP_LEVEL_KEYS, "")
     if "version" in data and (type(data["version"]) is not int or data["version"] != 1):
-        problems.add(data.value_at["version"], f"unsupported spec version {data['version']!r}; this costcalc reads version 1")
+        problems.add(data.value_at["version"],
+                     f"unsupported spec version {f.describe(data['version'])}; this costcalc reads version 1")
     stem = os.path.splitext(os.path.basename(path))[0]
     name = _field(problems, data, "name", f.text, "") if "name" in data else stem
     description = _field(problems, data, "description", f.text, "") if "description" in data else ""

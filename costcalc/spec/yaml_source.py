@@ -35,7 +35,7 @@ class Sequence(list):
 
 class _Loader(_SafeLoader):  # type: ignore[misc, valid-type]
     source_path = "<spec>"
-    # YAML 1.2 booleans: only true/false. YAML 1.1 (PyYAML's default) also reads yes/no/on/off/y/n as
+    # YAML 1.2 booleans: only true/false. YAML 1.1 (PyYAML's default) also reads yes/no/on/off as
     # booleans, so `stride: yes` would silently be True; here it stays the string 'yes' and is reported.
     yaml_implicit_resolvers = {
         first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
