@@ -15,7 +15,6 @@ import click
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 3
-ISSUES_URL = "https://github.com/costcalc/costcalc/issues"
 FORMATS = ("table", "json", "csv", "markdown")
 
 
@@ -55,8 +54,8 @@ def _guarded(command: Callable[..., None]) -> Callable[..., None]:
             if click.get_current_context().find_root().params.get("debug"):
                 raise
             click.echo(f"costcalc: internal error: {type(error).__name__}: {error}", err=True)
-            click.echo(f"This is a bug in costcalc, not in your input. Please report it at {ISSUES_URL} with the "
-                       "command line and the spec (run again with --debug for the traceback).", err=True)
+            click.echo("This is a bug in costcalc, not in your input. Please report it on the costcalc issue tracker "
+                       "with the command line and the spec (run again with --debug for the traceback).", err=True)
             sys.exit(EXIT_INTERNAL)
 
     return run
