@@ -277,7 +277,7 @@ def test_formula_json_ratio_is_the_papers() -> None:
 
 
 def test_formula_unknown_format() -> None:
-    bad_usage("formula", "--format", "csv")
+    assert "'csv' is not one of 'text', 'latex', 'json'" in bad_usage("formula", "--format", "csv")
 
 
 # --- options ------------------------------------------------------------------------------------------

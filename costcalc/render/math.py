@@ -1,5 +1,5 @@
-"""Printing sympy expressions: plain (sympy syntax: ``sympify(text, locals={"N": Symbol("N"), ...})`` reads it
-back; without ``locals`` sympy takes ``N`` for its function), Unicode for the
+"""Printing sympy expressions: plain (sympy syntax, which sympy's parser reads back when given these symbols
+as locals; without them it takes ``N`` for its function), Unicode for the
 terminal (``α``, ``ρ``, superscripts, ``·``), and LaTeX. Sums print their highest power of rho first."""
 
 from __future__ import annotations
