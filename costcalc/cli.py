@@ -13,9 +13,11 @@ from typing import Any, Callable
 
 import click
 
+EXIT_BUDGET = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 3
-FORMATS = ("table", "json", "csv", "markdown")
+FORMATS = ("table", "json", "csv", "markdown", "svg", "html")
+SWEEP_FORMATS = FORMATS
 
 
 class Multiplier(click.ParamType):
@@ -107,6 +109,70 @@ def _spec_path(argument: str | None) -> str:
                                                "`costcalc list` shows the bundled specs"))
 
 
+def _convention_option(command: Callable[..., None]) -> Callable[..., None]:
+    return click.option("--convention", type=click.Choice(["paper", "torchvision"]), default="paper",
+                        show_default=True,
+                        help="What counts as a Mult-Add and as a parameter (docs/conventions.md).")(command)
+
+
+def _output_option(command: Callable[..., None]) -> Callable[..., None]:
+    return click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+                        help="Write to this file (atomically) instead of stdout.")(command)
+
+
+def _budget_options(command: Callable[..., None]) -> Callable[..., None]:
+    command = click.option("--max-params", type=Count(), default=None,
+                           help="Parameter budget: 4.2M, 4200000.")(command)
+    return click.option("--max-mult-adds", type=Count(), default=None,
+                        help="Mult-Adds budget: 300M, 3e8, 1.5G.")(command)
+
+
+class Count(click.ParamType):
+    """A count with an optional SI suffix: ``300M``, ``4.2e6``, ``1.5G`` -> exact int."""
+
+    name = "COUNT"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> int:
+        if isinstance(value, int):
+            return value
+        from costcalc.quantities import parse_count
+
+        try:
+            return parse_count(str(value))
+        except ValueError as error:
+            self.fail(str(error), param, ctx)
+
+
+def _show_rich(make: Callable[[int], Any], output_format: str, output: str | None, title: str) -> None:
+    """Print a rich renderable (``make(width)``) to the terminal, or export it as text, SVG or HTML."""
+    from rich.console import Console
+
+    if output_format == "table" and not output:
+        width = _console_width()
+        Console(width=width, highlight=False).print(make(width))
+        return
+    import io
+
+    width = 132
+    console = Console(file=io.StringIO(), width=width, record=True, highlight=False,
+                      color_system=None if output_format == "table" else "truecolor", force_terminal=output_format != "table")
+    console.print(make(width))
+    if output_format == "svg":
+        _emit(console.export_svg(title=title), output)
+    elif output_format == "html":
+        _emit(console.export_html(inline_styles=True), output)
+    else:
+        rendered = console.export_text()
+        _emit("\n".join(line.rstrip() for line in rendered.splitlines()) + "\n", output)
+
+
+def _load_network(spec: str | None) -> Any:
+    from costcalc.network import build_network
+    from costcalc.spec import load_spec
+
+    return build_network(load_spec(_spec_path(spec)))
+
+
 @main.command("report")
 @click.argument("spec", required=False, metavar="[SPEC]")
 @click.option("--alpha", type=Multiplier(), default="1", show_default=True,
@@ -114,14 +180,12 @@ def _spec_path(argument: str | None) -> str:
 @click.option("--rho", type=Multiplier(), default=None, help="Resolution multiplier: 0.857 or 192/224.")
 @click.option("--resolution", type=click.IntRange(min=1), default=None,
               help="Input resolution in pixels (sets rho = N / the spec's input size).")
-@click.option("--convention", type=click.Choice(["paper", "torchvision"]), default="paper", show_default=True,
-              help="What counts as a Mult-Add and as a parameter (docs/conventions.md).")
+@_convention_option
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.option("--symbolic", is_flag=True,
               help="Also give the totals as a closed form in alpha and rho (ideal, no rounding).")
 @click.option("--all-layers", is_flag=True, help="Table and Markdown: also list layers without cost (BN, ReLU).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="Write to this file (atomically) instead of stdout.")
+@_output_option
 @_guarded
 def report_command(spec: str | None, alpha: Fraction, rho: Fraction | None, resolution: int | None,
                    convention: str, output_format: str, symbolic: bool, all_layers: bool, output: str | None) -> None:
@@ -130,15 +194,14 @@ def report_command(spec: str | None, alpha: Fraction, rho: Fraction | None, reso
     from costcalc.analysis.report import build_report
     from costcalc.conventions import CONVENTIONS
     from costcalc.evaluate import evaluate, rho_for_resolution
-    from costcalc.spec import load_spec
     from costcalc.spec.bundled import DEFAULT_SPEC
 
     if rho is not None and resolution is not None:
         raise click.UsageError("give --rho or --resolution, not both")
-    parsed = load_spec(_spec_path(spec))
+    network = _load_network(spec)
     if resolution is not None:
-        rho = rho_for_resolution(parsed, resolution)
-    evaluation = evaluate(parsed, alpha, rho or Fraction(1), CONVENTIONS[convention])
+        rho = rho_for_resolution(network.spec, resolution)
+    evaluation = evaluate(network, alpha, rho or Fraction(1), CONVENTIONS[convention])
     report = build_report(evaluation, symbolic=symbolic)
     if output_format == "json":
         from costcalc.render.json_report import to_json
@@ -153,24 +216,149 @@ def report_command(spec: str | None, alpha: Fraction, rho: Fraction | None, reso
 
         _emit(to_markdown(report, all_layers), output)
     else:
-        _print_table(report, all_layers, output)
+        from costcalc.render.table import render
+
+        _show_rich(lambda width: render(report, all_layers, width), output_format, output,
+                   f"costcalc report {network.spec.name}")
 
 
-def _print_table(report: Any, all_layers: bool, output: str | None) -> None:
-    from rich.console import Console
+@main.command("sweep")
+@click.argument("spec", required=False, metavar="[SPEC]")
+@click.option("--alpha", "alphas", default="1,0.75,0.5,0.25", show_default=True,
+              help="Width multipliers: a list (1,0.75,0.5) or an inclusive range start:stop:step (0.25:1:0.05).")
+@click.option("--resolution", "resolutions", default=None,
+              help="Input resolutions in pixels: 224,192,160,128 or 128:224:32. [default: the paper's 224, 192, "
+                   "160 and 128 as fractions of the spec's input]")
+@click.option("--rho", "rhos", default=None, help="Resolution multipliers instead: 1,6/7,5/7 or 0.5:1:0.125.")
+@_budget_options
+@_convention_option
+@click.option("--format", "output_format", type=click.Choice(SWEEP_FORMATS), default="table", show_default=True)
+@_output_option
+@_guarded
+def sweep_command(spec: str | None, alphas: str, resolutions: str | None, rhos: str | None,
+                  max_mult_adds: int | None, max_params: int | None, convention: str, output_format: str,
+                  output: str | None) -> None:
+    """Exact Mult-Adds and params of SPEC at every width multiplier x resolution (the paper's Tables 6
+    and 7 and everything between), shaded like a heat map, with the points over a budget marked."""
+    from costcalc.analysis.sweep import Budget, sweep
+    from costcalc.conventions import CONVENTIONS
+    from costcalc.multipliers import parse_multiplier
+    from costcalc.quantities import parse_resolution, parse_values
+    from costcalc.spec.bundled import DEFAULT_SPEC
 
-    from costcalc.render.table import render
+    if rhos is not None and resolutions is not None:
+        raise click.UsageError("give --rho or --resolution, not both")
+    network = _load_network(spec)
+    height = network.spec.input.height
+    try:
+        alpha_values = parse_values(alphas, parse_multiplier)
+        if resolutions is not None:
+            rho_values = [Fraction(value, height) for value in parse_values(resolutions, parse_resolution)]
+        elif rhos is not None:
+            rho_values = parse_values(rhos, parse_multiplier)
+        else:
+            rho_values = [Fraction(1), Fraction(6, 7), Fraction(5, 7), Fraction(4, 7)]
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+    result = sweep(network, alpha_values, rho_values, CONVENTIONS[convention], Budget(max_mult_adds, max_params))
+    if output_format == "json":
+        from costcalc.render.sweep_formats import to_json
 
-    if output:
-        import io
+        _emit(to_json(result, spec or DEFAULT_SPEC), output)
+    elif output_format == "csv":
+        from costcalc.render.sweep_formats import to_csv
 
-        console = Console(file=io.StringIO(), width=132, color_system=None, highlight=False)
-        console.print(render(report, all_layers, 132))
-        rendered = console.file.getvalue()  # type: ignore[attr-defined]
-        _emit("\n".join(line.rstrip() for line in rendered.splitlines()) + "\n", output)
-        return
-    width = _console_width()
-    Console(width=width, highlight=False).print(render(report, all_layers, width))
+        _emit(to_csv(result), output)
+    elif output_format == "markdown":
+        from costcalc.render.sweep_formats import to_markdown
+
+        _emit(to_markdown(result), output)
+    else:
+        from costcalc.render.sweep_table import render
+
+        _show_rich(lambda width: render(result), output_format, output, f"costcalc sweep {network.spec.name}")
+
+
+@main.command("solve")
+@click.argument("spec", required=False, metavar="[SPEC]")
+@_budget_options
+@click.option("--vary", type=click.Choice(["alpha", "resolution", "both"]), default="alpha", show_default=True,
+              help="What to solve for; both: the Pareto frontier of (alpha, resolution).")
+@click.option("--alpha", type=Multiplier(), default=None, help="The width multiplier held fixed (--vary resolution).")
+@click.option("--resolution", "resolution", default=None,
+              help="The resolution held fixed (--vary alpha), or the resolutions of the frontier (--vary both: "
+                   "a list or range, default 96 to the spec's size in steps of 16).")
+@click.option("--rho", type=Multiplier(), default=None, help="The resolution multiplier held fixed (--vary alpha).")
+@click.option("--step", default=None,
+              help="Grid step: of alpha for --vary alpha/both [default: 0.01], in pixels for --vary resolution "
+                   "[default: 1].")
+@_convention_option
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_guarded
+def solve_command(spec: str | None, max_mult_adds: int | None, max_params: int | None, vary: str,
+                  alpha: Fraction | None, resolution: str | None, rho: Fraction | None, step: str | None,
+                  convention: str, output_format: str) -> None:
+    """The largest width multiplier, resolution, or (alpha, resolution) pairs of SPEC whose exact cost meets
+    the budget, next to the ideal answer sympy solves from the closed form. Exit 1 when nothing fits."""
+    from costcalc.analysis import solve
+    from costcalc.analysis.sweep import Budget
+    from costcalc.compiled import CompiledCost
+    from costcalc.conventions import CONVENTIONS
+    from costcalc.multipliers import parse_multiplier
+    from costcalc.quantities import parse_resolution, parse_values
+    from costcalc.render import solve_formats
+    from costcalc.spec.bundled import DEFAULT_SPEC
+    from costcalc.symbolic import closed_form
+
+    budget = Budget(max_mult_adds, max_params)
+    if not budget:
+        raise click.UsageError("give a budget: --max-mult-adds and/or --max-params")
+    if vary != "resolution" and alpha is not None:
+        raise click.UsageError(f"--alpha is what --vary {vary} solves for; fix the resolution with --resolution")
+    if vary == "resolution" and (resolution is not None or rho is not None):
+        raise click.UsageError("--vary resolution solves for the resolution; fix the width with --alpha")
+    if rho is not None and resolution is not None:
+        raise click.UsageError("give --rho or --resolution, not both")
+    network = _load_network(spec)
+    height = network.spec.input.height
+    compiled = CompiledCost(network, CONVENTIONS[convention])
+    closed = closed_form(network, CONVENTIONS[convention])
+    try:
+        if vary == "resolution":
+            pixels = parse_resolution(step or "1")
+            fixed_alpha = alpha or Fraction(1)
+            solutions = [solve.largest_resolution(compiled, fixed_alpha, budget, pixels)]
+            solutions = [solutions[0]._replace(ideal=solve.ideal_rho(closed, fixed_alpha, budget))]
+            step_text = f"{pixels} px"
+        else:
+            alpha_step = parse_multiplier(step or "0.01")
+            step_text = format_step(alpha_step)
+            if vary == "alpha":
+                fixed_rho = rho or (Fraction(parse_resolution(resolution), height) if resolution else Fraction(1))
+                found = solve.largest_alpha(compiled, fixed_rho, budget, alpha_step)
+                solutions = [found._replace(ideal=solve.ideal_alpha(closed, fixed_rho, budget))]
+            else:
+                default = f"96:{height}:16" if height >= 96 else str(height)
+                pixels_list = parse_values(resolution or default, parse_resolution)
+                solutions = [found._replace(ideal=solve.ideal_alpha(closed, found.rho, budget))
+                             for found in solve.frontier(compiled, budget, alpha_step, pixels_list)]
+                if not solutions:
+                    raise solve.Unreachable("no (alpha, resolution) pair on the grid meets the budget")
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+    except solve.Unreachable as error:
+        click.echo(f"costcalc: {network.spec.name}: {error}", err=True)
+        sys.exit(EXIT_BUDGET)
+    if output_format == "json":
+        click.echo(solve_formats.to_json(solutions, vary, budget, spec or DEFAULT_SPEC, convention, height))
+    else:
+        click.echo(solve_formats.to_text(solutions, vary, budget, network.spec.name, height, step_text), nl=False)
+
+
+def format_step(step: Fraction) -> str:
+    from costcalc.multipliers import format_fraction
+
+    return format_fraction(step)
 
 
 @main.command("formula")

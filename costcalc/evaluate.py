@@ -58,6 +58,17 @@ def rho_for_resolution(spec: Spec, resolution: int) -> Fraction:
     return Fraction(resolution, spec.input.height)
 
 
+def input_shape_at(spec: Spec, rho: Fraction) -> Shape:
+    """The spec's input scaled by rho (to the nearest pixel); an error if nothing is left of it."""
+    shape = Shape(scale_resolution(spec.input.height, rho), scale_resolution(spec.input.width, rho),
+                  spec.input.channels)
+    if min(shape.height, shape.width) < 1:
+        raise SpecError(Diagnostic(Location(spec.path), f"rho = {format_fraction(rho)} scales the "
+                                   f"{spec.input.height}×{spec.input.width} input to nothing "
+                                   f"({shape.height}×{shape.width} pixels)"))
+    return shape
+
+
 def evaluate(network: Network | Spec, alpha: Fraction = Fraction(1), rho: Fraction = Fraction(1),
              convention: Convention = PAPER) -> Evaluation:
     """Evaluate a network (or a spec) exactly."""
@@ -65,12 +76,7 @@ def evaluate(network: Network | Spec, alpha: Fraction = Fraction(1), rho: Fracti
         network = build_network(network)
     spec = network.spec
     arith = ExactArith(Fraction(alpha), spec.width)
-    input_shape = Shape(scale_resolution(spec.input.height, rho), scale_resolution(spec.input.width, rho),
-                        spec.input.channels)
-    if min(input_shape.height, input_shape.width) < 1:
-        raise SpecError(Diagnostic(Location(spec.path), f"rho = {format_fraction(Fraction(rho))} scales the "
-                                   f"{spec.input.height}×{spec.input.width} input to nothing "
-                                   f"({input_shape.height}×{input_shape.width} pixels)"))
+    input_shape = input_shape_at(spec, Fraction(rho))
     rows = []
     for node, layer_input, layer_output, components in propagate(network, input_shape, arith):
         layer = node.layer

@@ -24,6 +24,9 @@ COMPONENTS = {
     "bn_affine": "BatchNorm scale and shift (gamma, beta): 2 per channel",
     "bn_stats": "BatchNorm running mean and variance: 2 per channel (non-trainable)",
 }
+# Components counted once per output position (so proportional to the output's height x width); the others
+# do not depend on the resolution. costcalc.compiled relies on this split to evaluate grids fast.
+PER_POSITION = frozenset({"weight_macs", "bias_adds"})
 
 
 class Shape(NamedTuple):

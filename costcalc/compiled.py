@@ -1,0 +1,98 @@
+"""Exact totals at many (alpha, rho) points without evaluating the network once per point.
+
+A layer's Mult-Adds are a channel factor, which depends on alpha only (``k·k·(M/g)·N`` after the spec's
+rounding), times its output area, which depends on rho only (``h·w`` after each layer's ceil/floor); its
+parameters depend on alpha only. So for a grid of A alphas and R resolutions, the network is propagated
+A + R times (not A·R) and every point is one exact integer dot product:
+
+    mult_adds(alpha, rho) = Σ_l channel_l(alpha) · area_l(rho) + fixed(alpha)
+    params(alpha, rho)    = Σ_l params_l(alpha)
+
+This holds while no channel count depends on the resolution, which only ``flatten`` of a map larger than
+1×1 breaks; such networks are evaluated point by point (exactly, more slowly). Tests pin both paths to
+``costcalc.evaluate`` at random points.
+"""
+
+from __future__ import annotations
+
+import operator
+from fractions import Fraction
+from typing import Iterator
+
+from costcalc.arith import ExactArith
+from costcalc.conventions import Convention
+from costcalc.evaluate import evaluate, input_shape_at
+from costcalc.layers.base import PER_POSITION
+from costcalc.layers.simple import Flatten
+from costcalc.network import Network, propagate
+
+
+class CompiledCost:
+    """Exact ``(mult_adds, params)`` of one network under one convention at any alpha and rho."""
+
+    def __init__(self, network: Network, convention: Convention):
+        self.network = network
+        self.convention = convention
+        self.factored = not any(isinstance(node.layer, Flatten) for node in network.nodes)
+        self._per_position = tuple(name for name in convention.mult_adds if name in PER_POSITION)
+        self._other_mult_adds = tuple(name for name in convention.mult_adds if name not in PER_POSITION)
+        self._active: list[int] | None = None  # the layers with Mult-Adds per output position
+        self._by_alpha: dict[Fraction, tuple[list[int], int, int]] = {}
+        self._by_rho: dict[Fraction, list[int]] = {}
+
+    def _alpha_terms(self, alpha: Fraction) -> tuple[list[int], int, int]:
+        """Mult-Adds per output position of each active layer, and the Mult-Adds and params that do not
+        depend on the resolution."""
+        terms = self._by_alpha.get(alpha)
+        if terms is None:
+            spec = self.network.spec
+            arith = ExactArith(alpha, spec.width)
+            channel: list[int] = []
+            active: list[int] = []
+            fixed = params = 0
+            layers = propagate(self.network, input_shape_at(spec, Fraction(1)), arith)
+            for index, (_node, _input, output, components) in enumerate(layers):
+                if any(name in components for name in self._per_position):
+                    active.append(index)
+                    per_position = sum(components.get(name, 0) for name in self._per_position)
+                    channel.append(per_position // (output.height * output.width))
+                fixed += sum(components.get(name, 0) for name in self._other_mult_adds)
+                params += sum(components.get(name, 0) for name in self.convention.params)
+            self._active = active
+            terms = self._by_alpha[alpha] = (channel, fixed, params)
+        return terms
+
+    def _areas(self, rho: Fraction) -> list[int]:
+        """Output height x width of each active layer at ``rho``."""
+        areas = self._by_rho.get(rho)
+        if areas is None:
+            if self._active is None:
+                self._alpha_terms(Fraction(1))
+            spec = self.network.spec
+            arith = ExactArith(Fraction(1), spec.width)
+            every = [output.height * output.width
+                     for _node, _input, output, _components in propagate(self.network, input_shape_at(spec, rho), arith)]
+            areas = self._by_rho[rho] = [every[index] for index in self._active]  # type: ignore[union-attr]
+        return areas
+
+    def totals(self, alpha: Fraction, rho: Fraction) -> tuple[int, int]:
+        """Exact ``(mult_adds, params)`` at one point."""
+        if not self.factored:
+            evaluation = evaluate(self.network, alpha, rho, self.convention)
+            return evaluation.mult_adds, evaluation.params
+        channel, fixed, params = self._alpha_terms(alpha)
+        return sum(map(operator.mul, channel, self._areas(rho))) + fixed, params
+
+    def grid(self, alphas: list[Fraction], rhos: list[Fraction]) -> Iterator[tuple[Fraction, Fraction, int, int]]:
+        """``(alpha, rho, mult_adds, params)`` for every alpha (outer) and rho (inner), in order."""
+        if not self.factored:
+            for alpha in alphas:
+                for rho in rhos:
+                    yield (alpha, rho, *self.totals(alpha, rho))
+            return
+        areas = [self._areas(rho) for rho in rhos] if alphas else []
+        mul = operator.mul
+        for alpha in alphas:
+            channel, fixed, params = self._alpha_terms(alpha)
+            for rho, area in zip(rhos, areas):
+                yield alpha, rho, sum(map(mul, channel, area)) + fixed, params

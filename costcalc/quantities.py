@@ -1,0 +1,72 @@
+"""Parsing the numbers people type: counts with SI suffixes (``569M``, ``4.2e6``, ``1.5G``) and lists or
+ranges of values (``1,0.75,0.5``, ``0.25:1.0:0.05``, ``128:224:32``). Exact: no float on the way."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Callable, TypeVar
+
+from costcalc.multipliers import parse_multiplier
+
+T = TypeVar("T")
+SUFFIXES = {"K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
+MAX_VALUES = 1_000_000  # a range of more values than this is a typo, not a sweep
+
+
+def parse_count(text: str) -> int:
+    """``569M`` -> 569000000, ``4.2e6`` -> 4200000, ``1.5G`` -> 1500000000, ``300000`` -> 300000."""
+    cleaned = text.strip().replace("_", "").replace(",", "")
+    scale = 1
+    if cleaned[-1:].upper() in SUFFIXES:
+        scale = SUFFIXES[cleaned[-1].upper()]
+        cleaned = cleaned[:-1]
+    try:
+        value = Fraction(cleaned) * scale
+    except (ValueError, ZeroDivisionError):
+        raise ValueError(f"'{text}' is not a count (write 300M, 4.2e6, 1.5G or 300000)") from None
+    if value.denominator != 1:
+        raise ValueError(f"'{text}' is not a whole number")
+    if value < 0:
+        raise ValueError(f"'{text}' must not be negative")
+    return value.numerator
+
+
+def parse_values(text: str, parse_one: Callable[[str], T]) -> list[T]:
+    """A list ``a,b,c`` or an inclusive range ``start:stop:step`` (or several, comma-separated), in the
+    order given; duplicates are dropped."""
+    values: list[T] = []
+    for part in (piece.strip() for piece in text.split(",")):
+        if not part:
+            raise ValueError(f"'{text}' has an empty item")
+        if ":" in part:
+            values += _range(part, parse_one)
+        else:
+            values.append(parse_one(part))
+        if len(values) > MAX_VALUES:
+            raise ValueError(f"'{text}' gives more than {MAX_VALUES:,} values")
+    unique: dict[T, None] = dict.fromkeys(values)
+    return list(unique)
+
+
+def _range(part: str, parse_one: Callable[[str], T]) -> list[T]:
+    pieces = part.split(":")
+    if len(pieces) != 3:
+        raise ValueError(f"'{part}' is not a range: write start:stop:step, like 0.25:1.0:0.05")
+    start, stop = parse_one(pieces[0]), parse_one(pieces[1])
+    step = parse_multiplier(pieces[2]) if not isinstance(start, int) else parse_one(pieces[2])
+    if stop < start:  # type: ignore[operator]
+        raise ValueError(f"'{part}': the range's stop is below its start")
+    count = int((Fraction(stop) - Fraction(start)) / Fraction(step)) + 1  # type: ignore[arg-type]
+    if count > MAX_VALUES:
+        raise ValueError(f"'{part}' gives more than {MAX_VALUES:,} values")
+    return [start + step * index for index in range(count)]  # type: ignore[operator]
+
+
+def parse_resolution(text: str) -> int:
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise ValueError(f"'{text}' is not a resolution in pixels (a whole number)") from None
+    if value < 1:
+        raise ValueError(f"'{text}' must be at least 1 pixel")
+    return value

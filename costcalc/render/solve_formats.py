@@ -1,0 +1,78 @@
+"""``costcalc solve`` answers: the exact answer on the grid next to the ideal closed-form bound."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from costcalc.analysis.solve import Solution
+from costcalc.analysis.sweep import Budget
+from costcalc.multipliers import format_fraction
+from costcalc.render import text as fmt
+
+
+def _ideal_text(value: Any, vary: str, height: int) -> str | None:
+    """``alpha ≤ 0.7191`` or ``resolution ≤ 162.56 px (rho ≤ 0.7257)`` from a sympy number."""
+    if value is None:
+        return None
+    if vary == "alpha":
+        return f"alpha ≤ {float(value):.4f}"
+    return f"resolution ≤ {float(value) * height:.2f} px (rho ≤ {float(value):.4f})"
+
+
+def _budget_text(budget: Budget) -> str:
+    parts = []
+    if budget.mult_adds is not None:
+        parts.append(f"Mult-Adds ≤ {fmt.thousands(budget.mult_adds)}")
+    if budget.params is not None:
+        parts.append(f"params ≤ {fmt.thousands(budget.params)}")
+    return " and ".join(parts)
+
+
+def to_text(solutions: list[Solution], vary: str, budget: Budget, spec_name: str, height: int, step: str) -> str:
+    lines = [f"{spec_name}: the largest {'(alpha, resolution) pairs' if vary == 'both' else vary} with "
+             f"{_budget_text(budget)}", ""]
+    if vary == "both":
+        lines.append(f"{'alpha':>8}  {'resolution':>10}  {'Mult-Adds':>15}  {'params':>12}  closed form (no rounding)")
+        for solution in solutions:
+            ideal = _ideal_text(solution.ideal, "alpha", height) or ""
+            lines.append(f"{fmt.multiplier(solution.alpha):>8}  {solution.resolution:>10}  "
+                         f"{fmt.thousands(solution.mult_adds):>15}  {fmt.thousands(solution.params):>12}  {ideal}")
+        lines.append("")
+        lines.append(f"Pareto frontier on an alpha grid of step {step}: no other point is both wider and larger.")
+        return "\n".join(lines) + "\n"
+    solution = solutions[0]
+    answer = fmt.multiplier(solution.alpha) if vary == "alpha" else f"{solution.resolution} px"
+    lines.append(f"exact (step {step}, the spec's rounding):  {vary} = {answer}")
+    lines.append(f"    at alpha {fmt.multiplier(solution.alpha)}, resolution {solution.resolution}: "
+                 f"{fmt.thousands(solution.mult_adds)} Mult-Adds, {fmt.thousands(solution.params)} params")
+    if solution.limited_by_search:
+        lines.append(f"    (the budget still holds at the end of the search: {vary} is not what limits it)")
+    ideal = _ideal_text(solution.ideal, vary, height)
+    if ideal:
+        lines.append(f"ideal (closed form, no rounding):        {ideal}")
+    return "\n".join(lines) + "\n"
+
+
+def _point(solution: Solution, vary: str, height: int) -> dict[str, Any]:
+    ideal = None
+    if solution.ideal is not None:
+        ideal = {"alpha" if vary == "alpha" else "rho": str(solution.ideal),
+                 "value": float(solution.ideal)}
+        if vary != "alpha":
+            ideal["resolution"] = float(solution.ideal) * height
+    return {"alpha": float(solution.alpha), "alpha_exact": format_fraction(solution.alpha),
+            "resolution": solution.resolution, "rho": float(solution.rho), "rho_exact": format_fraction(solution.rho),
+            "totals": {"mult_adds": solution.mult_adds, "params": solution.params},
+            "limited_by_search": solution.limited_by_search, "closed_form": ideal}
+
+
+def to_json(solutions: list[Solution], vary: str, budget: Budget, spec: str, convention: str, height: int) -> str:
+    points = [_point(solution, "alpha" if vary == "both" else vary, height) for solution in solutions]
+    data: dict[str, Any] = {"spec": spec, "convention": convention, "vary": vary,
+                            "budget": {"mult_adds": budget.mult_adds, "params": budget.params}}
+    if vary == "both":
+        data["points"] = points
+    else:
+        data.update(points[0])
+    return json.dumps(data, indent=2, ensure_ascii=False)

@@ -1,0 +1,83 @@
+"""A sweep as JSON, CSV and Markdown. Counts are exact ints; alpha and rho are exact decimals or fractions
+(``0.75``, ``6/7``) in CSV and Markdown, and numbers plus exact strings in JSON, as in the report."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from costcalc.analysis.sweep import Sweep
+from costcalc.multipliers import format_fraction
+from costcalc.render import text as fmt
+
+CSV_COLUMNS = "alpha,rho,resolution,mult_adds,params"
+
+
+def _budget(sweep: Sweep) -> dict[str, int | None]:
+    return {"mult_adds": sweep.budget.mult_adds, "params": sweep.budget.params}
+
+
+def to_data(sweep: Sweep, spec: str) -> dict[str, Any]:
+    exact = {value: format_fraction(value) for value in (*sweep.alphas, *sweep.rhos)}
+    points = []
+    for point in sweep.points:
+        entry = {"alpha": float(point.alpha), "alpha_exact": exact[point.alpha], "rho": float(point.rho),
+                 "rho_exact": exact[point.rho], "resolution": point.resolution, "mult_adds": point.mult_adds,
+                 "params": point.params}
+        if sweep.budget:
+            entry["within_budget"] = sweep.budget.meets(point.mult_adds, point.params)
+        points.append(entry)
+    return {"spec": spec, "name": sweep.network.spec.name, "convention": sweep.convention.name,
+            "budget": _budget(sweep), "points": points}
+
+
+def to_json(sweep: Sweep, spec: str) -> str:
+    return json.dumps(to_data(sweep, spec), indent=2)
+
+
+def to_csv(sweep: Sweep) -> str:
+    """One row per point: ``alpha,rho,resolution,mult_adds,params``. Built as plain text (no csv module):
+    no field can hold a comma or a quote, and a sweep can have hundreds of thousands of rows."""
+    rho_text = {rho: f"{format_fraction(rho)},{resolution}" for rho, resolution in zip(sweep.rhos, sweep.resolutions)}
+    alpha_text = {alpha: format_fraction(alpha) for alpha in sweep.alphas}
+    lines = [CSV_COLUMNS]
+    lines += [f"{alpha_text[point.alpha]},{rho_text[point.rho]},{point.mult_adds},{point.params}"
+              for point in sweep.points]
+    return "\n".join(lines) + "\n"
+
+
+def to_markdown(sweep: Sweep) -> str:
+    spec = sweep.network.spec
+    lines = [f"### {spec.name}: Mult-Adds by width (rows) and resolution (columns)", "",
+             f"convention **{sweep.convention.name}**" + _budget_text(sweep), ""]
+    vary = sweep.params_vary_with_resolution
+    header = ["alpha \\ resolution", *(str(resolution) for resolution in sweep.resolutions)]
+    if not vary:
+        header.append("params")
+    lines.append("| " + " | ".join(header) + " |")
+    lines.append("|" + "|".join(["--:"] * len(header)) + "|")
+    for i, alpha in enumerate(sweep.alphas):
+        row = [fmt.multiplier(alpha)]
+        for j in range(len(sweep.rhos)):
+            point = sweep.at(i, j)
+            cell = fmt.thousands(point.mult_adds)
+            if vary:
+                cell += f" / {fmt.thousands(point.params)}"
+            if sweep.budget and not sweep.budget.meets(point.mult_adds, point.params):
+                cell = f"~~{cell}~~"
+            row.append(cell)
+        if not vary:
+            row.append(fmt.thousands(sweep.at(i, 0).params))
+        lines.append("| " + " | ".join(row) + " |")
+    if sweep.budget:
+        lines += ["", "Struck-out cells exceed the budget."]
+    return "\n".join(lines) + "\n"
+
+
+def _budget_text(sweep: Sweep) -> str:
+    parts = []
+    if sweep.budget.mult_adds is not None:
+        parts.append(f"{fmt.thousands(sweep.budget.mult_adds)} Mult-Adds")
+    if sweep.budget.params is not None:
+        parts.append(f"{fmt.thousands(sweep.budget.params)} params")
+    return f", budget ≤ {' and ≤ '.join(parts)}" if parts else ""

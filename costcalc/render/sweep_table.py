@@ -1,0 +1,66 @@
+"""A sweep in the terminal: an alpha x resolution grid of Mult-Adds, shaded like a heat map (green for the
+cheapest point, red for the dearest), with the cells over a budget marked."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from costcalc.analysis.sweep import Sweep
+from costcalc.render import text as fmt
+
+OVER_BUDGET = "✗"
+
+
+def _shade(value: int, low: int, high: int) -> str:
+    """A colour from green (low) through yellow to red (high), on a logarithm-free linear scale."""
+    position = Fraction(value - low, high - low) if high > low else Fraction(0)
+    red = min(255, int(510 * position))
+    green = min(255, int(510 * (1 - position)))
+    return f"rgb({red},{green},60)"
+
+
+def render(sweep: Sweep) -> RenderableType:
+    spec = sweep.network.spec
+    values = [point.mult_adds for point in sweep.points]
+    low, high = min(values), max(values)
+    vary = sweep.params_vary_with_resolution
+    title = Text()
+    title.append(spec.name, style="bold")
+    title.append(f" — Mult-Adds by width multiplier (rows) and resolution (columns), convention "
+                 f"{sweep.convention.name}")
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, header_style="bold")
+    table.add_column("alpha \\ px", justify="right", style="bold", no_wrap=True)
+    for resolution in sweep.resolutions:
+        table.add_column(str(resolution), justify="right", no_wrap=True)
+    if not vary:
+        table.add_column("params", justify="right", no_wrap=True, style="dim")
+    for i, alpha in enumerate(sweep.alphas):
+        cells: list[Text | str] = [fmt.multiplier(alpha)]
+        for j in range(len(sweep.rhos)):
+            point = sweep.at(i, j)
+            label = fmt.compact(point.mult_adds) + (f" / {fmt.compact(point.params)}" if vary else "")
+            if sweep.budget and not sweep.budget.meets(point.mult_adds, point.params):
+                cells.append(Text(f"{OVER_BUDGET} {label}", style="bold red strike"))
+            else:
+                cells.append(Text(label, style=_shade(point.mult_adds, low, high)))
+        if not vary:
+            cells.append(fmt.compact(sweep.at(i, 0).params))
+        table.add_row(*cells)
+    parts: list[RenderableType] = [title, table]
+    if sweep.budget:
+        limits = []
+        if sweep.budget.mult_adds is not None:
+            limits.append(f"{fmt.thousands(sweep.budget.mult_adds)} Mult-Adds")
+        if sweep.budget.params is not None:
+            limits.append(f"{fmt.thousands(sweep.budget.params)} params")
+        over = sum(not sweep.budget.meets(point.mult_adds, point.params) for point in sweep.points)
+        parts.append(Text(f"budget: ≤ {' and ≤ '.join(limits)}; {OVER_BUDGET} marks the {over} of "
+                          f"{len(sweep.points)} points over it", style="bold"))
+    parts.append(Text("Values rounded for display (M = 10⁶); --format csv or json gives every count exactly.",
+                      style="dim"))
+    return Group(*parts)
