@@ -355,6 +355,63 @@ def solve_command(spec: str | None, max_mult_adds: int | None, max_params: int |
         click.echo(solve_formats.to_text(solutions, vary, budget, network.spec.name, height, step_text), nl=False)
 
 
+@main.command("compare")
+@click.argument("specs", nargs=-1, required=True, metavar="SPEC_A [SPEC_B ...]")
+@click.option("--alpha", type=Multiplier(), default="1", show_default=True,
+              help="Width multiplier of every spec: 0.75 or 3/4.")
+@click.option("--rho", type=Multiplier(), default=None, help="Resolution multiplier of every spec: 192/224.")
+@click.option("--resolution", type=click.IntRange(min=1), default=None,
+              help="Input resolution in pixels of every spec (rho = N / each spec's input size).")
+@click.option("--vs-standard", is_flag=True,
+              help="Compare SPEC with its twin that has one standard convolution for each depthwise-separable "
+                   "pair (the paper's Table 4).")
+@_convention_option
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="table", show_default=True)
+@_output_option
+@_guarded
+def compare_command(specs: tuple[str, ...], alpha: Fraction, rho: Fraction | None, resolution: int | None,
+                    vs_standard: bool, convention: str, output_format: str, output: str | None) -> None:
+    """Compare the Mult-Adds and params of two or more specs, the first being the baseline: totals with
+    their ratios (8.56x), and the differences by kind and by stage (output map size)."""
+    from costcalc.analysis.compare import compare, standard_twin_evaluation
+    from costcalc.conventions import CONVENTIONS
+    from costcalc.evaluate import evaluate, rho_for_resolution
+
+    if rho is not None and resolution is not None:
+        raise click.UsageError("give --rho or --resolution, not both")
+    if vs_standard and len(specs) != 1:
+        raise click.UsageError("--vs-standard compares one SPEC with its standard-convolution twin")
+    if not vs_standard and len(specs) < 2:
+        raise click.UsageError("give two or more specs to compare, or one with --vs-standard")
+    evaluations = []
+    for name in specs:
+        network = _load_network(name)
+        spec_rho = rho_for_resolution(network.spec, resolution) if resolution is not None else rho or Fraction(1)
+        evaluations.append(evaluate(network, alpha, spec_rho, CONVENTIONS[convention]))
+    names = list(specs)
+    if vs_standard:
+        evaluations.append(standard_twin_evaluation(evaluations[0]))
+        names.append(specs[0])
+    comparison = compare(evaluations)
+    if output_format == "json":
+        from costcalc.render.compare_formats import to_json
+
+        _emit(to_json(comparison, names), output)
+    elif output_format == "csv":
+        from costcalc.render.compare_formats import to_csv
+
+        _emit(to_csv(comparison, names), output)
+    elif output_format == "markdown":
+        from costcalc.render.compare_formats import to_markdown
+
+        _emit(to_markdown(comparison), output)
+    else:
+        from costcalc.render.compare_table import render
+
+        _show_rich(lambda width: render(comparison, width), output_format, output,
+                   f"costcalc compare {' '.join(specs)}")
+
+
 def format_step(step: Fraction) -> str:
     from costcalc.multipliers import format_fraction
 

@@ -21,8 +21,15 @@ from costcalc.layers.dense import FullyConnected
 class SeparablePair(NamedTuple):
     depthwise: LayerCost
     pointwise: LayerCost
-    standard_mult_adds: int
-    standard_params: int
+    standard: LayerCost  # the equivalent standard convolution, as one row (named ``<depthwise>+<pointwise>``)
+
+    @property
+    def standard_mult_adds(self) -> int:
+        return self.standard.mult_adds
+
+    @property
+    def standard_params(self) -> int:
+        return self.standard.params
 
     @property
     def mult_adds(self) -> int:
@@ -73,6 +80,8 @@ def separable_pairs(evaluation: Evaluation) -> list[SeparablePair]:
 
 
 def _pair(evaluation: Evaluation, depthwise: LayerCost, pointwise: LayerCost) -> SeparablePair:
+    """The pair and its standard convolution: the depthwise kernel, stride, padding and dilation, from the
+    depthwise input (M channels) to the pointwise filters (N), costed by the ``Conv`` kind itself."""
     dw = depthwise.layer
     assert isinstance(dw, Depthwise)
     standard = Conv(kernel=dw.kernel, filters=pointwise.output_shape.channels, stride=dw.stride,
@@ -81,7 +90,14 @@ def _pair(evaluation: Evaluation, depthwise: LayerCost, pointwise: LayerCost) ->
     output = standard.output_shape(depthwise.input_shape, arith)
     components = standard.costs(depthwise.input_shape, output, arith)
     convention = evaluation.convention
-    return SeparablePair(depthwise, pointwise, convention.mult_adds_of(components), convention.params_of(components))
+    row = LayerCost(
+        name=f"{depthwise.name}+{pointwise.name}", kind=standard.kind, group=standard.group(),
+        filter=standard.filter_label(depthwise.input_shape, output), stride=standard.stride_label(),
+        input_shape=depthwise.input_shape, output_shape=output,
+        mult_adds=convention.mult_adds_of(components), params=convention.params_of(components),
+        components=components, layer=standard, location=depthwise.location,
+    )
+    return SeparablePair(depthwise, pointwise, row)
 
 
 def standard_twin(evaluation: Evaluation, pairs: list[SeparablePair] | None = None) -> StandardTwin:

@@ -10,11 +10,11 @@ from costcalc.render import text as fmt
 from costcalc.render.visible import hidden_summary, is_visible
 
 
-def _cell(value: str) -> str:
+def markdown_cell(value: str) -> str:
     return value.replace("\\", "\\\\").replace("|", "\\|")
 
 
-def _table(header: list[str], align: str, rows: list[list[str]]) -> list[str]:
+def markdown_table(header: list[str], align: str, rows: list[list[str]]) -> list[str]:
     marks = {"l": ":--", "r": "--:", "c": ":-:"}
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join(marks[a] for a in align) + "|"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
@@ -25,7 +25,7 @@ def to_markdown(report: Report, all_layers: bool = False) -> str:
     evaluation = report.evaluation
     spec = evaluation.spec
     shape = evaluation.input_shape
-    lines = [f"### {_cell(spec.name)}" + (f" — {_cell(spec.description)}" if spec.description else ""), ""]
+    lines = [f"### {markdown_cell(spec.name)}" + (f" — {markdown_cell(spec.description)}" if spec.description else ""), ""]
     lines.append(f"alpha **{fmt.multiplier(evaluation.alpha)}**, rho **{fmt.multiplier(evaluation.rho)}**, "
                  f"resolution **{shape.height}×{shape.width}**, convention "
                  f"**{evaluation.convention.name}**: {evaluation.convention.description}.")
@@ -33,20 +33,20 @@ def to_markdown(report: Report, all_layers: bool = False) -> str:
     rows = []
     for index, row in enumerate(evaluation.layers, 1):
         if all_layers or is_visible(row):
-            rows.append([str(index), f"`{_cell(row.name)}`", row.kind, row.filter, row.stride,
+            rows.append([str(index), f"`{markdown_cell(row.name)}`", row.kind, row.filter, row.stride,
                          f"{fmt.shape_text(row.input_shape)} → {fmt.shape_text(row.output_shape)}",
                          fmt.thousands(row.mult_adds), fmt.thousands(row.params),
                          fmt.percent(share(row.mult_adds, evaluation.mult_adds))])
     rows.append(["", "**Total**", "", "", "", "", f"**{fmt.thousands(evaluation.mult_adds)}**",
                  f"**{fmt.thousands(evaluation.params)}**", "**100.00%**"])
-    lines += _table(["#", "Layer", "Kind", "Filter", "Stride", "Input → Output", "Mult-Adds", "Params", "Share"],
+    lines += markdown_table(["#", "Layer", "Kind", "Filter", "Stride", "Input → Output", "Mult-Adds", "Params", "Share"],
                     "rlllllrrr", rows)
     hidden = "" if all_layers else hidden_summary(evaluation)
     if hidden:
         lines += ["", f"_{hidden}._"]
     if report.kinds:
         lines += ["", "**By kind** (the paper's Table 2)", ""]
-        lines += _table(["Kind", "Layers", "Mult-Adds", "%", "Params", "%"], "lrrrrr", [
+        lines += markdown_table(["Kind", "Layers", "Mult-Adds", "%", "Params", "%"], "lrrrrr", [
             [kind.group, str(kind.layers), fmt.thousands(kind.mult_adds), fmt.percent(kind.mult_adds_share),
              fmt.thousands(kind.params), fmt.percent(kind.params_share)] for kind in report.kinds])
     if report.pairs:

@@ -47,12 +47,12 @@ def layers_table(report: Report, all_layers: bool = False, width: int = 132) -> 
     Filter column still says ``dw``); else also without # and Share, so that the counts keep their room."""
     for full, medium in ((True, True), (False, True), (False, False)):
         table = _layers_table(report, all_layers, full, medium)
-        if _natural_width(table) <= width:
+        if natural_width(table) <= width:
             break
     return table
 
 
-def _natural_width(table: Table) -> int:
+def natural_width(table: Table) -> int:
     """The width the table takes when nothing limits it (rich's own measure undercounts collapsed padding)."""
     import io
 
