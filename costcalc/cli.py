@@ -153,10 +153,13 @@ def _show_rich(make: Callable[[int], Any], output_format: str, output: str | Non
         return
     import io
 
-    width = 132
+    from costcalc.render.table import natural_width
+
+    renderable = make(132)
+    width = max(132, natural_width(renderable))  # a file has no terminal to crop a wide table to
     console = Console(file=io.StringIO(), width=width, record=True, highlight=False,
                       color_system=None if output_format == "table" else "truecolor", force_terminal=output_format != "table")
-    console.print(make(width))
+    console.print(renderable)
     if output_format == "svg":
         _emit(console.export_svg(title=title), output)
     elif output_format == "html":
@@ -164,6 +167,23 @@ def _show_rich(make: Callable[[int], Any], output_format: str, output: str | Non
     else:
         rendered = console.export_text()
         _emit("\n".join(line.rstrip() for line in rendered.splitlines()) + "\n", output)
+
+
+def _values(text: str, parse_one: Callable[[str], Any], option: str) -> list[Any]:
+    """A list or range option, its errors naming the option."""
+    from costcalc.quantities import parse_values
+
+    try:
+        return parse_values(text, parse_one)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint=f"'{option}'") from None
+
+
+def _one(text: str, parse_one: Callable[[str], Any], option: str) -> Any:
+    try:
+        return parse_one(text)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint=f"'{option}'") from None
 
 
 def _load_network(spec: str | None) -> Any:
@@ -241,25 +261,27 @@ def sweep_command(spec: str | None, alphas: str, resolutions: str | None, rhos: 
     """Exact Mult-Adds and params of SPEC at every width multiplier x resolution (the paper's Tables 6
     and 7 and everything between), shaded like a heat map, with the points over a budget marked."""
     from costcalc.analysis.sweep import Budget, sweep
+    from costcalc.arith import scale_resolution
     from costcalc.conventions import CONVENTIONS
     from costcalc.multipliers import parse_multiplier
-    from costcalc.quantities import parse_resolution, parse_values
+    from costcalc.quantities import parse_resolution
     from costcalc.spec.bundled import DEFAULT_SPEC
 
     if rhos is not None and resolutions is not None:
         raise click.UsageError("give --rho or --resolution, not both")
     network = _load_network(spec)
     height = network.spec.input.height
-    try:
-        alpha_values = parse_values(alphas, parse_multiplier)
-        if resolutions is not None:
-            rho_values = [Fraction(value, height) for value in parse_values(resolutions, parse_resolution)]
-        elif rhos is not None:
-            rho_values = parse_values(rhos, parse_multiplier)
-        else:
-            rho_values = [Fraction(1), Fraction(6, 7), Fraction(5, 7), Fraction(4, 7)]
-    except ValueError as error:
-        raise click.BadParameter(str(error)) from None
+    alpha_values = _values(alphas, parse_multiplier, "--alpha")
+    if resolutions is not None:
+        rho_values = [Fraction(value, height) for value in _values(resolutions, parse_resolution, "--resolution")]
+    elif rhos is not None:
+        rho_values = _values(rhos, parse_multiplier, "--rho")
+    else:
+        rho_values = [Fraction(1), Fraction(6, 7), Fraction(5, 7), Fraction(4, 7)]
+    by_resolution: dict[int, Fraction] = {}  # two rhos that round to the same input are the same point
+    for rho_value in rho_values:
+        by_resolution.setdefault(scale_resolution(height, rho_value), rho_value)
+    rho_values = list(by_resolution.values())
     result = sweep(network, alpha_values, rho_values, CONVENTIONS[convention], Budget(max_mult_adds, max_params))
     if output_format == "json":
         from costcalc.render.sweep_formats import to_json
@@ -304,8 +326,8 @@ def solve_command(spec: str | None, max_mult_adds: int | None, max_params: int |
     from costcalc.analysis.sweep import Budget
     from costcalc.compiled import CompiledCost
     from costcalc.conventions import CONVENTIONS
-    from costcalc.multipliers import parse_multiplier
-    from costcalc.quantities import parse_resolution, parse_values
+    from costcalc.multipliers import format_fraction, parse_multiplier
+    from costcalc.quantities import parse_resolution
     from costcalc.render import solve_formats
     from costcalc.spec.bundled import DEFAULT_SPEC
     from costcalc.symbolic import closed_form
@@ -313,8 +335,11 @@ def solve_command(spec: str | None, max_mult_adds: int | None, max_params: int |
     budget = Budget(max_mult_adds, max_params)
     if not budget:
         raise click.UsageError("give a budget: --max-mult-adds and/or --max-params")
-    if vary != "resolution" and alpha is not None:
-        raise click.UsageError(f"--alpha is what --vary {vary} solves for; fix the resolution with --resolution")
+    if vary == "alpha" and alpha is not None:
+        raise click.UsageError("--alpha is what --vary alpha solves for; fix the resolution with --resolution or --rho")
+    if vary == "both" and (alpha is not None or rho is not None):
+        raise click.UsageError("--vary both solves for alpha at each resolution of --resolution (a list or range); "
+                               "it takes no --alpha or --rho")
     if vary == "resolution" and (resolution is not None or rho is not None):
         raise click.UsageError("--vary resolution solves for the resolution; fix the width with --alpha")
     if rho is not None and resolution is not None:
@@ -325,27 +350,26 @@ def solve_command(spec: str | None, max_mult_adds: int | None, max_params: int |
     closed = closed_form(network, CONVENTIONS[convention])
     try:
         if vary == "resolution":
-            pixels = parse_resolution(step or "1")
+            pixels = _one(step or "1", parse_resolution, "--step")
             fixed_alpha = alpha or Fraction(1)
-            solutions = [solve.largest_resolution(compiled, fixed_alpha, budget, pixels)]
-            solutions = [solutions[0]._replace(ideal=solve.ideal_rho(closed, fixed_alpha, budget))]
+            found = solve.largest_resolution(compiled, fixed_alpha, budget, pixels)
+            solutions = [found._replace(ideal=solve.ideal_rho(closed, fixed_alpha, budget))]
             step_text = f"{pixels} px"
         else:
-            alpha_step = parse_multiplier(step or "0.01")
-            step_text = format_step(alpha_step)
+            alpha_step = _one(step or "0.01", parse_multiplier, "--step")
+            step_text = format_fraction(alpha_step)
             if vary == "alpha":
-                fixed_rho = rho or (Fraction(parse_resolution(resolution), height) if resolution else Fraction(1))
+                fixed_rho = rho or (Fraction(_one(resolution, parse_resolution, "--resolution"), height)
+                                    if resolution else Fraction(1))
                 found = solve.largest_alpha(compiled, fixed_rho, budget, alpha_step)
                 solutions = [found._replace(ideal=solve.ideal_alpha(closed, fixed_rho, budget))]
             else:
                 default = f"96:{height}:16" if height >= 96 else str(height)
-                pixels_list = parse_values(resolution or default, parse_resolution)
+                pixels_list = _values(resolution or default, parse_resolution, "--resolution")
                 solutions = [found._replace(ideal=solve.ideal_alpha(closed, found.rho, budget))
                              for found in solve.frontier(compiled, budget, alpha_step, pixels_list)]
                 if not solutions:
                     raise solve.Unreachable("no (alpha, resolution) pair on the grid meets the budget")
-    except ValueError as error:
-        raise click.BadParameter(str(error)) from None
     except solve.Unreachable as error:
         click.echo(f"costcalc: {network.spec.name}: {error}", err=True)
         sys.exit(EXIT_BUDGET)
@@ -410,12 +434,6 @@ def compare_command(specs: tuple[str, ...], alpha: Fraction, rho: Fraction | Non
 
         _show_rich(lambda width: render(comparison, width), output_format, output,
                    f"costcalc compare {' '.join(specs)}")
-
-
-def format_step(step: Fraction) -> str:
-    from costcalc.multipliers import format_fraction
-
-    return format_fraction(step)
 
 
 @main.command("formula")

@@ -40,9 +40,11 @@ class CompiledCost:
         self._by_alpha: dict[Fraction, tuple[list[int], int, int]] = {}
         self._by_rho: dict[Fraction, list[int]] = {}
 
-    def _alpha_terms(self, alpha: Fraction) -> tuple[list[int], int, int]:
+    def _alpha_terms(self, alpha: Fraction, rho: Fraction) -> tuple[list[int], int, int]:
         """Mult-Adds per output position of each active layer, and the Mult-Adds and params that do not
-        depend on the resolution."""
+        depend on the resolution, at ``alpha``. They are found by propagating at (alpha, rho), a point asked
+        for: a channel count that the spec forbids at some alpha (groups that do not divide it) or a window
+        that does not fit at some resolution fails exactly where ``evaluate`` fails."""
         terms = self._by_alpha.get(alpha)
         if terms is None:
             spec = self.network.spec
@@ -50,7 +52,7 @@ class CompiledCost:
             channel: list[int] = []
             active: list[int] = []
             fixed = params = 0
-            layers = propagate(self.network, input_shape_at(spec, Fraction(1)), arith)
+            layers = propagate(self.network, input_shape_at(spec, rho), arith)
             for index, (_node, _input, output, components) in enumerate(layers):
                 if any(name in components for name in self._per_position):
                     active.append(index)
@@ -62,14 +64,14 @@ class CompiledCost:
             terms = self._by_alpha[alpha] = (channel, fixed, params)
         return terms
 
-    def _areas(self, rho: Fraction) -> list[int]:
-        """Output height x width of each active layer at ``rho``."""
+    def _areas(self, rho: Fraction, alpha: Fraction) -> list[int]:
+        """Output height x width of each active layer at ``rho`` (found by propagating at (alpha, rho))."""
         areas = self._by_rho.get(rho)
         if areas is None:
             if self._active is None:
-                self._alpha_terms(Fraction(1))
+                self._alpha_terms(alpha, rho)
             spec = self.network.spec
-            arith = ExactArith(Fraction(1), spec.width)
+            arith = ExactArith(alpha, spec.width)
             every = [output.height * output.width
                      for _node, _input, output, _components in propagate(self.network, input_shape_at(spec, rho), arith)]
             areas = self._by_rho[rho] = [every[index] for index in self._active]  # type: ignore[union-attr]
@@ -80,8 +82,8 @@ class CompiledCost:
         if not self.factored:
             evaluation = evaluate(self.network, alpha, rho, self.convention)
             return evaluation.mult_adds, evaluation.params
-        channel, fixed, params = self._alpha_terms(alpha)
-        return sum(map(operator.mul, channel, self._areas(rho))) + fixed, params
+        channel, fixed, params = self._alpha_terms(alpha, rho)
+        return sum(map(operator.mul, channel, self._areas(rho, alpha))) + fixed, params
 
     def grid(self, alphas: list[Fraction], rhos: list[Fraction]) -> Iterator[tuple[Fraction, Fraction, int, int]]:
         """``(alpha, rho, mult_adds, params)`` for every alpha (outer) and rho (inner), in order."""
@@ -90,9 +92,9 @@ class CompiledCost:
                 for rho in rhos:
                     yield (alpha, rho, *self.totals(alpha, rho))
             return
-        areas = [self._areas(rho) for rho in rhos] if alphas else []
+        areas = [self._areas(rho, alphas[0]) for rho in rhos] if alphas else []
         mul = operator.mul
         for alpha in alphas:
-            channel, fixed, params = self._alpha_terms(alpha)
+            channel, fixed, params = self._alpha_terms(alpha, rhos[0]) if rhos else ([], 0, 0)
             for rho, area in zip(rhos, areas):
                 yield alpha, rho, sum(map(mul, channel, area)) + fixed, params

@@ -37,11 +37,9 @@ def largest_alpha(compiled: CompiledCost, rho: Fraction, budget: Budget, step: F
     while alpha <= MAX_ALPHA:
         try:
             mult_adds, params = compiled.totals(alpha, rho)
-        except CostcalcError:  # so narrow that a layer has no channels left: not a network yet
-            if best is None:
-                alpha += step
-                continue
-            raise
+        except CostcalcError:  # not a network at this width (no channels left, groups that do not divide)
+            alpha += step
+            continue
         if not budget.meets(mult_adds, params):
             break
         best = Solution(alpha, rho, scale_resolution(height, rho), mult_adds, params, False)
@@ -54,17 +52,21 @@ def largest_alpha(compiled: CompiledCost, rho: Fraction, budget: Budget, step: F
 def largest_resolution(compiled: CompiledCost, alpha: Fraction, budget: Budget, step: int) -> Solution:
     """The largest resolution ``k·step`` pixels that meets the budget while ``(k + 1)·step`` does not."""
     height = compiled.network.spec.input.height
+    if budget.mult_adds is None and compiled.factored:  # params alone do not depend on the resolution
+        largest = MAX_RESOLUTION // step * step
+        mult_adds, params = compiled.totals(alpha, Fraction(largest, height))
+        if not budget.meets(mult_adds, params):
+            raise Unreachable("no resolution meets the budget: the params exceed it at this width")
+        return Solution(alpha, Fraction(largest, height), largest, mult_adds, params, True)
     best = None
     resolution = step
     while resolution <= MAX_RESOLUTION:
         rho = Fraction(resolution, height)
         try:
             mult_adds, params = compiled.totals(alpha, rho)
-        except CostcalcError:  # so small that a window does not fit: not a network yet
-            if best is None:
-                resolution += step
-                continue
-            raise
+        except CostcalcError:  # not a network at this size (a window that does not fit)
+            resolution += step
+            continue
         if not budget.meets(mult_adds, params):
             break
         best = Solution(alpha, rho, resolution, mult_adds, params, False)
@@ -90,39 +92,45 @@ def frontier(compiled: CompiledCost, budget: Budget, step: Fraction, resolutions
 
 def ideal_alpha(closed: Any, rho: Fraction, budget: Budget) -> Any:
     """The largest alpha the closed form allows at ``rho`` (a sympy number), or None."""
-    import sympy
-
     from costcalc import symbols as s
 
-    rho_value = sympy.Rational(rho.numerator, rho.denominator)
-    bounds = []
-    if budget.mult_adds is not None:
-        bounds.append(_largest_root(closed.mult_adds.subs(s.rho, rho_value) - budget.mult_adds, s.alpha))
-    if budget.params is not None:
-        bounds.append(_largest_root(closed.params.subs(s.rho, rho_value) - budget.params, s.alpha))
-    bounds = [bound for bound in bounds if bound is not None]
-    return min(bounds) if bounds else None
+    return _ideal_bound(closed, budget, s.alpha, {s.rho: rho})
 
 
 def ideal_rho(closed: Any, alpha: Fraction, budget: Budget) -> Any:
-    """The largest rho the closed form allows at ``alpha`` (params do not depend on rho), or None."""
-    import sympy
-
+    """The largest rho the closed form allows at ``alpha`` (a sympy number), or None."""
     from costcalc import symbols as s
 
-    alpha_value = sympy.Rational(alpha.numerator, alpha.denominator)
-    if budget.params is not None and closed.params.subs(s.alpha, alpha_value) > budget.params:
-        return None
-    if budget.mult_adds is None:
-        return None
-    return _largest_root(closed.mult_adds.subs(s.alpha, alpha_value) - budget.mult_adds, s.rho)
+    return _ideal_bound(closed, budget, s.rho, {s.alpha: alpha})
+
+
+def _ideal_bound(closed: Any, budget: Budget, symbol: Any, fixed: dict[Any, Fraction]) -> Any:
+    """The largest value of ``symbol`` for which every budgeted closed form stays within its limit, with
+    the other multiplier fixed. None when no budget depends on ``symbol`` or none can be met."""
+    import sympy
+
+    values = {key: sympy.Rational(value.numerator, value.denominator) for key, value in fixed.items()}
+    bounds = []
+    for expr, limit in ((closed.mult_adds, budget.mult_adds), (closed.params, budget.params)):
+        if limit is None:
+            continue
+        remaining = sympy.expand(expr.subs(values)) - limit
+        if symbol not in remaining.free_symbols:
+            if remaining > 0:
+                return None  # this budget is exceeded whatever the value of symbol
+            continue
+        bound = _largest_root(remaining, symbol)
+        if bound is None:
+            return None
+        bounds.append(bound)
+    return min(bounds) if bounds else None
 
 
 def _largest_root(expr: Any, symbol: Any) -> Any:
     """The largest positive real root of a polynomial in ``symbol`` (exact where sympy can, else numeric)."""
     import sympy
 
-    poly = sympy.Poly(sympy.expand(expr), symbol)
+    poly = sympy.Poly(expr, symbol)
     if poly.degree() < 1:
         return None
     roots = [root for root in poly.real_roots() if root > 0]

@@ -40,6 +40,9 @@ def to_text(solutions: list[Solution], vary: str, budget: Budget, spec_name: str
                          f"{fmt.thousands(solution.mult_adds):>15}  {fmt.thousands(solution.params):>12}  {ideal}")
         lines.append("")
         lines.append(f"Pareto frontier on an alpha grid of step {step}: no other point is both wider and larger.")
+        if any(solution.limited_by_search for solution in solutions):
+            lines.append("At some resolutions the budget still held at the end of the search (alpha = 10): "
+                         "the width is not what limits it there.")
         return "\n".join(lines) + "\n"
     solution = solutions[0]
     answer = fmt.multiplier(solution.alpha) if vary == "alpha" else f"{solution.resolution} px"

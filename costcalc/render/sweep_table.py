@@ -61,6 +61,6 @@ def render(sweep: Sweep) -> RenderableType:
         over = sum(not sweep.budget.meets(point.mult_adds, point.params) for point in sweep.points)
         parts.append(Text(f"budget: ≤ {' and ≤ '.join(limits)}; {OVER_BUDGET} marks the {over} of "
                           f"{len(sweep.points)} points over it", style="bold"))
-    parts.append(Text("Values rounded for display (M = 10⁶); --format csv or json gives every count exactly.",
-                      style="dim"))
+    parts.append(Text("Values rounded for display (K = 10³, M = 10⁶, G = 10⁹); --format csv or json gives every "
+                      "count exactly.", style="dim"))
     return Group(*parts)

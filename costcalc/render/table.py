@@ -52,8 +52,9 @@ def layers_table(report: Report, all_layers: bool = False, width: int = 132) -> 
     return table
 
 
-def natural_width(table: Table) -> int:
-    """The width the table takes when nothing limits it (rich's own measure undercounts collapsed padding)."""
+def natural_width(table: RenderableType) -> int:
+    """The width a renderable takes when nothing limits it (rich's own measure undercounts collapsed
+    padding)."""
     import io
 
     from rich.console import Console
