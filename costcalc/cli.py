@@ -163,7 +163,9 @@ def _show_rich(make: Callable[[int], Any], output_format: str, output: str | Non
     if output_format == "svg":
         _emit(console.export_svg(title=title), output)
     elif output_format == "html":
-        _emit(console.export_html(inline_styles=True), output)
+        from rich.terminal_theme import MONOKAI
+
+        _emit(console.export_html(inline_styles=True, theme=MONOKAI), output)  # the heat map's colours need a dark page
     else:
         rendered = console.export_text()
         _emit("\n".join(line.rstrip() for line in rendered.splitlines()) + "\n", output)
@@ -364,7 +366,7 @@ def solve_command(spec: str | None, max_mult_adds: int | None, max_params: int |
                 found = solve.largest_alpha(compiled, fixed_rho, budget, alpha_step)
                 solutions = [found._replace(ideal=solve.ideal_alpha(closed, fixed_rho, budget))]
             else:
-                default = f"96:{height}:16" if height >= 96 else str(height)
+                default = f"96:{height}:16,{height}" if height >= 96 else str(height)
                 pixels_list = _values(resolution or default, parse_resolution, "--resolution")
                 solutions = [found._replace(ideal=solve.ideal_alpha(closed, found.rho, budget))
                              for found in solve.frontier(compiled, budget, alpha_step, pixels_list)]
@@ -374,15 +376,16 @@ def solve_command(spec: str | None, max_mult_adds: int | None, max_params: int |
         click.echo(f"costcalc: {network.spec.name}: {error}", err=True)
         sys.exit(EXIT_BUDGET)
     if output_format == "json":
-        click.echo(solve_formats.to_json(solutions, vary, budget, spec or DEFAULT_SPEC, convention, height))
+        click.echo(solve_formats.to_json(solutions, vary, budget, spec or DEFAULT_SPEC, network.spec.name, convention,
+                                         height))
     else:
         click.echo(solve_formats.to_text(solutions, vary, budget, network.spec.name, height, step_text), nl=False)
 
 
 @main.command("compare")
 @click.argument("specs", nargs=-1, required=True, metavar="SPEC_A [SPEC_B ...]")
-@click.option("--alpha", type=Multiplier(), default="1", show_default=True,
-              help="Width multiplier of every spec: 0.75 or 3/4.")
+@click.option("--alpha", "alphas", default="1", show_default=True,
+              help="Width multiplier of every spec (0.75), or one per spec in order (0.75,1: the paper's Table 5).")
 @click.option("--rho", type=Multiplier(), default=None, help="Resolution multiplier of every spec: 192/224.")
 @click.option("--resolution", type=click.IntRange(min=1), default=None,
               help="Input resolution in pixels of every spec (rho = N / each spec's input size).")
@@ -393,13 +396,14 @@ def solve_command(spec: str | None, max_mult_adds: int | None, max_params: int |
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="table", show_default=True)
 @_output_option
 @_guarded
-def compare_command(specs: tuple[str, ...], alpha: Fraction, rho: Fraction | None, resolution: int | None,
+def compare_command(specs: tuple[str, ...], alphas: str, rho: Fraction | None, resolution: int | None,
                     vs_standard: bool, convention: str, output_format: str, output: str | None) -> None:
     """Compare the Mult-Adds and params of two or more specs, the first being the baseline: totals with
     their ratios (8.56x), and the differences by kind and by stage (output map size)."""
     from costcalc.analysis.compare import compare, standard_twin_evaluation
     from costcalc.conventions import CONVENTIONS
     from costcalc.evaluate import evaluate, rho_for_resolution
+    from costcalc.multipliers import parse_multiplier
 
     if rho is not None and resolution is not None:
         raise click.UsageError("give --rho or --resolution, not both")
@@ -407,8 +411,14 @@ def compare_command(specs: tuple[str, ...], alpha: Fraction, rho: Fraction | Non
         raise click.UsageError("--vs-standard compares one SPEC with its standard-convolution twin")
     if not vs_standard and len(specs) < 2:
         raise click.UsageError("give two or more specs to compare, or one with --vs-standard")
+    alpha_values = [_one(text, parse_multiplier, "--alpha") for text in alphas.split(",")]
+    if len(alpha_values) == 1:
+        alpha_values *= len(specs)
+    elif len(alpha_values) != len(specs):
+        raise click.BadParameter(f"give one width multiplier for every spec, or one for each of the {len(specs)} "
+                                 f"specs; got {len(alpha_values)}", param_hint="'--alpha'")
     evaluations = []
-    for name in specs:
+    for name, alpha in zip(specs, alpha_values):
         network = _load_network(name)
         spec_rho = rho_for_resolution(network.spec, resolution) if resolution is not None else rho or Fraction(1)
         evaluations.append(evaluate(network, alpha, spec_rho, CONVENTIONS[convention]))

@@ -9,6 +9,16 @@ import tempfile
 from costcalc.errors import Diagnostic, Location, OutputError
 
 
+def _mode_for(path: str) -> int:
+    """The mode of the file being replaced, or what a new file gets under the umask."""
+    try:
+        return os.stat(path).st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def write_atomic(path: str, text: str) -> None:
     """Write ``text`` to ``path`` or leave ``path`` as it was; failures are ``OutputError``s naming ``path``."""
     try:
@@ -22,6 +32,7 @@ def _write(path: str, text: str) -> None:
     folder = os.path.dirname(os.path.abspath(path))
     handle, temporary = tempfile.mkstemp(prefix=".costcalc-", suffix=".tmp", dir=folder)
     try:
+        os.fchmod(handle, _mode_for(path))  # mkstemp makes 0600; the file should look like any file we write
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
             out.write(text)
             out.flush()

@@ -512,3 +512,18 @@ def test_cli_formats(output_format: str, start: str) -> None:
     result = _cli("mobilenet_v1", "mobilenet_v1_shallow", "--format", output_format)
     assert result.exit_code == 0, result.stderr
     assert result.stdout.lstrip().startswith(start)
+
+
+def test_cli_table5_narrow_against_shallow_with_one_alpha_per_spec() -> None:
+    # Table 5: 0.75 MobileNet 325,400,448 / 2,568,144 against Shallow MobileNet 307,323,392 / 2,875,328.
+    result = _cli("mobilenet_v1", "mobilenet_v1_shallow", "--alpha", "0.75,1", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    specs = json.loads(result.stdout)["specs"]
+    assert [(spec["alpha_exact"], spec["totals"]["mult_adds"], spec["totals"]["params"]) for spec in specs] == [
+        ("0.75", 325_400_448, 2_568_144), ("1", 307_323_392, 2_875_328)]
+
+
+def test_cli_alpha_list_must_match_the_specs() -> None:
+    result = _cli("mobilenet_v1", "mobilenet_v1_shallow", "--alpha", "0.75,1,0.5")
+    assert result.exit_code == 2
+    assert "one for each of the 2 specs; got 3" in result.stderr

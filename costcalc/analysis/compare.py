@@ -186,7 +186,8 @@ def standard_twin_evaluation(evaluation: Evaluation) -> Evaluation:
     dropped = {id(pair.pointwise) for pair in pairs}
     rows: list[LayerCost] = [standard_at.get(id(row), row) for row in evaluation.layers if id(row) not in dropped]
     spec = evaluation.spec
-    change = f"with standard convolutions for its {len(pairs)} depthwise-separable pairs"
+    noun = "depthwise-separable pair" if len(pairs) == 1 else "depthwise-separable pairs"
+    change = f"with standard convolutions for its {len(pairs)} {noun}"
     return evaluation._replace(
         spec=spec._replace(name=f"{spec.name} (standard conv)",
                            description=f"{spec.description}, {change}" if spec.description else change),

@@ -51,7 +51,7 @@ def to_markdown(report: Report, all_layers: bool = False) -> str:
              fmt.thousands(kind.params), fmt.percent(kind.params_share)] for kind in report.kinds])
     if report.pairs:
         twin = report.twin
-        lines += ["", f"With standard convolutions instead of its {twin.pairs} depthwise-separable pairs: "
+        lines += ["", f"With standard convolutions instead of its {fmt.plural(twin.pairs, 'depthwise-separable pair')}: "
                       f"**{fmt.thousands(twin.mult_adds)}** Mult-Adds "
                       f"({fmt.times(Fraction(twin.mult_adds, evaluation.mult_adds))}), "
                       f"**{fmt.thousands(twin.params)}** params "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from costcalc import __version__
 from costcalc.analysis.solve import Solution
 from costcalc.analysis.sweep import Budget
 from costcalc.multipliers import format_fraction
@@ -70,9 +71,11 @@ def _point(solution: Solution, vary: str, height: int) -> dict[str, Any]:
             "limited_by_search": solution.limited_by_search, "closed_form": ideal}
 
 
-def to_json(solutions: list[Solution], vary: str, budget: Budget, spec: str, convention: str, height: int) -> str:
+def to_json(solutions: list[Solution], vary: str, budget: Budget, spec: str, name: str, convention: str,
+            height: int) -> str:
     points = [_point(solution, "alpha" if vary == "both" else vary, height) for solution in solutions]
-    data: dict[str, Any] = {"spec": spec, "convention": convention, "vary": vary,
+    data: dict[str, Any] = {"costcalc_version": __version__, "spec": spec, "name": name, "convention": convention,
+                            "vary": vary,
                             "budget": {"mult_adds": budget.mult_adds, "params": budget.params}}
     if vary == "both":
         data["points"] = points

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from costcalc import __version__
 from costcalc.analysis.sweep import Sweep
 from costcalc.multipliers import format_fraction
 from costcalc.render import text as fmt
@@ -27,7 +28,8 @@ def to_data(sweep: Sweep, spec: str) -> dict[str, Any]:
         if sweep.budget:
             entry["within_budget"] = sweep.budget.meets(point.mult_adds, point.params)
         points.append(entry)
-    return {"spec": spec, "name": sweep.network.spec.name, "convention": sweep.convention.name,
+    return {"costcalc_version": __version__, "spec": spec, "name": sweep.network.spec.name,
+            "convention": sweep.convention.name,
             "budget": _budget(sweep), "points": points}
 
 

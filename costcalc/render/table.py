@@ -142,7 +142,7 @@ def twin_line(report: Report) -> Text:
     evaluation, twin = report.evaluation, report.twin
     line = Text()
     line.append("With standard convolutions", style="bold")
-    line.append(f" for its {twin.pairs} separable pairs: ")
+    line.append(f" for its {fmt.plural(twin.pairs, 'separable pair')}: ")
     line.append(fmt.thousands(twin.mult_adds), style="bold")
     line.append(f" Mult-Adds ({fmt.times(Fraction(twin.mult_adds, evaluation.mult_adds))}), ")
     line.append(fmt.thousands(twin.params), style="bold")

@@ -34,7 +34,16 @@ def compact(value: int) -> str:
 
 
 def times(value: Fraction) -> str:
-    return f"{rounded(value, 2)}×"
+    """``8.56×``; small ratios keep two significant digits (``0.0021×``) instead of showing ``0.00×``."""
+    places = 2
+    while value and abs(value) * 10**places < 10 and places < 12:
+        places += 1
+    return f"{rounded(value, places)}×"
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 pair``, ``13 pairs``."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def bar(value: Fraction, width: int = 10) -> str:
