@@ -20,20 +20,27 @@ FORMATS = ("table", "json", "csv", "markdown", "svg", "html")
 SWEEP_FORMATS = FORMATS
 
 
-class Multiplier(click.ParamType):
-    """A width or resolution multiplier: ``0.75``, ``3/4``, ``192/224`` -> exact Fraction."""
+class Parsed(click.ParamType):
+    """An option value read by one of costcalc's exact parsers, imported only when an option needs it."""
 
-    name = "NUMBER"
+    def __init__(self, name: str, module: str, function: str):
+        self.name, self.module, self.function = name, module, function
 
-    def convert(self, value: Any, param: Any, ctx: Any) -> Fraction:
-        if isinstance(value, Fraction):
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        if not isinstance(value, str):
             return value
-        from costcalc.multipliers import parse_multiplier
+        import importlib
 
+        parse = getattr(importlib.import_module(self.module), self.function)
         try:
-            return parse_multiplier(str(value))
+            return parse(value)
         except ValueError as error:
             self.fail(str(error), param, ctx)
+
+
+# 0.75, 3/4, 192/224 -> an exact Fraction; 300M, 4.2e6, 1.5G -> an exact int
+MULTIPLIER = Parsed("NUMBER", "costcalc.multipliers", "parse_multiplier")
+COUNT = Parsed("COUNT", "costcalc.quantities", "parse_count")
 
 
 def _guarded(command: Callable[..., None]) -> Callable[..., None]:
@@ -121,26 +128,10 @@ def _output_option(command: Callable[..., None]) -> Callable[..., None]:
 
 
 def _budget_options(command: Callable[..., None]) -> Callable[..., None]:
-    command = click.option("--max-params", type=Count(), default=None,
+    command = click.option("--max-params", type=COUNT, default=None,
                            help="Parameter budget: 4.2M, 4200000.")(command)
-    return click.option("--max-mult-adds", type=Count(), default=None,
+    return click.option("--max-mult-adds", type=COUNT, default=None,
                         help="Mult-Adds budget: 300M, 3e8, 1.5G.")(command)
-
-
-class Count(click.ParamType):
-    """A count with an optional SI suffix: ``300M``, ``4.2e6``, ``1.5G`` -> exact int."""
-
-    name = "COUNT"
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> int:
-        if isinstance(value, int):
-            return value
-        from costcalc.quantities import parse_count
-
-        try:
-            return parse_count(str(value))
-        except ValueError as error:
-            self.fail(str(error), param, ctx)
 
 
 def _show_rich(make: Callable[[int], Any], output_format: str, output: str | None, title: str) -> None:
@@ -197,9 +188,9 @@ def _load_network(spec: str | None) -> Any:
 
 @main.command("report")
 @click.argument("spec", required=False, metavar="[SPEC]")
-@click.option("--alpha", type=Multiplier(), default="1", show_default=True,
+@click.option("--alpha", type=MULTIPLIER, default="1", show_default=True,
               help="Width multiplier: 0.75 or 3/4. Scales every channel count the spec does not mark fixed.")
-@click.option("--rho", type=Multiplier(), default=None, help="Resolution multiplier: 0.857 or 192/224.")
+@click.option("--rho", type=MULTIPLIER, default=None, help="Resolution multiplier: 0.857 or 192/224.")
 @click.option("--resolution", type=click.IntRange(min=1), default=None,
               help="Input resolution in pixels (sets rho = N / the spec's input size).")
 @_convention_option
@@ -308,11 +299,11 @@ def sweep_command(spec: str | None, alphas: str, resolutions: str | None, rhos: 
 @_budget_options
 @click.option("--vary", type=click.Choice(["alpha", "resolution", "both"]), default="alpha", show_default=True,
               help="What to solve for; both: the Pareto frontier of (alpha, resolution).")
-@click.option("--alpha", type=Multiplier(), default=None, help="The width multiplier held fixed (--vary resolution).")
+@click.option("--alpha", type=MULTIPLIER, default=None, help="The width multiplier held fixed (--vary resolution).")
 @click.option("--resolution", "resolution", default=None,
               help="The resolution held fixed (--vary alpha), or the resolutions of the frontier (--vary both: "
                    "a list or range, default 96 to the spec's size in steps of 16).")
-@click.option("--rho", type=Multiplier(), default=None, help="The resolution multiplier held fixed (--vary alpha).")
+@click.option("--rho", type=MULTIPLIER, default=None, help="The resolution multiplier held fixed (--vary alpha).")
 @click.option("--step", default=None,
               help="Grid step: of alpha for --vary alpha/both [default: 0.01], in pixels for --vary resolution "
                    "[default: 1].")
@@ -386,7 +377,7 @@ def solve_command(spec: str | None, max_mult_adds: int | None, max_params: int |
 @click.argument("specs", nargs=-1, required=True, metavar="SPEC_A [SPEC_B ...]")
 @click.option("--alpha", "alphas", default="1", show_default=True,
               help="Width multiplier of every spec (0.75), or one per spec in order (0.75,1: the paper's Table 5).")
-@click.option("--rho", type=Multiplier(), default=None, help="Resolution multiplier of every spec: 192/224.")
+@click.option("--rho", type=MULTIPLIER, default=None, help="Resolution multiplier of every spec: 192/224.")
 @click.option("--resolution", type=click.IntRange(min=1), default=None,
               help="Input resolution in pixels of every spec (rho = N / each spec's input size).")
 @click.option("--vs-standard", is_flag=True,

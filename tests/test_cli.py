@@ -18,44 +18,19 @@ from pathlib import Path
 
 import pytest
 import sympy
-from click.testing import CliRunner, Result
 
 import costcalc
-from costcalc.cli import main
+from cli_helpers import bad_usage, ok, run
 from costcalc.spec.bundled import bundled_specs
 
 TOTAL_MULT_ADDS = 568_740_352  # MobileNet-224 (Howard et al. 2017, Table 8: 569 million Mult-Adds)
 TOTAL_PARAMS = 4_209_088  # 4.2 million parameters
 CONV_MOBILENET_MULT_ADDS = 4_867_293_184  # Table 4's Conv MobileNet, with the fc layer (specs/mobilenet_v1_conv.yaml)
 LAYERS = 84  # conv + bn + relu, 13 × (dw, bn, relu, pw, bn, relu), global pool, fc, softmax
-# A terminal-independent environment: a fixed width, and no colour even if the CI forces it.
-ENV = {"COLUMNS": "132", "LINES": "50", "NO_COLOR": "1", "FORCE_COLOR": None, "TTY_COMPATIBLE": None,
-       "TTY_INTERACTIVE": None}
-
-
-def run(*args: str, **kwargs: object) -> Result:
-    return CliRunner(env=ENV).invoke(main, list(args), prog_name="costcalc", **kwargs)  # type: ignore[arg-type]
-
-
-def ok(*args: str) -> str:
-    """Run a command that must succeed; its stdout (stderr must be empty)."""
-    result = run(*args)
-    assert result.exit_code == 0, (result.exit_code, result.stderr, result.exception)
-    assert result.stderr == ""
-    return result.stdout
 
 
 def report_json(*args: str) -> dict:
     return json.loads(ok("report", "--format", "json", *args))
-
-
-def bad_usage(*args: str) -> str:
-    """Run a command that must be refused with exit code 2; its stderr (stdout must be empty)."""
-    result = run(*args)
-    assert result.exit_code == 2, (result.exit_code, result.stdout, result.stderr, result.exception)
-    assert result.stdout == ""
-    assert "Traceback" not in result.stderr
-    return result.stderr
 
 
 # --- commands ------------------------------------------------------------------------------------------

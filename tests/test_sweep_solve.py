@@ -23,9 +23,7 @@ from typing import Any
 
 import pytest
 import sympy
-from click.testing import CliRunner, Result
 
-from costcalc.cli import main
 from costcalc.conventions import PAPER
 from costcalc.errors import CostcalcError
 from costcalc.evaluate import evaluate
@@ -33,9 +31,8 @@ from costcalc.multipliers import parse_multiplier
 from costcalc.network import build_network
 from costcalc.spec import load_spec
 from costcalc.spec.bundled import bundled_specs
+from cli_helpers import bad_usage, ok, run
 
-ENV = {"COLUMNS": "132", "LINES": "50", "NO_COLOR": "1", "FORCE_COLOR": None, "TTY_COMPATIBLE": None,
-       "TTY_INTERACTIVE": None}
 
 TABLE_6 = {  # alpha at 224 px: (Mult-Adds, params)
     Fraction(1): (568_740_352, 4_209_088),
@@ -53,25 +50,6 @@ PAPER_ALPHAS = "1,0.75,0.5,0.25"
 PAPER_RESOLUTIONS = "224,192,160,128"
 BUDGET = 300_000_000  # "300M"
 STEP = Fraction(1, 100)
-
-
-def run(*args: str) -> Result:
-    return CliRunner(env=ENV).invoke(main, list(args), prog_name="costcalc")  # type: ignore[arg-type]
-
-
-def ok(*args: str) -> str:
-    result = run(*args)
-    assert result.exit_code == 0, (result.exit_code, result.stderr, result.exception)
-    assert result.stderr == ""
-    return result.stdout
-
-
-def bad_usage(*args: str) -> str:
-    result = run(*args)
-    assert result.exit_code == 2, (result.exit_code, result.stdout, result.stderr, result.exception)
-    assert result.stdout == ""
-    assert "Traceback" not in result.stderr
-    return result.stderr
 
 
 def sweep_json(*args: str) -> dict[str, Any]:

@@ -16,13 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 
-from costcalc.cli import main
 from costcalc.render import text as fmt
+from cli_helpers import ok
 
-ENV = {"COLUMNS": "132", "LINES": "50", "NO_COLOR": "1", "FORCE_COLOR": None, "TTY_COMPATIBLE": None,
-       "TTY_INTERACTIVE": None}
 Snapshot = Callable[[str, str], None]
 
 FLATTEN_SPEC = """\
@@ -35,17 +32,6 @@ layers:
   - flatten
   - fc: {units: 10, fixed: true}
 """  # params depend on the resolution (through flatten): each cell shows Mult-Adds / params
-
-
-def run(*args: str) -> Result:
-    return CliRunner(env=ENV).invoke(main, list(args), prog_name="costcalc")  # type: ignore[arg-type]
-
-
-def ok(*args: str) -> str:
-    result = run(*args)
-    assert result.exit_code == 0, (result.exit_code, result.stderr, result.exception)
-    assert result.stderr == ""
-    return result.stdout
 
 
 def written(tmp_path: Path, *args: str) -> str:
