@@ -1,0 +1,95 @@
+"""Baselines: the counts a check compares growth against.
+
+A baseline is the JSON of ``costcalc report --format json`` (one network at one alpha and resolution) or
+of ``costcalc snapshot`` (``{"costcalc_baseline": 1, "reports": [...]}``: every configuration of a budgets
+file). Only the keys of the report contract are read, so a baseline written by an older costcalc works.
+"""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from typing import Any, NamedTuple
+
+from costcalc.budget.config import BudgetError
+from costcalc.errors import Diagnostic, Location
+
+FORMAT_KEY = "costcalc_baseline"
+
+
+class BaselineReport(NamedTuple):
+    name: str
+    alpha: Fraction
+    resolution: int
+    convention: str
+    totals: dict[str, int]
+    layers: dict[str, dict[str, int]]  # layer name -> {"mult_adds": ..., "params": ...}
+
+
+def _report(data: Any, path: str, where: str) -> BaselineReport:
+    def fail(message: str) -> BudgetError:
+        return BudgetError(Diagnostic(Location(path), f"{where}{message}"))
+
+    if not isinstance(data, dict):
+        raise fail("a report must be a JSON object, as `costcalc report --format json` writes")
+    for key in ("name", "totals", "layers", "resolution", "convention"):
+        if key not in data:
+            raise fail(f"missing '{key}': not the JSON of `costcalc report --format json`")
+    totals = data["totals"]
+    if not isinstance(totals, dict) or not all(type(totals.get(metric)) is int for metric in ("mult_adds", "params")):
+        raise fail("'totals' must hold integer 'mult_adds' and 'params'")
+    layers: dict[str, dict[str, int]] = {}
+    for row in data["layers"] if isinstance(data["layers"], list) else []:
+        if isinstance(row, dict) and isinstance(row.get("name"), str):
+            layers[row["name"]] = {metric: row[metric] for metric in ("mult_adds", "params")
+                                   if type(row.get(metric)) is int}
+    alpha_text = str(data.get("alpha_exact", data.get("alpha", 1)))
+    try:
+        from costcalc.multipliers import parse_multiplier
+
+        alpha = parse_multiplier(alpha_text)
+    except ValueError:
+        raise fail(f"'alpha' {alpha_text!r} is not a width multiplier") from None
+    return BaselineReport(str(data["name"]), alpha, int(data["resolution"]), str(data["convention"]),
+                          {"mult_adds": totals["mult_adds"], "params": totals["params"]}, layers)
+
+
+def load_baseline(path: str) -> list[BaselineReport]:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except FileNotFoundError:
+        raise BudgetError(Diagnostic(Location(path), "no such baseline file (write one with "
+                                                     "`costcalc snapshot` or `costcalc report --format json -o FILE`)"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise BudgetError(Diagnostic(Location(path), f"cannot read the baseline: {error}")) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise BudgetError(Diagnostic(Location(path, error.lineno, error.colno),
+                                     f"the baseline is not valid JSON: {error.msg}")) from None
+    if isinstance(data, dict) and FORMAT_KEY in data:
+        reports = data.get("reports")
+        if not isinstance(reports, list):
+            raise BudgetError(Diagnostic(Location(path), "'reports' must be a list of reports"))
+        return [_report(report, path, f"reports[{index}]: ") for index, report in enumerate(reports)]
+    return [_report(data, path, "")]
+
+
+def find_baseline(reports: list[BaselineReport], name: str, alpha: Fraction, resolution: int,
+                  convention: str) -> BaselineReport | None:
+    """The baseline of a network: the same configuration if there is one, else the same network (so a
+    baseline written at alpha 1 measures the growth of a change to alpha 1.1)."""
+    same_network = [report for report in reports if report.name == name and report.convention == convention]
+    for report in same_network:
+        if report.alpha == alpha and report.resolution == resolution:
+            return report
+    return same_network[0] if same_network else None
+
+
+def bundle(reports: list[dict[str, Any]]) -> str:
+    """The JSON of ``costcalc snapshot``: several reports in one baseline file."""
+    from costcalc import __version__
+
+    return json.dumps({FORMAT_KEY: 1, "costcalc_version": __version__, "reports": reports}, indent=2,
+                      ensure_ascii=False)

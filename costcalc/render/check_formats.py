@@ -1,0 +1,191 @@
+"""Budget check results as text (a line per check and a verdict), JSON, Markdown (one pull-request
+comment) and GitHub workflow commands (``::error file=…,line=…::…`` annotations)."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from typing import Any
+
+from costcalc import __version__
+from costcalc.analysis.check import CheckResult
+from costcalc.multipliers import format_fraction
+from costcalc.render import text as fmt
+
+METRIC_NAMES = {"mult_adds": "Mult-Adds", "params": "params"}
+MAX_LAYERS_SHOWN = 5
+
+
+def _spaced(value: int) -> str:
+    """``68.7 M``: compact, with a space, for sentences."""
+    compact = fmt.compact(abs(value))
+    return f"{compact[:-1]} {compact[-1]}" if compact[-1:].isalpha() else compact
+
+
+def where(result: CheckResult) -> str:
+    evaluation = result.evaluation
+    return (f"{evaluation.spec.name} (alpha {fmt.multiplier(evaluation.alpha)}, {evaluation.resolution} px, "
+            f"{evaluation.convention.name})")
+
+
+def limit_text(result: CheckResult) -> str:
+    """``over by 68.7 M (13.7%)`` or ``headroom 31.3 M (5.2%)``, against the absolute limit."""
+    if result.limit is None:
+        return "no limit"
+    gap = result.value - result.limit
+    share = fmt.percent(Fraction(abs(gap), result.limit), 1) if result.limit else "∞%"
+    if gap > 0:
+        return f"over by {_spaced(gap)} ({share})"
+    return f"headroom {_spaced(-gap)} ({share})"
+
+
+def growth_text(result: CheckResult) -> str:
+    """``+1.2 M (+0.21%) since the baseline, allowed +1%``."""
+    delta = result.delta
+    if delta is None:
+        return ""
+    sign = "+" if delta >= 0 else "-"
+    share = f"{sign}{fmt.percent(Fraction(abs(delta), result.baseline), 2)}" if result.baseline else "new"
+    text = f"{sign}{fmt.thousands(abs(delta))} ({share}) since the baseline"
+    if result.max_increase is not None:
+        text += f", allowed +{fmt.percent(result.max_increase, 2)}"
+        if result.min_delta:
+            text += f" (changes under {fmt.thousands(result.min_delta)} ignored)"
+    return text
+
+
+def failure_text(result: CheckResult) -> str:
+    """One sentence for an annotation: what is wrong, with the numbers."""
+    metric = METRIC_NAMES[result.metric]
+    parts = []
+    if result.over_limit:
+        parts.append(f"{metric} {fmt.thousands(result.value)} exceeds the budget {fmt.thousands(result.limit or 0)}: "
+                     f"{limit_text(result)}")
+    if result.grew_too_much:
+        parts.append(f"{metric} grew {growth_text(result)}")
+    text = f"{where(result)}: " + "; ".join(parts)
+    if result.check.message:
+        text += f" — {result.check.message}"
+    return text
+
+
+def verdict(results: list[CheckResult]) -> str:
+    failed = [result for result in results if not result.ok]
+    if not results:
+        return "no checks ran"
+    if not failed:
+        return f"✓ all {fmt.plural(len(results), 'check')} pass"
+    return f"✗ {len(failed)} of {fmt.plural(len(results), 'check')} failed"
+
+
+def to_text(results: list[CheckResult]) -> str:
+    rows = []
+    for result in results:
+        status = "ok" if result.ok else "FAIL"
+        limit = fmt.thousands(result.limit) if result.limit is not None else "—"
+        rows.append((where(result), METRIC_NAMES[result.metric], fmt.thousands(result.value), limit,
+                     limit_text(result), growth_text(result), status))
+    widths = [max(len(row[column]) for row in rows) for column in range(5)] if rows else []
+    lines = []
+    for row, result in zip(rows, results):
+        line = (f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:>{widths[2]}}  limit {row[3]:>{widths[3]}}  "
+                f"{row[4]:<{widths[4]}}  {row[6]}")
+        if row[5]:
+            line += f"\n    {row[5]}"
+        if not result.ok and result.check.message:
+            line += f"\n    {result.check.message}"
+        changes = [change for change in result.layer_changes][:MAX_LAYERS_SHOWN]
+        if changes and result.delta:
+            shown = ", ".join(f"{change.name} {'+' if change.delta > 0 else '-'}{fmt.thousands(abs(change.delta))}"
+                              for change in changes)
+            more = len(result.layer_changes) - len(changes)
+            line += f"\n    changed layers: {shown}" + (f" (and {more} more)" if more > 0 else "")
+        lines.append(line)
+    lines.append(verdict(results))
+    return "\n".join(lines) + "\n"
+
+
+def to_data(results: list[CheckResult]) -> dict[str, Any]:
+    checks = []
+    for result in results:
+        evaluation = result.evaluation
+        checks.append({
+            "spec": result.check.label, "name": evaluation.spec.name,
+            "alpha": float(evaluation.alpha), "alpha_exact": format_fraction(evaluation.alpha),
+            "resolution": evaluation.resolution, "convention": evaluation.convention.name,
+            "metric": result.metric, "value": result.value, "limit": result.limit,
+            "baseline": result.baseline, "delta": result.delta,
+            "max_increase": None if result.max_increase is None else format_fraction(result.max_increase),
+            "over_limit": result.over_limit, "grew_too_much": result.grew_too_much, "ok": result.ok,
+            "message": result.check.message,
+            "layers_changed": [{"name": change.name, "baseline": change.baseline, "value": change.value,
+                                "delta": change.delta} for change in result.layer_changes],
+        })
+    return {"costcalc_version": __version__, "ok": all(result.ok for result in results), "checks": checks}
+
+
+def to_json(results: list[CheckResult]) -> str:
+    return json.dumps(to_data(results), indent=2, ensure_ascii=False)
+
+
+def to_markdown(results: list[CheckResult]) -> str:
+    """A table for one pull-request comment, with the diff against the baseline and what grew."""
+    has_baseline = any(result.baseline is not None for result in results)
+    header = ["", "Network", "α", "Resolution", "Metric", "Value", "Budget", "Headroom"]
+    if has_baseline:
+        header += ["Baseline", "Δ"]
+    lines = [f"### costcalc budget check: {verdict(results)}", "",
+             "| " + " | ".join(header) + " |", "|" + "|".join([":-:", ":--", "--:", "--:", ":--", "--:", "--:", ":--"]
+                                                            + ([ "--:", "--:"] if has_baseline else [])) + "|"]
+    for result in results:
+        evaluation = result.evaluation
+        row = ["✅" if result.ok else "❌", f"`{evaluation.spec.name}`", fmt.multiplier(evaluation.alpha),
+               str(evaluation.resolution), METRIC_NAMES[result.metric], fmt.thousands(result.value),
+               fmt.thousands(result.limit) if result.limit is not None else "—",
+               limit_text(result) if result.limit is not None else "—"]
+        if has_baseline:
+            delta = result.delta
+            row += [fmt.thousands(result.baseline) if result.baseline is not None else "—",
+                    "—" if delta is None else (f"{'+' if delta >= 0 else '-'}{fmt.thousands(abs(delta))}"
+                                              + (f" ({'+' if delta >= 0 else '-'}"
+                                                 f"{fmt.percent(Fraction(abs(delta), result.baseline), 2)})"
+                                                 if result.baseline else ""))]
+        lines.append("| " + " | ".join(row) + " |")
+    grown = [result for result in results if result.layer_changes and result.delta]
+    if grown:
+        lines += ["", "<details><summary>Layers that changed since the baseline</summary>", ""]
+        for result in grown:
+            lines.append(f"**{where(result)}, {METRIC_NAMES[result.metric]}**: " + ", ".join(
+                f"`{change.name}` {'+' if change.delta > 0 else '-'}{fmt.thousands(abs(change.delta))}"
+                for change in result.layer_changes[:10]))
+            lines.append("")
+        lines.append("</details>")
+    failed_messages = sorted({result.check.message for result in results if not result.ok and result.check.message})
+    if failed_messages:
+        lines += [""] + [f"> {message}" for message in failed_messages]
+    return "\n".join(lines) + "\n"
+
+
+def _escape_data(text: str) -> str:
+    """GitHub workflow-command escaping of the message part."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def to_github(results: list[CheckResult]) -> str:
+    """One ``::error`` per failure, at the line of the budget that failed, then the text report."""
+    lines = []
+    for result in results:
+        if result.ok:
+            continue
+        location = result.check.limit_at.get(result.metric, result.check.location) if result.over_limit \
+            else result.check.location
+        properties = f"file={_escape_property(location.path)}"
+        if location.line:
+            properties += f",line={location.line},col={location.column}"
+        title = f"costcalc: {result.evaluation.spec.name} {METRIC_NAMES[result.metric]}"
+        lines.append(f"::error {properties},title={_escape_property(title)}::{_escape_data(failure_text(result))}")
+    return "\n".join(lines) + ("\n" if lines else "") + to_text(results)
