@@ -1,0 +1,190 @@
+"""The command-line application: the click group, the options and helpers its commands share, and the
+translation of errors into exit codes (0 ok, 1 a budget is not met, 2 bad usage or bad input, 3 a bug).
+
+Each command lives in a module of this package by what it is for; imports inside the commands are lazy,
+so ``report --format json`` never loads rich or sympy.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any, Callable
+
+import click
+
+from costcalc.errors import Diagnostic, Location
+
+EXIT_BUDGET = 1
+EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 3
+FORMATS = ("table", "json", "csv", "markdown", "svg", "html")
+SWEEP_FORMATS = FORMATS
+
+
+class Parsed(click.ParamType):
+    """An option value read by one of costcalc's exact parsers, imported only when an option needs it."""
+
+    def __init__(self, name: str, module: str, function: str):
+        self.name, self.module, self.function = name, module, function
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        import importlib
+
+        parse = getattr(importlib.import_module(self.module), self.function)
+        try:
+            return parse(value)
+        except ValueError as error:
+            self.fail(str(error), param, ctx)
+
+
+# 0.75, 3/4, 192/224 -> an exact Fraction; 300M, 4.2e6, 1.5G -> an exact int
+MULTIPLIER = Parsed("NUMBER", "costcalc.multipliers", "parse_multiplier")
+COUNT = Parsed("COUNT", "costcalc.quantities", "parse_count")
+
+
+def guarded(command: Callable[..., None]) -> Callable[..., None]:
+    """Bad input -> its diagnostics on stderr and exit 2; anything else is a bug -> exit 3."""
+    import functools
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> None:
+        from costcalc.errors import CostcalcError
+
+        try:
+            command(*args, **kwargs)
+        except CostcalcError as error:
+            for diagnostic in error.diagnostics:
+                click.echo(str(diagnostic), err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        except (click.exceptions.Exit, click.ClickException, KeyboardInterrupt, BrokenPipeError):
+            raise
+        except Exception as error:  # a bug: say so, briefly, unless --debug
+            if click.get_current_context().find_root().params.get("debug"):
+                raise
+            click.echo(f"costcalc: internal error: {type(error).__name__}: {error}", err=True)
+            click.echo("This is a bug in costcalc, not in your input. Please report it on the costcalc issue tracker "
+                       "with the command line and the spec (run again with --debug for the traceback).", err=True)
+            sys.exit(EXIT_INTERNAL)
+
+    return run
+
+
+def emit(text: str, output: str | None) -> None:
+    if output:
+        from costcalc.output import write_atomic
+
+        write_atomic(output, text if text.endswith("\n") else text + "\n")
+    else:
+        click.echo(text, nl=not text.endswith("\n"))
+
+
+def console_width() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((132, 24)).columns
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="costcalc", message="costcalc %(version)s")
+@click.option("--debug", is_flag=True, help="Show the Python traceback of an internal error.")
+def main(debug: bool) -> None:
+    """Exact Mult-Adds and parameter counts of a convolutional network described in YAML, for any width
+    multiplier alpha and resolution multiplier rho (MobileNets, Howard et al. 2017).
+
+    \b
+    costcalc report                       MobileNet-224, as in the paper
+    costcalc report --alpha 0.75 --resolution 192 --format json
+    costcalc report my_net.yaml --symbolic
+    costcalc formula                      the per-kind formulas, derived by sympy
+    costcalc list                         the bundled specs
+    """
+
+
+def spec_path(argument: str | None) -> str:
+    from costcalc.errors import SpecError, did_you_mean
+    from costcalc.spec.bundled import DEFAULT_SPEC, bundled_specs
+
+    name = argument or DEFAULT_SPEC
+    if os.path.exists(name):
+        return name
+    bundled = bundled_specs()
+    if name in bundled:
+        return str(bundled[name])
+    hint = did_you_mean(name, bundled)
+    raise SpecError(Diagnostic(Location(name), f"no such spec file, and no bundled spec of that name{hint}; "
+                                               "`costcalc list` shows the bundled specs"))
+
+
+def convention_option(command: Callable[..., None]) -> Callable[..., None]:
+    return click.option("--convention", type=click.Choice(["paper", "torchvision"]), default="paper",
+                        show_default=True,
+                        help="What counts as a Mult-Add and as a parameter (docs/conventions.md).")(command)
+
+
+def output_option(command: Callable[..., None]) -> Callable[..., None]:
+    return click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+                        help="Write to this file (atomically) instead of stdout.")(command)
+
+
+def budget_options(command: Callable[..., None]) -> Callable[..., None]:
+    command = click.option("--max-params", type=COUNT, default=None,
+                           help="Parameter budget: 4.2M, 4200000.")(command)
+    return click.option("--max-mult-adds", type=COUNT, default=None,
+                        help="Mult-Adds budget: 300M, 3e8, 1.5G.")(command)
+
+
+def show_rich(make: Callable[[int], Any], output_format: str, output: str | None, title: str) -> None:
+    """Print a rich renderable (``make(width)``) to the terminal, or export it as text, SVG or HTML."""
+    from rich.console import Console
+
+    if output_format == "table" and not output:
+        width = console_width()
+        Console(width=width, highlight=False).print(make(width))
+        return
+    import io
+
+    from costcalc.render.table import natural_width
+
+    renderable = make(132)
+    width = max(132, natural_width(renderable))  # a file has no terminal to crop a wide table to
+    console = Console(file=io.StringIO(), width=width, record=True, highlight=False,
+                      color_system=None if output_format == "table" else "truecolor", force_terminal=output_format != "table")
+    console.print(renderable)
+    if output_format == "svg":
+        emit(console.export_svg(title=title), output)
+    elif output_format == "html":
+        from rich.terminal_theme import MONOKAI
+
+        emit(console.export_html(inline_styles=True, theme=MONOKAI), output)  # the heat map's colours need a dark page
+    else:
+        rendered = console.export_text()
+        emit("\n".join(line.rstrip() for line in rendered.splitlines()) + "\n", output)
+
+
+def values_option(text: str, parse_one: Callable[[str], Any], option: str) -> list[Any]:
+    """A list or range option, its errors naming the option."""
+    from costcalc.quantities import parse_values
+
+    try:
+        return parse_values(text, parse_one)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint=f"'{option}'") from None
+
+
+def one_option(text: str, parse_one: Callable[[str], Any], option: str) -> Any:
+    try:
+        return parse_one(text)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint=f"'{option}'") from None
+
+
+def load_network(spec: str | None) -> Any:
+    from costcalc.network import build_network
+    from costcalc.spec import load_spec
+
+    return build_network(load_spec(spec_path(spec)))
+
+

@@ -1,0 +1,158 @@
+"""``check`` and ``snapshot``: budgets and baselines for CI."""
+
+from __future__ import annotations
+
+import os
+import sys
+from fractions import Fraction
+from typing import Any
+
+import click
+
+from costcalc.cli.app import (
+    COUNT,
+    EXIT_BUDGET,
+    budget_options,
+    emit,
+    guarded,
+    load_network,
+    main,
+    one_option,
+    output_option,
+    spec_path,
+    values_option,
+)
+from costcalc.errors import Diagnostic, Location
+
+CHECK_FORMATS = ("text", "json", "markdown", "github")
+
+
+@main.command("check")
+@click.argument("specs", nargs=-1, metavar="[SPEC ...]")
+@budget_options
+@click.option("--alpha", "alphas", default=None, help="Width multiplier(s) to check: 1 or 1,0.75.")
+@click.option("--resolution", "resolutions", default=None, help="Input resolution(s) in pixels: 224 or 224,192.")
+@click.option("--convention", type=click.Choice(["paper", "torchvision"]), default=None,
+              help="What is counted (default: each check's own, else paper).")
+@click.option("--config", type=click.Path(dir_okay=False), default=None,
+              help="The budgets file [default: ./costcalc.yaml, else [tool.costcalc] in ./pyproject.toml].")
+@click.option("--baseline", type=click.Path(dir_okay=False), default=None,
+              help="A baseline JSON (costcalc snapshot, or report --format json) to compare growth against.")
+@click.option("--max-increase", default=None, help="Growth allowed against the baseline: 1% (a number is a percentage).")
+@click.option("--min-delta", type=COUNT, default=None, help="Ignore changes smaller than this count.")
+@click.option("--report-only", is_flag=True, help="Report, but exit 0 even when a budget is exceeded.")
+@click.option("--format", "output_format", type=click.Choice(CHECK_FORMATS), default="text", show_default=True)
+@guarded
+def check_command(specs: tuple[str, ...], max_mult_adds: int | None, max_params: int | None, alphas: str | None,
+                  resolutions: str | None, convention: str | None, config: str | None, baseline: str | None,
+                  max_increase: str | None, min_delta: int | None, report_only: bool, output_format: str) -> None:
+    """Fail (exit 1) when a network exceeds its Mult-Adds or params budget, or grew past a baseline by more
+    than --max-increase. Budgets come from the options, or from a budgets file (costcalc.yaml)."""
+    from costcalc.analysis.check import check_evaluation
+    from costcalc.budget.baseline import load_baseline
+    from costcalc.budget.config import BudgetError, Configuration, find_config, load_config, parse_percent
+    from costcalc.conventions import CONVENTIONS
+    from costcalc.evaluate import evaluate, rho_for_resolution
+    from costcalc.multipliers import parse_multiplier
+    from costcalc.quantities import parse_resolution
+    from costcalc.render import check_formats
+
+    growth = one_option(max_increase, parse_percent, "--max-increase") if max_increase is not None else None
+    alpha_values = values_option(alphas, parse_multiplier, "--alpha") if alphas else None
+    resolution_values = values_option(resolutions, parse_resolution, "--resolution") if resolutions else None
+    flag_limits = {"mult_adds": max_mult_adds, "params": max_params}
+    config_path = config or (None if specs else find_config())
+    if config is not None and not os.path.exists(config):
+        raise BudgetError(Diagnostic(Location(config), "no such budgets file"))
+    if config_path:
+        budgets = load_config(config_path)
+        checks = [check for check in budgets.checks if not specs or check.label in specs]
+        if specs and not checks:
+            raise click.UsageError(f"no check of {config_path} is for {', '.join(specs)}")
+        baseline = baseline or budgets.baseline
+    else:
+        checks = [_command_line_check(name, flag_limits, growth, convention) for name in specs or (None,)]
+    configurations_override = None
+    if alpha_values or resolution_values:
+        configurations_override = tuple(Configuration(alpha, resolution) for alpha in alpha_values or [Fraction(1)]
+                                        for resolution in resolution_values or [None])
+    baselines = load_baseline(baseline) if baseline else []
+    results = []
+    for check in checks:
+        limits = {metric: flag_limits[metric] if flag_limits[metric] is not None else limit
+                  for metric, limit in check.limits.items()}
+        check = check._replace(limits=limits, convention=convention or check.convention,
+                               configurations=configurations_override or check.configurations)
+        network = load_network(check.spec)
+        for configuration in check.configurations:
+            rho = (rho_for_resolution(network.spec, configuration.resolution)
+                   if configuration.resolution is not None else Fraction(1))
+            evaluation = evaluate(network, configuration.alpha, rho, CONVENTIONS[check.convention])
+            results += check_evaluation(check, evaluation, baselines, growth, min_delta)
+    if not results:
+        raise click.UsageError("nothing to check: give --max-mult-adds/--max-params, or --baseline with "
+                               "--max-increase, or budgets in costcalc.yaml")
+    if output_format == "json":
+        click.echo(check_formats.to_json(results))
+    elif output_format == "markdown":
+        click.echo(check_formats.to_markdown(results), nl=False)
+    else:
+        click.echo(check_formats.to_text(results) if output_format == "text" else check_formats.to_github(results),
+                   nl=False)
+        summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        if output_format == "github" and summary:
+            with open(summary, "a", encoding="utf-8") as handle:  # the runner's file: appended to, as GitHub asks
+                handle.write(check_formats.to_markdown(results))
+    if not report_only and not all(result.ok for result in results):
+        sys.exit(EXIT_BUDGET)
+
+
+def _command_line_check(name: str | None, limits: dict[str, int | None], growth: Fraction | None,
+                        convention: str | None) -> Any:
+    """A check made of the command line's options, pointing at the spec for annotations."""
+    from costcalc.budget.config import CheckSpec, Configuration
+    from costcalc.spec.bundled import DEFAULT_SPEC
+
+    label = name or DEFAULT_SPEC
+    where = Location(spec_path(label), 1, 1)
+    return CheckSpec(spec=label, label=label, configurations=(Configuration(Fraction(1), None),),
+                     convention=convention or "paper", limits=dict(limits), max_increase=growth, min_delta=0,
+                     message="", location=where, limit_at={"mult_adds": where, "params": where})
+
+
+@main.command("snapshot")
+@click.option("--config", type=click.Path(dir_okay=False), default=None,
+              help="The budgets file [default: ./costcalc.yaml, else [tool.costcalc] in ./pyproject.toml].")
+@output_option
+@guarded
+def snapshot_command(config: str | None, output: str | None) -> None:
+    """Write the baseline of every check and configuration of the budgets file (atomically), for
+    `costcalc check --baseline` to compare growth against. Default file: the budgets file's `baseline`."""
+    from costcalc.analysis.report import build_report
+    from costcalc.budget.baseline import bundle
+    from costcalc.budget.config import BudgetError, find_config, load_config
+    from costcalc.conventions import CONVENTIONS
+    from costcalc.evaluate import evaluate, rho_for_resolution
+    from costcalc.render.json_report import to_data
+
+    path = config or find_config()
+    if path is None:
+        raise click.UsageError("no budgets file: write costcalc.yaml, or give --config")
+    if not os.path.exists(path):
+        raise BudgetError(Diagnostic(Location(path), "no such budgets file"))
+    budgets = load_config(path)
+    target = output or budgets.baseline
+    if target is None:
+        raise click.UsageError(f"where to? give -o FILE, or a 'baseline' file in {path}")
+    reports = []
+    for check in budgets.checks:
+        network = load_network(check.spec)
+        for configuration in check.configurations:
+            rho = (rho_for_resolution(network.spec, configuration.resolution)
+                   if configuration.resolution is not None else Fraction(1))
+            evaluation = evaluate(network, configuration.alpha, rho, CONVENTIONS[check.convention])
+            reports.append(to_data(build_report(evaluation), check.label))
+    emit(bundle(reports), target)
+    from costcalc.render.text import plural
+
+    click.echo(f"wrote {target}: {plural(len(reports), 'report')}", err=True)

@@ -1,0 +1,104 @@
+"""``report``, ``formula`` and ``list``: one network, the formulas, the bundled specs."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import click
+
+from costcalc.cli.app import (
+    FORMATS,
+    MULTIPLIER,
+    convention_option,
+    emit,
+    guarded,
+    load_network,
+    main,
+    output_option,
+    show_rich,
+)
+
+
+@main.command("report")
+@click.argument("spec", required=False, metavar="[SPEC]")
+@click.option("--alpha", type=MULTIPLIER, default="1", show_default=True,
+              help="Width multiplier: 0.75 or 3/4. Scales every channel count the spec does not mark fixed.")
+@click.option("--rho", type=MULTIPLIER, default=None, help="Resolution multiplier: 0.857 or 192/224.")
+@click.option("--resolution", type=click.IntRange(min=1), default=None,
+              help="Input resolution in pixels (sets rho = N / the spec's input size).")
+@convention_option
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--symbolic", is_flag=True,
+              help="Also give the totals as a closed form in alpha and rho (ideal, no rounding).")
+@click.option("--all-layers", is_flag=True, help="Table and Markdown: also list layers without cost (BN, ReLU).")
+@output_option
+@guarded
+def report_command(spec: str | None, alpha: Fraction, rho: Fraction | None, resolution: int | None,
+                   convention: str, output_format: str, symbolic: bool, all_layers: bool, output: str | None) -> None:
+    """Per-layer and total Mult-Adds and parameters of SPEC (a YAML file or a bundled spec's name;
+    default: mobilenet_v1)."""
+    from costcalc.analysis.report import build_report
+    from costcalc.conventions import CONVENTIONS
+    from costcalc.evaluate import evaluate, rho_for_resolution
+    from costcalc.spec.bundled import DEFAULT_SPEC
+
+    if rho is not None and resolution is not None:
+        raise click.UsageError("give --rho or --resolution, not both")
+    network = load_network(spec)
+    if resolution is not None:
+        rho = rho_for_resolution(network.spec, resolution)
+    evaluation = evaluate(network, alpha, rho or Fraction(1), CONVENTIONS[convention])
+    report = build_report(evaluation, symbolic=symbolic)
+    if output_format == "json":
+        from costcalc.render.json_report import to_json
+
+        emit(to_json(report, spec or DEFAULT_SPEC), output)
+    elif output_format == "csv":
+        from costcalc.render.csv_report import to_csv
+
+        emit(to_csv(report), output)
+    elif output_format == "markdown":
+        from costcalc.render.markdown import to_markdown
+
+        emit(to_markdown(report, all_layers), output)
+    else:
+        from costcalc.render.table import render
+
+        show_rich(lambda width: render(report, all_layers, width), output_format, output,
+                   f"costcalc report {network.spec.name}")
+
+
+@main.command("formula")
+@click.option("--format", "output_format", type=click.Choice(["text", "latex", "json"]), default="text",
+              show_default=True)
+@guarded
+def formula_command(output_format: str) -> None:
+    """The cost formula of each layer kind and the ratio of depthwise-separable to standard convolution
+    (1/N + 1/D_K²), derived by sympy from the same code that counts, plain and with alpha and rho."""
+    from costcalc.render import formula
+    from costcalc.symbolic import derive
+
+    derivation = derive()
+    render = {"text": formula.to_text, "latex": formula.to_latex, "json": formula.to_json}[output_format]
+    click.echo(render(derivation))
+
+
+@main.command("list")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@guarded
+def list_command(output_format: str) -> None:
+    """The bundled specs, usable by name: `costcalc report mobilenet_v1_conv`."""
+    from costcalc.spec import load_spec
+    from costcalc.spec.bundled import bundled_specs
+
+    specs = {name: load_spec(str(path)) for name, path in bundled_specs().items()}
+    if output_format == "json":
+        import json
+
+        click.echo(json.dumps([{"name": name, "description": spec.description, "path": spec.path}
+                               for name, spec in specs.items()], indent=2))
+        return
+    width = max((len(name) for name in specs), default=0)
+    for name, spec in specs.items():
+        click.echo(f"{name:<{width}}  {spec.description}")
+

@@ -1,0 +1,229 @@
+"""``sweep``, ``solve`` and ``compare``: the design what-ifs."""
+
+from __future__ import annotations
+
+import sys
+from fractions import Fraction
+
+import click
+
+from costcalc.cli.app import (
+    EXIT_BUDGET,
+    FORMATS,
+    MULTIPLIER,
+    SWEEP_FORMATS,
+    budget_options,
+    convention_option,
+    emit,
+    guarded,
+    load_network,
+    main,
+    one_option,
+    output_option,
+    show_rich,
+    values_option,
+)
+
+
+@main.command("sweep")
+@click.argument("spec", required=False, metavar="[SPEC]")
+@click.option("--alpha", "alphas", default="1,0.75,0.5,0.25", show_default=True,
+              help="Width multipliers: a list (1,0.75,0.5) or an inclusive range start:stop:step (0.25:1:0.05).")
+@click.option("--resolution", "resolutions", default=None,
+              help="Input resolutions in pixels: 224,192,160,128 or 128:224:32. [default: the paper's 224, 192, "
+                   "160 and 128 as fractions of the spec's input]")
+@click.option("--rho", "rhos", default=None, help="Resolution multipliers instead: 1,6/7,5/7 or 0.5:1:0.125.")
+@budget_options
+@convention_option
+@click.option("--format", "output_format", type=click.Choice(SWEEP_FORMATS), default="table", show_default=True)
+@output_option
+@guarded
+def sweep_command(spec: str | None, alphas: str, resolutions: str | None, rhos: str | None,
+                  max_mult_adds: int | None, max_params: int | None, convention: str, output_format: str,
+                  output: str | None) -> None:
+    """Exact Mult-Adds and params of SPEC at every width multiplier x resolution (the paper's Tables 6
+    and 7 and everything between), shaded like a heat map, with the points over a budget marked."""
+    from costcalc.analysis.sweep import Budget, sweep
+    from costcalc.arith import scale_resolution
+    from costcalc.conventions import CONVENTIONS
+    from costcalc.multipliers import parse_multiplier
+    from costcalc.quantities import parse_resolution
+    from costcalc.spec.bundled import DEFAULT_SPEC
+
+    if rhos is not None and resolutions is not None:
+        raise click.UsageError("give --rho or --resolution, not both")
+    network = load_network(spec)
+    height = network.spec.input.height
+    alpha_values = values_option(alphas, parse_multiplier, "--alpha")
+    if resolutions is not None:
+        rho_values = [Fraction(value, height) for value in values_option(resolutions, parse_resolution, "--resolution")]
+    elif rhos is not None:
+        rho_values = values_option(rhos, parse_multiplier, "--rho")
+    else:
+        rho_values = [Fraction(1), Fraction(6, 7), Fraction(5, 7), Fraction(4, 7)]
+    by_resolution: dict[int, Fraction] = {}  # two rhos that round to the same input are the same point
+    for rho_value in rho_values:
+        by_resolution.setdefault(scale_resolution(height, rho_value), rho_value)
+    rho_values = list(by_resolution.values())
+    result = sweep(network, alpha_values, rho_values, CONVENTIONS[convention], Budget(max_mult_adds, max_params))
+    if output_format == "json":
+        from costcalc.render.sweep_formats import to_json
+
+        emit(to_json(result, spec or DEFAULT_SPEC), output)
+    elif output_format == "csv":
+        from costcalc.render.sweep_formats import to_csv
+
+        emit(to_csv(result), output)
+    elif output_format == "markdown":
+        from costcalc.render.sweep_formats import to_markdown
+
+        emit(to_markdown(result), output)
+    else:
+        from costcalc.render.sweep_table import render
+
+        show_rich(lambda width: render(result), output_format, output, f"costcalc sweep {network.spec.name}")
+
+
+@main.command("solve")
+@click.argument("spec", required=False, metavar="[SPEC]")
+@budget_options
+@click.option("--vary", type=click.Choice(["alpha", "resolution", "both"]), default="alpha", show_default=True,
+              help="What to solve for; both: the Pareto frontier of (alpha, resolution).")
+@click.option("--alpha", type=MULTIPLIER, default=None, help="The width multiplier held fixed (--vary resolution).")
+@click.option("--resolution", "resolution", default=None,
+              help="The resolution held fixed (--vary alpha), or the resolutions of the frontier (--vary both: "
+                   "a list or range, default 96 to the spec's size in steps of 16).")
+@click.option("--rho", type=MULTIPLIER, default=None, help="The resolution multiplier held fixed (--vary alpha).")
+@click.option("--step", default=None,
+              help="Grid step: of alpha for --vary alpha/both [default: 0.01], in pixels for --vary resolution "
+                   "[default: 1].")
+@convention_option
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@guarded
+def solve_command(spec: str | None, max_mult_adds: int | None, max_params: int | None, vary: str,
+                  alpha: Fraction | None, resolution: str | None, rho: Fraction | None, step: str | None,
+                  convention: str, output_format: str) -> None:
+    """The largest width multiplier, resolution, or (alpha, resolution) pairs of SPEC whose exact cost meets
+    the budget, next to the ideal answer sympy solves from the closed form. Exit 1 when nothing fits."""
+    from costcalc.analysis import solve
+    from costcalc.analysis.sweep import Budget
+    from costcalc.compiled import CompiledCost
+    from costcalc.conventions import CONVENTIONS
+    from costcalc.multipliers import format_fraction, parse_multiplier
+    from costcalc.quantities import parse_resolution
+    from costcalc.render import solve_formats
+    from costcalc.spec.bundled import DEFAULT_SPEC
+    from costcalc.symbolic import closed_form
+
+    budget = Budget(max_mult_adds, max_params)
+    if not budget:
+        raise click.UsageError("give a budget: --max-mult-adds and/or --max-params")
+    if vary == "alpha" and alpha is not None:
+        raise click.UsageError("--alpha is what --vary alpha solves for; fix the resolution with --resolution or --rho")
+    if vary == "both" and (alpha is not None or rho is not None):
+        raise click.UsageError("--vary both solves for alpha at each resolution of --resolution (a list or range); "
+                               "it takes no --alpha or --rho")
+    if vary == "resolution" and (resolution is not None or rho is not None):
+        raise click.UsageError("--vary resolution solves for the resolution; fix the width with --alpha")
+    if rho is not None and resolution is not None:
+        raise click.UsageError("give --rho or --resolution, not both")
+    network = load_network(spec)
+    height = network.spec.input.height
+    compiled = CompiledCost(network, CONVENTIONS[convention])
+    closed = closed_form(network, CONVENTIONS[convention])
+    try:
+        if vary == "resolution":
+            pixels = one_option(step or "1", parse_resolution, "--step")
+            fixed_alpha = alpha or Fraction(1)
+            found = solve.largest_resolution(compiled, fixed_alpha, budget, pixels)
+            solutions = [found._replace(ideal=solve.ideal_rho(closed, fixed_alpha, budget))]
+            step_text = f"{pixels} px"
+        else:
+            alpha_step = one_option(step or "0.01", parse_multiplier, "--step")
+            step_text = format_fraction(alpha_step)
+            if vary == "alpha":
+                fixed_rho = rho or (Fraction(one_option(resolution, parse_resolution, "--resolution"), height)
+                                    if resolution else Fraction(1))
+                found = solve.largest_alpha(compiled, fixed_rho, budget, alpha_step)
+                solutions = [found._replace(ideal=solve.ideal_alpha(closed, fixed_rho, budget))]
+            else:
+                default = f"96:{height}:16,{height}" if height >= 96 else str(height)
+                pixels_list = values_option(resolution or default, parse_resolution, "--resolution")
+                solutions = [found._replace(ideal=solve.ideal_alpha(closed, found.rho, budget))
+                             for found in solve.frontier(compiled, budget, alpha_step, pixels_list)]
+                if not solutions:
+                    raise solve.Unreachable("no (alpha, resolution) pair on the grid meets the budget")
+    except solve.Unreachable as error:
+        click.echo(f"costcalc: {network.spec.name}: {error}", err=True)
+        sys.exit(EXIT_BUDGET)
+    if output_format == "json":
+        click.echo(solve_formats.to_json(solutions, vary, budget, spec or DEFAULT_SPEC, network.spec.name, convention,
+                                         height))
+    else:
+        click.echo(solve_formats.to_text(solutions, vary, budget, network.spec.name, height, step_text), nl=False)
+
+
+@main.command("compare")
+@click.argument("specs", nargs=-1, required=True, metavar="SPEC_A [SPEC_B ...]")
+@click.option("--alpha", "alphas", default="1", show_default=True,
+              help="Width multiplier of every spec (0.75), or one per spec in order (0.75,1: the paper's Table 5).")
+@click.option("--rho", type=MULTIPLIER, default=None, help="Resolution multiplier of every spec: 192/224.")
+@click.option("--resolution", type=click.IntRange(min=1), default=None,
+              help="Input resolution in pixels of every spec (rho = N / each spec's input size).")
+@click.option("--vs-standard", is_flag=True,
+              help="Compare SPEC with its twin that has one standard convolution for each depthwise-separable "
+                   "pair (the paper's Table 4).")
+@convention_option
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="table", show_default=True)
+@output_option
+@guarded
+def compare_command(specs: tuple[str, ...], alphas: str, rho: Fraction | None, resolution: int | None,
+                    vs_standard: bool, convention: str, output_format: str, output: str | None) -> None:
+    """Compare the Mult-Adds and params of two or more specs, the first being the baseline: totals with
+    their ratios (8.56x), and the differences by kind and by stage (output map size)."""
+    from costcalc.analysis.compare import compare, standard_twin_evaluation
+    from costcalc.conventions import CONVENTIONS
+    from costcalc.evaluate import evaluate, rho_for_resolution
+    from costcalc.multipliers import parse_multiplier
+
+    if rho is not None and resolution is not None:
+        raise click.UsageError("give --rho or --resolution, not both")
+    if vs_standard and len(specs) != 1:
+        raise click.UsageError("--vs-standard compares one SPEC with its standard-convolution twin")
+    if not vs_standard and len(specs) < 2:
+        raise click.UsageError("give two or more specs to compare, or one with --vs-standard")
+    alpha_values = [one_option(text, parse_multiplier, "--alpha") for text in alphas.split(",")]
+    if len(alpha_values) == 1:
+        alpha_values *= len(specs)
+    elif len(alpha_values) != len(specs):
+        raise click.BadParameter(f"give one width multiplier for every spec, or one for each of the {len(specs)} "
+                                 f"specs; got {len(alpha_values)}", param_hint="'--alpha'")
+    evaluations = []
+    for name, alpha in zip(specs, alpha_values):
+        network = load_network(name)
+        spec_rho = rho_for_resolution(network.spec, resolution) if resolution is not None else rho or Fraction(1)
+        evaluations.append(evaluate(network, alpha, spec_rho, CONVENTIONS[convention]))
+    names = list(specs)
+    if vs_standard:
+        evaluations.append(standard_twin_evaluation(evaluations[0]))
+        names.append(specs[0])
+    comparison = compare(evaluations)
+    if output_format == "json":
+        from costcalc.render.compare_formats import to_json
+
+        emit(to_json(comparison, names), output)
+    elif output_format == "csv":
+        from costcalc.render.compare_formats import to_csv
+
+        emit(to_csv(comparison, names), output)
+    elif output_format == "markdown":
+        from costcalc.render.compare_formats import to_markdown
+
+        emit(to_markdown(comparison), output)
+    else:
+        from costcalc.render.compare_table import render
+
+        show_rich(lambda width: render(comparison, width), output_format, output,
+                   f"costcalc compare {' '.join(specs)}")
+
+
