@@ -31,6 +31,7 @@ class CheckResult(NamedTuple):
     max_increase: Fraction | None
     min_delta: int
     layer_changes: tuple[LayerChange, ...]  # layers whose count changed since the baseline, largest first
+    baseline_report: BaselineReport | None = None  # the report compared with (maybe another configuration)
 
     @property
     def delta(self) -> int | None:
@@ -72,12 +73,12 @@ def check_evaluation(check: CheckSpec, evaluation: Evaluation, baselines: list[B
     results = []
     for metric in METRICS:
         limit = check.limits.get(metric)
-        if limit is None and baseline is None:
+        if limit is None and baseline is None and growth is None:
             continue
         value = evaluation.mult_adds if metric == "mult_adds" else evaluation.params
         results.append(CheckResult(
             check, evaluation, metric, value, limit,
             None if baseline is None else baseline.totals[metric], growth, smallest,
-            () if baseline is None else _changes(evaluation, baseline, metric),
+            () if baseline is None else _changes(evaluation, baseline, metric), baseline,
         ))
     return results

@@ -43,6 +43,9 @@ def _report(data: Any, path: str, where: str) -> BaselineReport:
         if isinstance(row, dict) and isinstance(row.get("name"), str):
             layers[row["name"]] = {metric: row[metric] for metric in ("mult_adds", "params")
                                    if type(row.get(metric)) is int}
+    resolution = data["resolution"]
+    if type(resolution) is not int or resolution < 1:
+        raise fail(f"'resolution' must be a whole number of pixels, got {json.dumps(resolution)}")
     alpha_text = str(data.get("alpha_exact", data.get("alpha", 1)))
     try:
         from costcalc.multipliers import parse_multiplier
@@ -50,7 +53,7 @@ def _report(data: Any, path: str, where: str) -> BaselineReport:
         alpha = parse_multiplier(alpha_text)
     except ValueError:
         raise fail(f"'alpha' {alpha_text!r} is not a width multiplier") from None
-    return BaselineReport(str(data["name"]), alpha, int(data["resolution"]), str(data["convention"]),
+    return BaselineReport(str(data["name"]), alpha, resolution, str(data["convention"]),
                           {"mult_adds": totals["mult_adds"], "params": totals["params"]}, layers)
 
 

@@ -54,7 +54,7 @@ class CheckSpec(NamedTuple):
     min_delta: int
     message: str
     location: Location  # the check's entry (or the spec, for checks from the command line)
-    limit_at: dict[str, Location]  # metric -> where its limit is written
+    limit_at: dict[str, Location]  # metric (or "increase") -> where its limit is written
 
 
 class BudgetConfig(NamedTuple):
@@ -186,7 +186,7 @@ class _Reader:
             configurations=tuple(Configuration(alpha, resolution) for alpha in alphas for resolution in resolutions),
             convention=convention, limits=limits, max_increase=max_increase, min_delta=min_delta or 0,
             message=message, location=entry.location,
-            limit_at={metric: entry.value_at.get(f"max_{metric}", entry.location) for metric in METRICS},
+            limit_at={key: entry.value_at.get(f"max_{key}", entry.location) for key in (*METRICS, "increase")},
         )
 
 
@@ -254,7 +254,14 @@ def _load_pyproject(path: str) -> BudgetConfig:
         with open(path, "rb") as handle:
             raw = handle.read()
         document = tomllib.loads(raw.decode("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+    except tomllib.TOMLDecodeError as error:
+        import re
+
+        found = re.search(r"\(at line (\d+), column (\d+)\)", str(error))
+        where = Location(path, int(found[1]), int(found[2])) if found else Location(path)
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
+        raise BudgetError(Diagnostic(where, f"invalid TOML: {message}")) from None
+    except (OSError, UnicodeDecodeError) as error:
         raise BudgetError(Diagnostic(Location(path), f"cannot read: {error}")) from None
     text = raw.decode("utf-8")
     line = next((number for number, content in enumerate(text.splitlines(), 1)

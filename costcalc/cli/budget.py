@@ -72,17 +72,18 @@ def check_command(specs: tuple[str, ...], max_mult_adds: int | None, max_params:
         baseline = baseline or budgets.baseline
     else:
         checks = [_command_line_check(name, flag_limits, growth, convention) for name in specs or (None,)]
-    configurations_override = None
-    if alpha_values or resolution_values:
-        configurations_override = tuple(Configuration(alpha, resolution) for alpha in alpha_values or [Fraction(1)]
-                                        for resolution in resolution_values or [None])
+    if growth is not None and not baseline:
+        raise click.UsageError("--max-increase needs a baseline: --baseline FILE, or 'baseline:' in the budgets file")
     baselines = load_baseline(baseline) if baseline else []
     results = []
     for check in checks:
         limits = {metric: flag_limits[metric] if flag_limits[metric] is not None else limit
                   for metric, limit in check.limits.items()}
-        check = check._replace(limits=limits, convention=convention or check.convention,
-                               configurations=configurations_override or check.configurations)
+        # --alpha and --resolution replace only their own axis of the check's configurations
+        alphas_now = alpha_values or list(dict.fromkeys(each.alpha for each in check.configurations))
+        resolutions_now = resolution_values or list(dict.fromkeys(each.resolution for each in check.configurations))
+        configurations = tuple(Configuration(alpha, resolution) for alpha in alphas_now for resolution in resolutions_now)
+        check = check._replace(limits=limits, convention=convention or check.convention, configurations=configurations)
         network = load_network(check.spec)
         for configuration in check.configurations:
             rho = (rho_for_resolution(network.spec, configuration.resolution)

@@ -43,10 +43,13 @@ def growth_text(result: CheckResult) -> str:
     """``+1.2 M (+0.21%) since the baseline, allowed +1%``."""
     delta = result.delta
     if delta is None:
-        return ""
+        return "no baseline for this network: growth not checked" if result.max_increase is not None else ""
     sign = "+" if delta >= 0 else "-"
     share = f"{sign}{fmt.percent(Fraction(abs(delta), result.baseline), 2)}" if result.baseline else "new"
     text = f"{sign}{fmt.thousands(abs(delta))} ({share}) since the baseline"
+    used, evaluation = result.baseline_report, result.evaluation
+    if used is not None and (used.alpha, used.resolution) != (evaluation.alpha, evaluation.resolution):
+        text += f" (its alpha {fmt.multiplier(used.alpha)}, {used.resolution} px)"
     if result.max_increase is not None:
         text += f", allowed +{fmt.percent(result.max_increase, 2)}"
         if result.min_delta:
@@ -74,7 +77,7 @@ def verdict(results: list[CheckResult]) -> str:
     if not results:
         return "no checks ran"
     if not failed:
-        return f"✓ all {fmt.plural(len(results), 'check')} pass"
+        return "✓ the check passes" if len(results) == 1 else f"✓ all {len(results)} checks pass"
     return f"✗ {len(failed)} of {fmt.plural(len(results), 'check')} failed"
 
 
@@ -82,13 +85,13 @@ def to_text(results: list[CheckResult]) -> str:
     rows = []
     for result in results:
         status = "ok" if result.ok else "FAIL"
-        limit = fmt.thousands(result.limit) if result.limit is not None else "—"
+        limit = f"limit {fmt.thousands(result.limit)}" if result.limit is not None else "no limit"
         rows.append((where(result), METRIC_NAMES[result.metric], fmt.thousands(result.value), limit,
-                     limit_text(result), growth_text(result), status))
+                     limit_text(result) if result.limit is not None else "", growth_text(result), status))
     widths = [max(len(row[column]) for row in rows) for column in range(5)] if rows else []
     lines = []
     for row, result in zip(rows, results):
-        line = (f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:>{widths[2]}}  limit {row[3]:>{widths[3]}}  "
+        line = (f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:>{widths[2]}}  {row[3]:>{widths[3]}}  "
                 f"{row[4]:<{widths[4]}}  {row[6]}")
         if row[5]:
             line += f"\n    {row[5]}"
@@ -175,15 +178,23 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+def _repository_path(path: str) -> str:
+    """GitHub attaches annotations to paths relative to the repository (the job's working folder)."""
+    import os
+
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
+
+
 def to_github(results: list[CheckResult]) -> str:
     """One ``::error`` per failure, at the line of the budget that failed, then the text report."""
     lines = []
     for result in results:
         if result.ok:
             continue
-        location = result.check.limit_at.get(result.metric, result.check.location) if result.over_limit \
-            else result.check.location
-        properties = f"file={_escape_property(location.path)}"
+        key = result.metric if result.over_limit else "increase"
+        location = result.check.limit_at.get(key, result.check.location)
+        properties = f"file={_escape_property(_repository_path(location.path))}"
         if location.line:
             properties += f",line={location.line},col={location.column}"
         title = f"costcalc: {result.evaluation.spec.name} {METRIC_NAMES[result.metric]}"
