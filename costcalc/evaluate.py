@@ -12,8 +12,8 @@ from typing import NamedTuple
 from costcalc.arith import ExactArith, scale_resolution
 from costcalc.conventions import PAPER, Convention
 from costcalc.errors import Diagnostic, Location, SpecError
-from costcalc.multipliers import format_fraction
 from costcalc.layers.base import Layer, Shape
+from costcalc.multipliers import format_fraction
 from costcalc.network import Network, build_network, propagate
 from costcalc.spec.model import Spec
 

@@ -1,8 +1,13 @@
 """The documentation's examples are real: every ```yaml block in docs/*.md (docs/spec-format.md above all) and
 README.md is a complete spec that loads, validates and evaluates to a positive number of Mult-Adds.
 
+Two other kinds of YAML are tagged in the fence's info string, and checked too: ```yaml budgets is a complete
+budgets file (costcalc.yaml, docs/budgets.md), validated as `costcalc check` validates it; ```yaml ci is
+another tool's configuration (a .pre-commit-config.yaml, a GitHub workflow), which must at least be valid YAML.
+
 Blocks that show a mistake (a counter-example) or command output are fenced as ```text, and are not run.
-A block fenced as ```yml or ```YAML would escape this test, so such fences are refused.
+A block fenced as ```yml or ```YAML, or with an unknown tag (```yaml budget), would escape these tests, so such
+fences are refused.
 """
 
 from __future__ import annotations
@@ -11,14 +16,17 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
-from costcalc.errors import SpecError
+from costcalc.budget.config import parse_config
+from costcalc.errors import CostcalcError, SpecError
 from costcalc.evaluate import evaluate
 from costcalc.spec.schema import parse_spec
 from costcalc.spec.yaml_source import parse_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = (*sorted(path.relative_to(ROOT).as_posix() for path in (ROOT / "docs").glob("*.md")), "README.md")
+YAML_FENCES = ("yaml", "yaml budgets", "yaml ci")  # a spec, a budgets file, another tool's configuration
 FENCE = re.compile(r"^```(?P<info>[^\n`]*)\n(?P<body>.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 
 
@@ -32,9 +40,9 @@ def fenced_blocks(relative: str) -> list[tuple[int, str, str]]:
             for match in FENCE.finditer(text)]
 
 
-def yaml_blocks() -> list[pytest.param]:
+def yaml_blocks(kind: str = "yaml") -> list[pytest.param]:
     return [pytest.param(relative, line, body, id=f"{relative}:{line}")
-            for relative in DOCS for line, info, body in fenced_blocks(relative) if info == "yaml"]
+            for relative in DOCS for line, info, body in fenced_blocks(relative) if info == kind]
 
 
 @pytest.mark.parametrize(("relative", "line", "text"), yaml_blocks())
@@ -55,11 +63,40 @@ def test_spec_format_has_its_examples() -> None:
     assert len(blocks) >= 25
 
 
+@pytest.mark.parametrize(("relative", "line", "text"), yaml_blocks("yaml budgets"))
+def test_yaml_budgets_block_is_a_valid_budgets_file(relative: str, line: int, text: str) -> None:
+    try:
+        config = parse_config(parse_yaml(text, relative), relative)
+    except CostcalcError as error:
+        pytest.fail(f"the ```yaml budgets block at {relative}:{line} is not a valid budgets file (lines below count "
+                    f"from line {line + 1}):\n{error}", pytrace=False)
+    assert config.checks
+
+
+@pytest.mark.parametrize(("relative", "line", "text"), yaml_blocks("yaml ci"))
+def test_yaml_ci_block_is_valid_yaml(relative: str, line: int, text: str) -> None:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        pytest.fail(f"the ```yaml ci block at {relative}:{line} is not valid YAML:\n{error}", pytrace=False)
+    assert isinstance(data, (dict, list)), f"the ```yaml ci block at {relative}:{line} is not a mapping or a list"
+
+
+def test_budgets_doc_has_its_examples() -> None:
+    """Guards against a broken fence silently turning the budgets test above into a no-op."""
+    blocks = [block for block in fenced_blocks("docs/budgets.md") if block[1] == "yaml budgets"]
+    assert len(blocks) >= 2
+
+
 @pytest.mark.parametrize("relative", DOCS)
 def test_no_yaml_block_escapes_the_check(relative: str) -> None:
     for line, info, _body in fenced_blocks(relative):
         assert info == "yaml" or info.lower() not in ("yml", "yaml"), (
             f"{relative}:{line}: fence the block as ```yaml (a spec the tests run) or ```text (not run)")
+        first_word = info.split()[0].lower() if info.split() else ""
+        assert first_word not in ("yml", "yaml") or info in YAML_FENCES, (
+            f"{relative}:{line}: ```{info} is not checked; use one of: "
+            + ", ".join(f"```{fence}" for fence in YAML_FENCES) + ", or ```text (not run)")
 
 
 def test_worked_example_output_is_current() -> None:

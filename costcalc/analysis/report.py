@@ -6,7 +6,12 @@ from fractions import Fraction
 from typing import Any, NamedTuple
 
 from costcalc.analysis.breakdown import KindTotal, by_kind
-from costcalc.analysis.separable import SeparablePair, StandardTwin, separable_pairs, standard_twin
+from costcalc.analysis.separable import (
+    SeparablePair,
+    StandardTwin,
+    separable_pairs,
+    standard_twin,
+)
 from costcalc.evaluate import Evaluation
 
 

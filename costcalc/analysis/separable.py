@@ -9,8 +9,8 @@ pointwise filters N. Its cost comes from the same layer code (a ``Conv``), so th
 
 from __future__ import annotations
 
-from typing import NamedTuple
 from fractions import Fraction
+from typing import NamedTuple
 
 from costcalc.arith import ExactArith
 from costcalc.evaluate import Evaluation, LayerCost

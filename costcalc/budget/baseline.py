@@ -81,12 +81,15 @@ def load_baseline(path: str) -> list[BaselineReport]:
 
 def find_baseline(reports: list[BaselineReport], name: str, alpha: Fraction, resolution: int,
                   convention: str) -> BaselineReport | None:
-    """The baseline of a network: the same configuration if there is one, else the same network (so a
-    baseline written at alpha 1 measures the growth of a change to alpha 1.1)."""
+    """The baseline of a network: the same configuration if there is one, else the same resolution, else
+    the same width, else its first report (so a baseline written at alpha 1 measures a change to 1.1)."""
     same_network = [report for report in reports if report.name == name and report.convention == convention]
-    for report in same_network:
-        if report.alpha == alpha and report.resolution == resolution:
-            return report
+    for matches in (lambda report: report.alpha == alpha and report.resolution == resolution,
+                    lambda report: report.resolution == resolution,  # a wider or narrower change at this size
+                    lambda report: report.alpha == alpha):
+        found = next((report for report in same_network if matches(report)), None)
+        if found is not None:
+            return found
     return same_network[0] if same_network else None
 
 

@@ -18,7 +18,6 @@ from costcalc.cli.app import (
     load_network,
     main,
     one_option,
-    output_option,
     spec_path,
     values_option,
 )
@@ -50,7 +49,13 @@ def check_command(specs: tuple[str, ...], max_mult_adds: int | None, max_params:
     than --max-increase. Budgets come from the options, or from a budgets file (costcalc.yaml)."""
     from costcalc.analysis.check import check_evaluation
     from costcalc.budget.baseline import load_baseline
-    from costcalc.budget.config import BudgetError, Configuration, find_config, load_config, parse_percent
+    from costcalc.budget.config import (
+        BudgetError,
+        Configuration,
+        find_config,
+        load_config,
+        parse_percent,
+    )
     from costcalc.conventions import CONVENTIONS
     from costcalc.evaluate import evaluate, rho_for_resolution
     from costcalc.multipliers import parse_multiplier
@@ -61,7 +66,8 @@ def check_command(specs: tuple[str, ...], max_mult_adds: int | None, max_params:
     alpha_values = values_option(alphas, parse_multiplier, "--alpha") if alphas else None
     resolution_values = values_option(resolutions, parse_resolution, "--resolution") if resolutions else None
     flag_limits = {"mult_adds": max_mult_adds, "params": max_params}
-    config_path = config or (None if specs else find_config())
+    options_give_limits = any(limit is not None for limit in flag_limits.values()) or growth is not None
+    config_path = config or (None if specs and options_give_limits else find_config())
     if config is not None and not os.path.exists(config):
         raise BudgetError(Diagnostic(Location(config), "no such budgets file"))
     if config_path:
@@ -124,7 +130,8 @@ def _command_line_check(name: str | None, limits: dict[str, int | None], growth:
 @main.command("snapshot")
 @click.option("--config", type=click.Path(dir_okay=False), default=None,
               help="The budgets file [default: ./costcalc.yaml, else [tool.costcalc] in ./pyproject.toml].")
-@output_option
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write the baseline to this file (atomically) [default: the budgets file's 'baseline'].")
 @guarded
 def snapshot_command(config: str | None, output: str | None) -> None:
     """Write the baseline of every check and configuration of the budgets file (atomically), for

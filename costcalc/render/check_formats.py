@@ -34,6 +34,8 @@ def limit_text(result: CheckResult) -> str:
         return "no limit"
     gap = result.value - result.limit
     share = fmt.percent(Fraction(abs(gap), result.limit), 1) if result.limit else "∞%"
+    if share == "0.0%" and gap:
+        share = "<0.1%"
     if gap > 0:
         return f"over by {_spaced(gap)} ({share})"
     return f"headroom {_spaced(-gap)} ({share})"
@@ -119,6 +121,7 @@ def to_data(results: list[CheckResult]) -> dict[str, Any]:
             "metric": result.metric, "value": result.value, "limit": result.limit,
             "baseline": result.baseline, "delta": result.delta,
             "max_increase": None if result.max_increase is None else format_fraction(result.max_increase),
+            "min_delta": result.min_delta,
             "over_limit": result.over_limit, "grew_too_much": result.grew_too_much, "ok": result.ok,
             "message": result.check.message,
             "layers_changed": [{"name": change.name, "baseline": change.baseline, "value": change.value,

@@ -17,7 +17,12 @@ from rich.text import Text
 
 from costcalc.analysis.compare import Comparison, Part
 from costcalc.render import text as fmt
-from costcalc.render.compare_formats import common_resolution, ratio_text, resolution_text, signed
+from costcalc.render.compare_formats import (
+    common_resolution,
+    ratio_text,
+    resolution_text,
+    signed,
+)
 from costcalc.render.table import natural_width
 
 
