@@ -12,6 +12,20 @@ ENV = {"COLUMNS": "132", "LINES": "50", "NO_COLOR": "1", "FORCE_COLOR": None, "T
        "TTY_INTERACTIVE": None}
 
 
+# A small network for budget tests: 428,672 Mult-Adds and 4,064 params at alpha 1.
+TINY_SPEC = """\
+version: 1
+name: tiny_net
+input: {channels: 3, size: 32}
+layers:
+  - conv: {kernel: 3, filters: 16, stride: 2}
+  - separable: {kernel: 3, filters: 32}
+  - separable: {kernel: 3, filters: 64, stride: 2}
+  - global_avg_pool
+  - fc: {units: 10, fixed: true, bias: true}
+"""
+
+
 def run(*args: str, **kwargs: object) -> Result:
     return CliRunner(env=ENV).invoke(main, list(args), prog_name="costcalc", **kwargs)  # type: ignore[arg-type]
 

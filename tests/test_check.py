@@ -14,9 +14,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_helpers import TINY_SPEC, bad_usage, ok, run
 from click.testing import Result
-
-from cli_helpers import bad_usage, ok, run
 
 ROOT = Path(__file__).resolve().parent.parent
 TOTAL_MULT_ADDS = 568_740_352  # MobileNet-224, alpha 1 (Table 8: 569 million)
@@ -27,17 +26,6 @@ ALPHA_1_1_PARAMS = 4_971_017
 ERROR_LINE = re.compile(r"^::error file=(?P<file>[^,]+),line=(?P<line>\d+),col=(?P<col>\d+),title=(?P<title>[^:]+)"
                         r"::(?P<message>.+)$", re.MULTILINE)
 
-TINY_SPEC = """\
-version: 1
-name: tiny_net
-input: {channels: 3, size: 32}
-layers:
-  - conv: {kernel: 3, filters: 16, stride: 2}
-  - separable: {kernel: 3, filters: 32}
-  - separable: {kernel: 3, filters: 64, stride: 2}
-  - global_avg_pool
-  - fc: {units: 10, fixed: true, bias: true}
-"""
 
 
 @pytest.fixture(autouse=True)

@@ -14,22 +14,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
-from cli_helpers import ok, run
+from cli_helpers import TINY_SPEC, ok, run
 
 Snapshot = Callable[[str, str], None]
 
-SPEC = """\
-version: 1
-name: tiny_net
-input: {channels: 3, size: 32}
-layers:
-  - conv: {kernel: 3, filters: 16, stride: 2}
-  - separable: {kernel: 3, filters: 32}
-  - separable: {kernel: 3, filters: 64, stride: 2}
-  - global_avg_pool
-  - fc: {units: 10, fixed: true, bias: true}
-"""
 
 BUDGETS = """\
 baseline: baseline.json
@@ -52,12 +40,12 @@ def grown(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
     (tmp_path / "nets").mkdir()
-    (tmp_path / "nets" / "tiny.yaml").write_text(SPEC, encoding="utf-8")
+    (tmp_path / "nets" / "tiny.yaml").write_text(TINY_SPEC, encoding="utf-8")
     (tmp_path / "costcalc.yaml").write_text(BUDGETS, encoding="utf-8")
     result = run("snapshot")
     assert result.exit_code == 0 and result.stderr == "wrote baseline.json: 3 reports\n", result.stderr
     ok("check", "--format", "text", "--max-mult-adds", "400M")  # against its own baseline: no growth at all
-    (tmp_path / "nets" / "tiny.yaml").write_text(SPEC.replace("filters: 64, stride: 2", "filters: 96, stride: 2"),
+    (tmp_path / "nets" / "tiny.yaml").write_text(TINY_SPEC.replace("filters: 64, stride: 2", "filters: 96, stride: 2"),
                                                  encoding="utf-8")
     return tmp_path
 

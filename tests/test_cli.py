@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 import sympy
+from cli_helpers import bad_usage, ok, run
 
 import costcalc
-from cli_helpers import bad_usage, ok, run
 from costcalc.spec.bundled import bundled_specs
 
 TOTAL_MULT_ADDS = 568_740_352  # MobileNet-224 (Howard et al. 2017, Table 8: 569 million Mult-Adds)

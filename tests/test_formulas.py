@@ -22,7 +22,13 @@ import pytest
 
 from costcalc import formulas
 from costcalc.arith import ExactArith, ShapeError, WidthRule
-from costcalc.multipliers import format_fraction, make_divisible, parse_multiplier, round_half_up, truncate
+from costcalc.multipliers import (
+    format_fraction,
+    make_divisible,
+    parse_multiplier,
+    round_half_up,
+    truncate,
+)
 
 EXACT = ExactArith(Fraction(1), WidthRule())
 

@@ -22,21 +22,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from cli_helpers import TINY_SPEC
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 300  # seconds: try-repo builds a virtualenv and pip-installs costcalc and its dependencies
 
-SPEC = """\
-version: 1
-name: tiny_net
-input: {channels: 3, size: 32}
-layers:
-  - conv: {kernel: 3, filters: 16, stride: 2}
-  - separable: {kernel: 3, filters: 32}
-  - separable: {kernel: 3, filters: 64, stride: 2}
-  - global_avg_pool
-  - fc: {units: 10, fixed: true, bias: true}
-"""  # 428,672 Mult-Adds, 4,064 params at alpha 1
 
 
 def _clean_env(**extra: str) -> dict[str, str]:
@@ -67,7 +57,7 @@ def _project(tmp_path: Path, max_mult_adds: str) -> Path:
     """A git repository with a spec and a costcalc.yaml, every file added (pre-commit sees only git's files)."""
     repository = tmp_path / "project"
     (repository / "nets").mkdir(parents=True)
-    (repository / "nets" / "tiny.yaml").write_text(SPEC, encoding="utf-8")
+    (repository / "nets" / "tiny.yaml").write_text(TINY_SPEC, encoding="utf-8")
     (repository / "costcalc.yaml").write_text(
         f"checks:\n  - spec: nets/tiny.yaml\n    max_mult_adds: {max_mult_adds}\n    max_params: 10K\n"
         "    message: tiny_net must stay tiny\n", encoding="utf-8")

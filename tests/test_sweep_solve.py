@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 import sympy
+from cli_helpers import bad_usage, ok, run
 
 from costcalc.conventions import PAPER
 from costcalc.errors import CostcalcError
@@ -31,8 +32,6 @@ from costcalc.multipliers import parse_multiplier
 from costcalc.network import build_network
 from costcalc.spec import load_spec
 from costcalc.spec.bundled import bundled_specs
-from cli_helpers import bad_usage, ok, run
-
 
 TABLE_6 = {  # alpha at 224 px: (Mult-Adds, params)
     Fraction(1): (568_740_352, 4_209_088),

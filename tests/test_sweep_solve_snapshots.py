@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_helpers import ok
 
 from costcalc.render import text as fmt
-from cli_helpers import ok
 
 Snapshot = Callable[[str, str], None]
 
