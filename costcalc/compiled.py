@@ -53,7 +53,7 @@ class CompiledCost:
             active: list[int] = []
             fixed = params = 0
             layers = propagate(self.network, input_shape_at(spec, rho), arith)
-            for index, (_node, _input, output, components) in enumerate(layers):
+            for index, (_node, _layer, _input, output, components) in enumerate(layers):
                 if any(name in components for name in self._per_position):
                     active.append(index)
                     per_position = sum(components.get(name, 0) for name in self._per_position)
@@ -73,7 +73,7 @@ class CompiledCost:
             spec = self.network.spec
             arith = ExactArith(alpha, spec.width)
             every = [output.height * output.width
-                     for _node, _input, output, _components in propagate(self.network, input_shape_at(spec, rho), arith)]
+                     for _node, _layer, _input, output, _components in propagate(self.network, input_shape_at(spec, rho), arith)]
             areas = self._by_rho[rho] = [every[index] for index in self._active]  # type: ignore[union-attr]
         return areas
 

@@ -45,9 +45,9 @@ PAPER = Convention(
 TORCHVISION = Convention(
     name="torchvision",
     description="as torchvision's weights.meta: Mult-Adds of conv and linear weights; params also count "
-    "biases and batch-norm gamma, beta",
+    "biases, batch-norm and layer-norm gamma, beta, and layer scale",
     mult_adds=("weight_macs",),
-    params=("weights", "biases", "bn_affine"),
+    params=("weights", "biases", "bn_affine", "norm_affine", "layer_scale"),
 )
 
 CONVENTIONS = {convention.name: convention for convention in (PAPER, TORCHVISION)}

@@ -33,6 +33,7 @@ class LayerCost(NamedTuple):
     components: dict[str, int]
     layer: Layer
     location: Location
+    path: tuple[str, ...] = ()  # the block instances it is in, outermost first
 
 
 class Evaluation(NamedTuple):
@@ -78,14 +79,14 @@ def evaluate(network: Network | Spec, alpha: Fraction = Fraction(1), rho: Fracti
     arith = ExactArith(Fraction(alpha), spec.width)
     input_shape = input_shape_at(spec, Fraction(rho))
     rows = []
-    for node, layer_input, layer_output, components in propagate(network, input_shape, arith):
-        layer = node.layer
+    for node, layer, given, layer_output, components in propagate(network, input_shape, arith):
+        layer_input = given[0] if layer.merges else given
         rows.append(LayerCost(
             name=node.name, kind=layer.kind, group=layer.group(),
-            filter=layer.filter_label(layer_input, layer_output), stride=layer.stride_label(),
+            filter=layer.filter_label(given, layer_output), stride=layer.stride_label(),
             input_shape=layer_input, output_shape=layer_output,
             mult_adds=convention.mult_adds_of(components), params=convention.params_of(components),
-            components=components, layer=layer, location=node.location,
+            components=components, layer=layer, location=node.location, path=node.path,
         ))
     return Evaluation(
         spec=spec, network=network, convention=convention, alpha=Fraction(alpha), rho=Fraction(rho),

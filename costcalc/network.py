@@ -1,8 +1,14 @@
-"""The network: a spec's entries resolved into a sequence of named layer nodes, and shape propagation.
+"""The network: a spec's entries resolved into a graph of named layer nodes, and shape propagation.
 
-Repeats are unrolled and sugar kinds (``separable``) expanded here, so everything downstream sees plain
-layers in order. Each node keeps the source location of the spec entry it came from, so that a shape
-problem found while propagating is reported at the right line, with the layer's name.
+Building (``build_network``) unrolls repeats, calls blocks with their arguments, chooses ``if`` branches,
+expands sugar (``separable``, ``squeeze_excite``) and wires residual and concat branches. The result is a
+list of nodes in topological order: each names the nodes it reads (``inputs``; -1 is the network's input),
+so propagation is one pass. The structure never depends on alpha or rho; only channel counts written with
+``in``, ``block_in`` or ``alpha`` are filled in when the network is evaluated.
+
+Names: a node's name is its path of block instances and its own name, joined by dots
+(``layer1.bottleneck_2.conv_1``), as PyTorch names modules. Given names are kept (inside a repeat they get
+``_1``, ``_2``, ... suffixes); generated ones are counted per block instance and never take a given name.
 """
 
 from __future__ import annotations
@@ -11,16 +17,27 @@ from typing import Any, Iterator, NamedTuple
 
 from costcalc.arith import ShapeError
 from costcalc.errors import Diagnostic, Location, SpecError
+from costcalc.layers import fields as f
 from costcalc.layers.base import Layer, Shape
-from costcalc.spec.model import Entry, LayerEntry, Spec
+from costcalc.layers.graph import Add, Concat, Scale, Split, SqueezeExcite
+from costcalc.spec import values as v
+from costcalc.spec.model import (BlockCall, ConcatEntry, Entry, IfEntry, LayerEntry, RepeatEntry,
+                                 ResidualEntry, Spec)
+from costcalc.spec.problems import Problems
 
 MAX_LAYERS = 100_000
+MAX_STEPS = 1_000_000  # entries visited while building: bounds specs that repeat empty branches
+MAX_BLOCK_DEPTH = 64
 
 
 class Node(NamedTuple):
     name: str
     layer: Layer
     location: Location
+    inputs: tuple[int, ...] = (-1,)
+    path: tuple[str, ...] = ()  # enclosing block instances, outermost first
+    block_input: int = -1  # the node feeding the innermost enclosing block (its ``block_in``)
+    deferred: tuple[str, ...] = ()  # fields that hold expressions filled in at evaluation
 
 
 class Network(NamedTuple):
@@ -28,82 +45,266 @@ class Network(NamedTuple):
     nodes: tuple[Node, ...]
 
 
-def _count(entries: tuple[Entry, ...]) -> int:
-    total = 0
-    for entry in entries:
-        if isinstance(entry, LayerEntry):
-            total += len(entry.layer.expand())
+class _Context(NamedTuple):
+    path: tuple[str, ...]
+    args: dict[str, Any]
+    block_input: int
+    suffix: str  # appended to given names inside repeats: _1, _2, ...
+    where: str  # for messages: " (in block 'x' used at line N)"
+
+
+class _Pending(NamedTuple):
+    given: str | None
+    layer: Layer
+    location: Location
+    inputs: tuple[int, ...]
+    path: tuple[str, ...]
+    block_input: int
+
+
+class _TooBig(Exception):
+    pass
+
+
+class _Builder:
+    def __init__(self, spec: Spec):
+        self.spec = spec
+        self.pending: list[_Pending] = []
+        self.problems = Problems()
+        self.steps = 0
+        self.instances: dict[tuple[tuple[str, ...], str], Location] = {}
+        self.instance_counts: dict[tuple[tuple[str, ...], str], int] = {}
+
+    # -- nodes -------------------------------------------------------------------------------------
+    def add(self, layer: Layer, location: Location, inputs: tuple[int, ...], ctx: _Context,
+            given: str | None, block_input: int | None = None) -> int:
+        if len(self.pending) >= MAX_LAYERS:
+            raise _TooBig(f"the network expands to more than {MAX_LAYERS:,} layers")
+        self.pending.append(_Pending(given, layer, location, inputs, ctx.path,
+                                     ctx.block_input if block_input is None else block_input))
+        return len(self.pending) - 1
+
+    def instance(self, prefix: str, given: str | None, ctx: _Context, location: Location) -> tuple[str, ...]:
+        """The path of a new block (or squeeze-excite) instance inside ``ctx``."""
+        if given:
+            name = given + ctx.suffix
         else:
-            total += entry.count * _count(entry.body)
-        if total > MAX_LAYERS:
-            return total
-    return total
+            key = (ctx.path, prefix)
+            name = ""
+            while not name or (ctx.path, name) in self.instances:
+                self.instance_counts[key] = self.instance_counts.get(key, 0) + 1
+                name = f"{prefix}_{self.instance_counts[key]}"
+        if (ctx.path, name) in self.instances:
+            first = self.instances[(ctx.path, name)]
+            self.problems.add(location, f"duplicate block name '{name}' (first at line {first.line})")
+        self.instances.setdefault((ctx.path, name), location)
+        return (*ctx.path, name)
 
-
-def build_network(spec: Spec) -> Network:
-    """Unroll repeats, expand sugar, and name every layer: given names are kept (inside a repeat they get
-    ``_1``, ``_2``, ... suffixes), and generated ones never take a name the spec gives."""
-    size = _count(spec.body)
-    if size > MAX_LAYERS:
-        raise SpecError(Diagnostic(Location(spec.path, 1, 1), f"the network expands to more than {MAX_LAYERS:,} layers"))
-    flat: list[tuple[Layer, Location, str | None]] = []
-
-    def unroll(entries: tuple[Entry, ...], suffix: str) -> None:
+    # -- entries -----------------------------------------------------------------------------------
+    def chain(self, entries: tuple[Entry, ...], producer: int, ctx: _Context) -> int:
         for entry in entries:
+            self.steps += 1
+            if self.steps > MAX_STEPS:
+                raise _TooBig(f"the network takes more than {MAX_STEPS:,} steps to expand")
             if isinstance(entry, LayerEntry):
-                flat.extend((layer, entry.location, f"{layer.name}{suffix}" if layer.name else None)
-                            for layer in entry.layer.expand())
+                producer = self.layer_entry(entry, producer, ctx)
+            elif isinstance(entry, RepeatEntry):
+                count = self.value(entry.count, f.positive_int, ctx, entry.location, "repeat")
+                for index in range(1, (count or 0) + 1):
+                    suffix = f"{ctx.suffix}_{index}" if count > 1 else ctx.suffix
+                    producer = self.chain(entry.body, producer, ctx._replace(suffix=suffix))
+            elif isinstance(entry, IfEntry):
+                condition = self.value(entry.condition, f.boolean, ctx, entry.location, "if")
+                if condition is not None:
+                    producer = self.chain(entry.body if condition else entry.orelse, producer, ctx)
+            elif isinstance(entry, ResidualEntry):
+                main = self.chain(entry.body, producer, ctx)
+                shortcut = self.chain(entry.shortcut, producer, ctx)
+                producer = self.add(Add(), entry.location, (main, shortcut), ctx, self.given(entry.name, ctx))
+            elif isinstance(entry, ConcatEntry):
+                producer = self.concat(entry, producer, ctx)
             else:
-                for index in range(1, entry.count + 1):
-                    unroll(entry.body, f"{suffix}_{index}" if entry.count > 1 else suffix)
+                producer = self.call(entry, producer, ctx)
+        return producer
 
-    unroll(spec.body, "")
-    given: dict[str, Location] = {}
-    problems = []
-    for _layer, location, name in flat:
-        if name is None:
-            continue
-        if name in given:
-            problems.append(Diagnostic(location, f"duplicate layer name '{name}' (first at line {given[name].line})"))
-        given.setdefault(name, location)
-    if problems:
-        raise SpecError(problems)
+    def given(self, name: str | None, ctx: _Context) -> str | None:
+        return name + ctx.suffix if name else None
 
-    nodes: list[Node] = []
-    taken = set(given)
-    counters: dict[str, int] = {}
-    owner: str | None = None  # the last layer that batch norms and activations are named after
-    for layer, location, name in flat:
-        if name is None:
-            name = _generated_name(layer, owner, counters, taken)
+    def value(self, raw: Any, parse: Any, ctx: _Context, location: Location, key: str) -> Any:
+        if not v.is_expression(raw):
+            return raw
+        try:
+            return parse(v.evaluate(raw, ctx.args))
+        except f.FieldError as error:
+            self.problems.add(location, f"'{key}': {error}{ctx.where}")
+            return None
+
+    def layer_entry(self, entry: LayerEntry, producer: int, ctx: _Context) -> int:
+        layer = entry.layer
+        if layer is None:
+            schema = {field.name: field for field in entry.kind.fields}
+            values = {}
+            for key, raw in entry.values.items():
+                try:
+                    values[key] = v.bind(schema[key], raw, ctx.args)
+                except f.FieldError as error:
+                    name = entry.values.get("name")
+                    context = f"layer '{name}'" if isinstance(name, str) else entry.kind.kind
+                    self.problems.add(entry.value_at.get(key, entry.location),
+                                      f"{context}: '{key}': {error}{ctx.where}")
+                    return producer
+            layer = entry.kind(**values)
+        if isinstance(layer, SqueezeExcite):
+            return self.squeeze_excite(layer, entry.location, producer, ctx)
+        for part in layer.expand():
+            producer = self.add(part, entry.location, (producer,), ctx, self.given(part.name, ctx))
+        return producer
+
+    def concat(self, entry: ConcatEntry, producer: int, ctx: _Context) -> int:
+        outputs = []
+        parts = len(entry.branches)
+        for index, branch in enumerate(entry.branches, 1):
+            start = producer
+            if entry.split:
+                start = self.add(Split(parts=parts, index=index), entry.location, (producer,), ctx, None)
+            outputs.append(self.chain(branch, start, ctx))
+        return self.add(Concat(), entry.location, tuple(outputs), ctx, self.given(entry.name, ctx))
+
+    def squeeze_excite(self, se: SqueezeExcite, location: Location, producer: int, ctx: _Context) -> int:
+        from costcalc.expr import parse_expression
+        from costcalc.layers.conv import Conv
+        from costcalc.layers.pooling import GlobalAvgPool
+        from costcalc.layers.simple import Activation
+
+        inner = ctx._replace(path=self.instance("se", se.name, ctx, location), suffix="")
+        pool = self.add(GlobalAvgPool(name="pool"), location, (producer,), inner, "pool")
+        fc1 = self.add(Conv(kernel=(1, 1), filters=se.squeeze, bias=True, fixed=se.fixed, name="fc1"),
+                       location, (pool,), inner, "fc1")
+        act = self.add(Activation(function=se.activation, name=se.activation), location, (fc1,), inner,
+                       se.activation)
+        back = v.Bound(parse_expression("block_in"), {})  # as many channels as the input to scale
+        fc2 = self.add(Conv(kernel=(1, 1), filters=back, bias=True, fixed=True, name="fc2"), location, (act,),
+                       inner, "fc2", block_input=producer)
+        gate = self.add(Activation(function=se.gate, name="gate"), location, (fc2,), inner, "gate")
+        return self.add(Scale(name="scale"), location, (producer, gate), inner, "scale")
+
+    def call(self, call: BlockCall, producer: int, ctx: _Context) -> int:
+        block = self.spec.blocks[call.block]
+        if len(ctx.path) >= MAX_BLOCK_DEPTH:
+            raise _TooBig(f"blocks are nested more than {MAX_BLOCK_DEPTH} deep")
+        from costcalc.spec.model import REQUIRED_ARG
+
+        args = {name: default for name, default in block.args.items() if default != REQUIRED_ARG}
+        for name, raw in call.args.items():
+            if v.is_expression(raw):
+                try:
+                    raw = v.evaluate(raw, ctx.args)
+                except f.FieldError as error:
+                    self.problems.add(call.arg_at[name], f"block '{call.block}': '{name}': {error}{ctx.where}")
+                    return producer
+            args[name] = raw
+        path = self.instance(call.block, call.name, ctx, call.location)
+        where = f" (in block '{call.block}' used at line {call.location.line})"
+        inner = _Context(path=path, args=args, block_input=producer, suffix="", where=where)
+        return self.chain(block.body, producer, inner)
+
+    # -- names -------------------------------------------------------------------------------------
+    def nodes(self) -> tuple[Node, ...]:
+        given: dict[str, Location] = {}
+        for item in self.pending:
+            if item.given is not None:
+                name = ".".join((*item.path, item.given))
+                if name in given:
+                    self.problems.add(item.location,
+                                      f"duplicate layer name '{name}' (first at line {given[name].line})")
+                given.setdefault(name, item.location)
+        if self.problems.found:
+            raise SpecError(self.problems.sorted())
+        taken = set(given)
+        counters: dict[tuple[str, ...], dict[str, int]] = {}
+        owners: dict[tuple[str, ...], str | None] = {}
+        nodes = []
+        for item in self.pending:
+            scope = counters.setdefault(item.path, {})
+            local = item.given
+            if local is None:
+                local = _generated_name(item.layer, owners.get(item.path), scope, taken, item.path)
+            name = ".".join((*item.path, local))
             taken.add(name)
-        if not layer.follows_previous:
-            owner = name
-        nodes.append(Node(name=name, layer=layer, location=location))
-    return Network(spec=spec, nodes=tuple(nodes))
+            if not item.layer.follows_previous:
+                owners[item.path] = local
+            deferred = tuple(field.name for field in item.layer.fields
+                             if isinstance(getattr(item.layer, field.name), v.Bound))
+            nodes.append(Node(name, item.layer, item.location, item.inputs, item.path, item.block_input, deferred))
+        return tuple(nodes)
 
 
-def _generated_name(layer: Layer, owner: str | None, counters: dict[str, int], taken: set[str]) -> str:
+def _generated_name(layer: Layer, owner: str | None, counters: dict[str, int], taken: set[str],
+                    path: tuple[str, ...]) -> str:
     first = candidate = layer.default_name(owner, counters)
     attempt = 1
-    while candidate in taken:
+    while ".".join((*path, candidate)) in taken:
         attempt += 1
         retry = layer.default_name(owner, counters)  # counted names move on: conv_2 -> conv_3
         candidate = retry if retry != first else f"{first}_{attempt}"
     return candidate
 
 
-def propagate(network: Network, input_shape: Shape, arith: Any) -> Iterator[tuple[Node, Shape, Shape, dict[str, Any]]]:
-    """Yield each node with its input shape, output shape and cost components under ``arith``."""
-    shape = input_shape
-    for node in network.nodes:
+def build_network(spec: Spec) -> Network:
+    """The spec's graph of named layer nodes, in topological order (see the module docstring)."""
+    builder = _Builder(spec)
+    try:
+        builder.chain(spec.body, -1, _Context(path=(), args={}, block_input=-1, suffix="", where=""))
+    except _TooBig as error:
+        raise SpecError(Diagnostic(Location(spec.path, 1, 1), str(error))) from None
+    if builder.problems.found:
+        raise SpecError(builder.problems.sorted())
+    if not builder.pending:
+        raise SpecError(Diagnostic(Location(spec.path, 1, 1), "the network has no layers (every 'if' chose nothing)"))
+    return Network(spec=spec, nodes=builder.nodes())
+
+
+def _resolve(layer: Layer, fields: tuple[str, ...], channels_in: Any, block_in: Any, arith: Any) -> Layer:
+    """``layer`` with its runtime channel counts computed from the channels flowing in and alpha."""
+    from costcalc.expr import ExprError
+
+    env = {"in": channels_in, "block_in": block_in, "alpha": arith.alpha}
+    changes: dict[str, Any] = {}
+    for name in fields:
+        bound = getattr(layer, name)
         try:
-            output = node.layer.output_shape(shape, arith)
+            value = bound.expr.evaluate({**bound.args, **env}, ideal=not arith.exact)
+        except ExprError as error:
+            raise ShapeError(f"'{name}': {error.message} (in '{bound.expr.text}')") from None
+        if arith.exact and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            raise ShapeError(f"'{name}: {bound.expr.text}' gives {f.describe(value)} with in = {channels_in}, "
+                             f"block_in = {block_in}; a channel count must be a whole number of at least 1 "
+                             "(round it with floor, ceil, round or make_divisible)")
+        changes[name] = value
+    if "fixed" in {field.name for field in layer.fields}:
+        changes["fixed"] = True  # alpha is already in the channels the expression reads
+    return layer.replace(**changes)
+
+
+def propagate(network: Network, input_shape: Shape,
+              arith: Any) -> Iterator[tuple[Node, Layer, Shape, Shape, dict[str, Any]]]:
+    """Yield each node with its layer (runtime channel counts filled in), input shape (a tuple of shapes for
+    a merge), output shape and cost components under ``arith``."""
+    shapes: list[Shape] = []
+    for node in network.nodes:
+        first = input_shape if node.inputs[0] < 0 else shapes[node.inputs[0]]
+        layer = node.layer
+        try:
+            if node.deferred:
+                block_in = input_shape if node.block_input < 0 else shapes[node.block_input]
+                layer = _resolve(layer, node.deferred, first.channels, block_in.channels, arith)
+            given = tuple(input_shape if i < 0 else shapes[i] for i in node.inputs) if layer.merges else first
+            output = layer.output_shape(given, arith)
             if arith.exact:
                 arith.require(output.height >= 1 and output.width >= 1,
                               f"the output would be {output}: the feature map has shrunk to nothing")
-            costs = node.layer.costs(shape, output, arith)
+            costs = layer.costs(given, output, arith)
         except ShapeError as error:
-            raise SpecError(Diagnostic(node.location, f"layer '{node.name}' (input {shape}): {error}")) from None
-        yield node, shape, output, costs
-        shape = output
+            raise SpecError(Diagnostic(node.location, f"layer '{node.name}' (input {first}): {error}")) from None
+        shapes.append(output)
+        yield node, layer, given, output, costs

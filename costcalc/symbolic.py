@@ -97,7 +97,7 @@ def closed_form(network: Network, convention: Convention = PAPER) -> ClosedForm:
     arith = IdealArith()
     input_shape = Shape(s.rho * spec.input.height, s.rho * spec.input.width, spec.input.channels)
     mult_adds, params = [], []
-    for _node, _input, _output, components in propagate(network, input_shape, arith):
+    for _node, _layer, _input, _output, components in propagate(network, input_shape, arith):
         mult_adds.append(convention.mult_adds_of(components))
         params.append(convention.params_of(components))
     return ClosedForm(_collected(sympy.Add(*mult_adds)), _collected(sympy.Add(*params)))

@@ -23,10 +23,14 @@ COMPONENTS = {
     "biases": "bias terms",
     "bn_affine": "BatchNorm scale and shift (gamma, beta): 2 per channel",
     "bn_stats": "BatchNorm running mean and variance: 2 per channel (non-trainable)",
+    "norm_affine": "LayerNorm scale and shift: 2 per channel",
+    "layer_scale": "layer-scale factors (ConvNeXt): 1 per channel",
+    "merge_adds": "elementwise adds where branches are summed (residual connections)",
+    "scale_muls": "elementwise multiplies (squeeze-and-excitation scaling, layer scale)",
 }
 # Components counted once per output position (so proportional to the output's height x width); the others
 # do not depend on the resolution. costcalc.compiled relies on this split to evaluate grids fast.
-PER_POSITION = frozenset({"weight_macs", "bias_adds"})
+PER_POSITION = frozenset({"weight_macs", "bias_adds", "merge_adds", "scale_muls"})
 
 
 class Shape(NamedTuple):
@@ -59,6 +63,7 @@ class Layer:
     summary: ClassVar[str]
     name_prefix: ClassVar[str]
     follows_previous: ClassVar[bool] = False  # unnamed, it takes the name of the layer it follows
+    merges: ClassVar[bool] = False  # its input is a tuple of shapes (costcalc.layers.graph)
     name: str | None
 
     def __init_subclass__(cls, **options: Any) -> None:
@@ -81,6 +86,12 @@ class Layer:
             object.__setattr__(self, field.name, value)
         if values:
             raise TypeError(f"{type(self).__name__}() takes no field {', '.join(map(repr, values))}")
+
+    def replace(self, **changes: Any) -> Layer:
+        """A copy with some fields changed (how runtime expressions are filled in)."""
+        values = {field.name: getattr(self, field.name) for field in self.fields}
+        values.update(changes)
+        return type(self)(**values)
 
     def values(self) -> tuple[Any, ...]:
         return tuple(getattr(self, field.name) for field in self.fields)

@@ -45,11 +45,11 @@ class Conv(Layer):
     name_prefix = "conv"
 
     kernel: tuple[int, int] = f.spec_field(f.pair, doc="kernel size D_K: 3 or [3, 1]")
-    filters: int = f.spec_field(f.positive_int, doc="output channels N; scaled by alpha unless fixed")
+    filters: int = f.spec_field(f.positive_int, doc="output channels N; scaled by alpha unless fixed", runtime=True)
     stride: tuple[int, int] = f.spec_field(f.pair, (1, 1), "stride: 2 or [2, 1]")
     padding: str | tuple[int, int] = f.spec_field(f.padding, "same", "same | valid | pixels per side")
     dilation: tuple[int, int] = f.spec_field(f.pair, (1, 1), "kernel dilation")
-    groups: int = f.spec_field(f.positive_int, 1, "groups; must divide input and output channels")
+    groups: int = f.spec_field(f.positive_int, 1, "groups; must divide input and output channels", runtime=True)
     bias: bool = f.spec_field(f.boolean, False, "the layer has a bias term per filter")
     fixed: bool = f.spec_field(f.boolean, False, "alpha does not scale filters")
     name: str | None = f.name_field()
@@ -125,9 +125,9 @@ class Pointwise(Layer):
     summary = "pointwise (1x1) convolution"
     name_prefix = "conv_pw"
 
-    filters: int = f.spec_field(f.positive_int, doc="output channels N; scaled by alpha unless fixed")
+    filters: int = f.spec_field(f.positive_int, doc="output channels N; scaled by alpha unless fixed", runtime=True)
     stride: tuple[int, int] = f.spec_field(f.pair, (1, 1), "stride")
-    groups: int = f.spec_field(f.positive_int, 1, "groups (ShuffleNet-style grouped 1x1)")
+    groups: int = f.spec_field(f.positive_int, 1, "groups (ShuffleNet-style grouped 1x1)", runtime=True)
     bias: bool = f.spec_field(f.boolean, False, "the layer has a bias term per filter")
     fixed: bool = f.spec_field(f.boolean, False, "alpha does not scale filters")
     name: str | None = f.name_field()
@@ -163,7 +163,7 @@ class Separable(Layer):
     name_prefix = "conv_sep"
 
     kernel: tuple[int, int] = f.spec_field(f.pair, doc="depthwise kernel size D_K")
-    filters: int = f.spec_field(f.positive_int, doc="pointwise output channels N; scaled by alpha")
+    filters: int = f.spec_field(f.positive_int, doc="pointwise output channels N; scaled by alpha", runtime=True)
     stride: tuple[int, int] = f.spec_field(f.pair, (1, 1), "depthwise stride")
     padding: str | tuple[int, int] = f.spec_field(f.padding, "same", "depthwise padding")
     dilation: tuple[int, int] = f.spec_field(f.pair, (1, 1), "depthwise kernel dilation")

@@ -19,7 +19,7 @@ class FullyConnected(Layer):
     summary = "fully connected layer (needs a 1x1xM input: flatten or global pooling first)"
     name_prefix = "fc"
 
-    units: int = f.spec_field(f.positive_int, doc="output units N; scaled by alpha unless fixed")
+    units: int = f.spec_field(f.positive_int, doc="output units N; scaled by alpha unless fixed", runtime=True)
     bias: bool = f.spec_field(f.boolean, True, "the layer has a bias per unit (counted by conventions that count biases)")
     fixed: bool = f.spec_field(f.boolean, False, "alpha does not scale units (set it for the classes)")
     name: str | None = f.name_field()

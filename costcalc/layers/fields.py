@@ -11,7 +11,8 @@ Parser = Callable[[Any], Any]
 
 REQUIRED: Any = object()  # the default of a field that a spec must give
 
-ACTIVATIONS = ("relu", "relu6", "leaky_relu", "sigmoid", "tanh", "swish", "hard_swish", "hard_sigmoid", "gelu")
+ACTIVATIONS = ("relu", "relu6", "leaky_relu", "elu", "selu", "sigmoid", "tanh", "swish", "silu", "hard_swish",
+               "hard_sigmoid", "gelu", "mish")
 
 
 class FieldError(ValueError):
@@ -23,6 +24,8 @@ def describe(value: Any) -> str:
         return "nothing (null)"
     if isinstance(value, bool):
         return f"a boolean ({str(value).lower()})"
+    if isinstance(value, Fraction):
+        return f"{value.numerator}/{value.denominator}" if value.denominator != 1 else str(value.numerator)
     if isinstance(value, (int, float)):
         return f"{value!r}"
     if isinstance(value, str):
@@ -102,22 +105,35 @@ def choice(*options: str) -> Parser:
 
 def probability(value: Any) -> Fraction:
     """A rate in [0, 1), kept exact (``0.2`` is ``Fraction(1, 5)``)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, bool) or not isinstance(value, (int, float, Fraction)):
         raise FieldError(f"expected a number from 0 to 1, got {describe(value)}")
+    if isinstance(value, float) and value != value:
+        raise FieldError("expected a number from 0 to 1, got nan")
     rate = Fraction(str(value)) if isinstance(value, float) else Fraction(value)
     if not 0 <= rate < 1:
         raise FieldError(f"expected a number from 0 up to (not including) 1, got {value!r}")
     return rate
 
 
+# Parsers of numbers: a spec may give their fields as arithmetic (``"planes * 4"``, costcalc.expr).
+NUMERIC: set[Parser] = {positive_int, non_negative_int, pair, padding, probability}
+
+
 class SpecField:
-    """One field of a layer kind: its name (set by the kind), parser, default and documentation."""
+    """One field of a layer kind: its name (set by the kind), parser, default and documentation.
 
-    __slots__ = ("name", "parse", "default", "doc")
+    ``runtime``: the field is a channel count whose expression may read the channels flowing in (``in``,
+    ``block_in``) and ``alpha``, known only when the network is evaluated."""
 
-    def __init__(self, parse: Parser, default: Any, doc: str):
+    __slots__ = ("name", "parse", "default", "doc", "runtime")
+
+    def __init__(self, parse: Parser, default: Any, doc: str, runtime: bool = False):
         self.name = ""
-        self.parse, self.default, self.doc = parse, default, doc
+        self.parse, self.default, self.doc, self.runtime = parse, default, doc, runtime
+
+    @property
+    def numeric(self) -> bool:
+        return self.parse in NUMERIC
 
     @property
     def required(self) -> bool:
@@ -127,9 +143,9 @@ class SpecField:
         return f"SpecField({self.name!r}{', required' if self.required else f', default={self.default!r}'})"
 
 
-def spec_field(parse: Parser, default: Any = REQUIRED, doc: str = "") -> Any:
+def spec_field(parse: Parser, default: Any = REQUIRED, doc: str = "", runtime: bool = False) -> Any:
     """Declare a field of a layer kind (and so a key of its spec entry)."""
-    return SpecField(parse, default, doc)
+    return SpecField(parse, default, doc, runtime)
 
 
 def name_field() -> Any:

@@ -85,3 +85,24 @@ class GlobalMaxPool(_GlobalPool):
     kind = "global_max_pool"
     summary = "max pooling over the whole map, to 1x1xC"
     name_prefix = "global_max_pool"
+
+
+@register
+class AdaptiveAvgPool(Layer):
+    """PyTorch's ``AdaptiveAvgPool2d``: average pooling to a fixed output size, whatever the input's."""
+
+    kind = "adaptive_avg_pool"
+    summary = "average pooling to a fixed output size (PyTorch AdaptiveAvgPool2d)"
+    name_prefix = "adaptive_avg_pool"
+
+    size: tuple[int, int] = f.spec_field(f.pair, doc="output size: 7 or [7, 7]")
+    name: str | None = f.name_field()
+
+    def output_shape(self, input_shape: Shape, arith: Any) -> Shape:
+        return Shape(self.size[0], self.size[1], input_shape.channels)
+
+    def group(self) -> str:
+        return f"adaptive_avg_pool {size_label(self.size)}"
+
+    def filter_label(self, input_shape: Shape, output_shape: Shape) -> str:
+        return f"{input_shape.height}×{input_shape.width}→{self.size[0]}×{self.size[1]}"

@@ -98,3 +98,45 @@ class Softmax(Layer):
     name_prefix = "softmax"
 
     name: str | None = f.name_field()
+
+
+@register
+class LayerNorm(_AfterPrevious):
+    """Layer normalisation over the channels at each position (ConvNeXt's LayerNorm2d): a scale and a
+    shift per channel (γ, β). No Mult-Adds under the paper's or torchvision's convention."""
+
+    kind = "layer_norm"
+    summary = "layer normalisation over the channels (2 trainable per channel)"
+    name_prefix = "ln"
+
+    name: str | None = f.name_field()
+
+    def costs(self, input_shape: Shape, output_shape: Shape, arith: Any) -> dict[str, Any]:
+        return {"norm_affine": 2 * input_shape.channels}
+
+
+@register
+class LayerScale(_AfterPrevious):
+    """ConvNeXt's layer scale: the map multiplied by a learned per-channel γ (one parameter per channel)."""
+
+    kind = "layer_scale"
+    summary = "per-channel learned scale (ConvNeXt): 1 parameter per channel"
+    name_prefix = "layer_scale"
+
+    name: str | None = f.name_field()
+
+    def costs(self, input_shape: Shape, output_shape: Shape, arith: Any) -> dict[str, Any]:
+        h, w, c = output_shape
+        return {"layer_scale": c, "scale_muls": h * w * c}
+
+
+@register
+class StochasticDepth(Layer):
+    """Stochastic depth (drop path): the identity at inference."""
+
+    kind = "stochastic_depth"
+    summary = "stochastic depth / drop path (the identity at inference)"
+    name_prefix = "drop_path"
+
+    rate: Fraction = f.spec_field(f.probability, Fraction(0), "drop probability (documentation only)")
+    name: str | None = f.name_field()

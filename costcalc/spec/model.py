@@ -1,12 +1,19 @@
-"""What a validated spec is: plain frozen data, no YAML left in it."""
+"""What a validated spec is: plain frozen data, no YAML left in it.
+
+A spec is a tree of entries. Field values that depend on block arguments are kept as expressions
+(``costcalc.expr.Expr``) until the network builder (``costcalc.network``) calls the block with its
+arguments; everything else is checked while the spec is read.
+"""
 
 from __future__ import annotations
 
-from typing import NamedTuple, Union
+from typing import Any, NamedTuple, Union
 
 from costcalc.arith import WidthRule
 from costcalc.errors import Location
 from costcalc.layers.base import Layer
+
+REQUIRED_ARG = "required"  # the default of a block argument that every call must give
 
 
 class InputSpec(NamedTuple):
@@ -18,19 +25,74 @@ class InputSpec(NamedTuple):
 
 
 class LayerEntry(NamedTuple):
-    layer: Layer
+    """``KIND: {fields}``. ``layer`` is built when no field waits for a block argument; otherwise
+    ``values`` holds the fields, some as expressions, and ``value_at`` where each was written."""
+
+    kind: type[Layer]
+    values: dict[str, Any]
+    value_at: dict[str, Location]
     location: Location
+    layer: Layer | None
 
 
 class RepeatEntry(NamedTuple):
     """``repeat: N`` over a group of entries; layers are numbered on through the repeats."""
 
-    count: int
+    count: Any  # int, or an expression of block arguments
     body: tuple[Entry, ...]
     location: Location
 
 
-Entry = Union[LayerEntry, RepeatEntry]
+class IfEntry(NamedTuple):
+    """``if: CONDITION`` with ``layers`` (and optionally ``else``): chosen when a block is called."""
+
+    condition: Any  # an expression of block arguments
+    body: tuple[Entry, ...]
+    orelse: tuple[Entry, ...]
+    location: Location
+
+
+class ResidualEntry(NamedTuple):
+    """A main path and a shortcut (none: the identity), both from the same input, summed."""
+
+    body: tuple[Entry, ...]
+    shortcut: tuple[Entry, ...]
+    name: str | None
+    location: Location
+
+
+class ConcatEntry(NamedTuple):
+    """Branches from the same input (or, with ``split``, from equal slices of its channels), stacked
+    along the channels. An empty branch passes its input through."""
+
+    branches: tuple[tuple[Entry, ...], ...]
+    split: bool
+    name: str | None
+    location: Location
+
+
+class BlockCall(NamedTuple):
+    """A use of a block defined under ``blocks``, with its arguments (values or expressions of the
+    caller's arguments)."""
+
+    block: str
+    args: dict[str, Any]
+    arg_at: dict[str, Location]
+    name: str | None
+    location: Location
+
+
+Entry = Union[LayerEntry, RepeatEntry, IfEntry, ResidualEntry, ConcatEntry, BlockCall]
+
+
+class BlockDef(NamedTuple):
+    """A reusable, parameterised group of entries: ``args`` maps each argument to its default
+    (``REQUIRED_ARG`` when a call must give it)."""
+
+    name: str
+    args: dict[str, Any]
+    body: tuple[Entry, ...]
+    location: Location
 
 
 class Spec(NamedTuple):
@@ -41,3 +103,4 @@ class Spec(NamedTuple):
     input: InputSpec
     width: WidthRule
     body: tuple[Entry, ...]
+    blocks: dict[str, BlockDef] = {}

@@ -1,0 +1,368 @@
+"""Safe arithmetic expressions for spec field values: ``in * 4``, ``make_divisible(c * alpha, 8)``.
+
+Spec text comes from strangers, so this is a small hand-written tokenizer and recursive-descent
+(precedence-climbing) parser; nothing here uses ``eval``, ``compile`` or ``ast``. Grammar, lowest
+precedence first (like Python's)::
+
+    expr       := or
+    or         := and ("or" and)*
+    and        := not ("and" not)*
+    not        := "not" not | comparison
+    comparison := sum (("==" | "!=" | "<" | "<=" | ">" | ">=") sum)?      # no chains: a < b < c
+    sum        := product (("+" | "-") product)*
+    product    := unary (("*" | "/" | "//" | "%") unary)*
+    unary      := ("-" | "+") unary | atom
+    atom       := NUMBER | "true" | "false" | NAME | NAME "(" [expr ("," expr)*] ")" | "(" expr ")"
+    NUMBER     := [0-9]+ ("." [0-9]+)?          # no exponents, no underscores
+    NAME       := [A-Za-z_][A-Za-z0-9_]*         # ``in`` is a variable (input channels)
+
+Calls are limited to ``FUNCTIONS``. Numbers are ``int`` or ``fractions.Fraction``, never float: ``0.25``
+is ``Fraction(1, 4)`` and ``7 / 2`` is ``Fraction(7, 2)``; a whole Fraction result becomes an ``int``.
+``evaluate(env, ideal=True)`` accepts sympy values: rounding functions return their first argument,
+``//`` is ``/``, ``%`` is an error and min/max become ``sympy.Min``/``sympy.Max``.
+
+Limits against hostile text: 500 characters, 200 tokens, 32 levels of nesting (parentheses, calls,
+unary operators), 30 digits a number; with no power operator, results stay small.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, NamedTuple
+
+from costcalc.errors import did_you_mean
+from costcalc.multipliers import make_divisible
+
+MAX_LENGTH, MAX_DEPTH, MAX_TOKENS, MAX_DIGITS = 500, 32, 200, 30
+
+_ARITY = {"ceil": (1, 1), "floor": (1, 1), "round": (1, 1), "int": (1, 1),
+          "min": (1, None), "max": (1, None), "make_divisible": (2, 3)}
+FUNCTIONS: tuple[str, ...] = tuple(_ARITY)
+_ROUNDING = {"ceil": math.ceil, "floor": math.floor, "round": round, "int": math.trunc}
+_CONSTANTS = {"true": True, "True": True, "false": False, "False": False}
+_COMPARE, _NOT, _UNARY = 4, 3, 7
+_BINARY = {"or": 1, "and": 2, "==": 4, "!=": 4, "<": 4, "<=": 4, ">": 4, ">=": 4,
+           "+": 5, "-": 5, "*": 6, "/": 6, "//": 6, "%": 6}
+_COMPARISONS = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
+                ">": operator.gt, ">=": operator.ge}
+_ARITHMETIC = {"+": operator.add, "-": operator.sub, "*": operator.mul, "//": operator.floordiv,
+               "%": operator.mod}
+_OPERATORS = ("==", "!=", "<=", ">=", "//", "<", ">", "+", "-", "*", "/", "%", "(", ")", ",")
+_UNSUPPORTED = {"**": "'**' is not supported (there is no power operator)",
+                ".": "'.' attribute access is not supported", "[": "'[' subscripts are not supported",
+                "'": "strings are not supported", '"': "strings are not supported",
+                "=": "'=' is not supported (use '==' to compare)", "!": "'!' is not supported (use 'not')",
+                "&": "'&' is not supported (use 'and')", "|": "'|' is not supported (use 'or')"}
+_DIGITS, _SPACE = "0123456789", " \t\r\n"
+_NAME_START = "_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_NAME_CHARS = _NAME_START + _DIGITS
+
+
+class ExprError(ValueError):
+    """A bad expression: ``message`` says what is wrong, ``offset`` (0-based) where in the text."""
+
+    def __init__(self, message: str, offset: int = 0):
+        super().__init__(message, offset)
+        self.message, self.offset = message, offset
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class Token(NamedTuple):
+    kind: str  # "num", "name", "op" or "end"
+    text: str
+    offset: int
+
+
+class Node(NamedTuple):
+    kind: str  # "const", "var", "call", "unary" or "binary"
+    value: Any  # the constant, the variable or function name, or the operator
+    args: tuple[Node, ...]
+    offset: int  # where to point at the node: its start, or its operator
+    start: int
+    end: int
+
+
+def _at(text: str, i: int, chars: str) -> bool:
+    return i < len(text) and text[i] in chars
+
+
+def _skip(text: str, i: int, chars: str) -> int:
+    while _at(text, i, chars):
+        i += 1
+    return i
+
+
+def _tokenize(text: str) -> Iterator[Token]:
+    """Tokens left to right, then ``end`` forever; raises at the first bad character."""
+    i, count = 0, 0
+    while i < len(text):
+        ch, start = text[i], i
+        if ch in _SPACE:
+            i += 1
+            continue
+        count += 1
+        if count > MAX_TOKENS:
+            raise ExprError(f"expression has more than {MAX_TOKENS} tokens", start)
+        if ch in _DIGITS:
+            i = _skip(text, i, _DIGITS)
+            if _at(text, i, "."):
+                if not _at(text, i + 1, _DIGITS):
+                    raise ExprError("expected digits after '.'", i + 1)
+                i = _skip(text, i + 1, _DIGITS)
+            if len(text[start:i].replace(".", "")) > MAX_DIGITS:
+                raise ExprError(f"number is longer than {MAX_DIGITS} digits", start)
+            if _at(text, i, _NAME_CHARS):
+                follow = text[i]
+                raise ExprError("underscores in numbers are not supported" if follow == "_" else
+                                "exponents like '1e3' are not supported" if follow in "eE" else
+                                f"expected an operator after the number, got '{follow}'", i)
+            yield Token("num", text[start:i], start)
+        elif ch in _NAME_START:
+            i = _skip(text, i, _NAME_CHARS)
+            yield Token("name", text[start:i], start)
+        elif text.startswith("**", i):
+            raise ExprError(_UNSUPPORTED["**"], i)
+        elif ch == "." and _at(text, i + 1, _DIGITS):
+            raise ExprError("a decimal needs a digit before '.' (write 0.5, not .5)", i)
+        else:
+            op = next((op for op in _OPERATORS if text.startswith(op, i)), None)
+            if op is None:
+                raise ExprError(_UNSUPPORTED.get(ch, f"unexpected character {ch!r}"), i)
+            i += len(op)
+            yield Token("op", op, start)
+    while True:
+        yield Token("end", "", len(text))
+
+
+def _describe(token: Token) -> str:
+    return "the end" if token.kind == "end" else f"'{token.text}'"
+
+
+def _number(text: str) -> int | Fraction:
+    whole, _, decimals = text.partition(".")
+    return _normal(Fraction(int(whole + decimals), 10 ** len(decimals))) if decimals else int(whole)
+
+
+def _normal(value: Any) -> Any:
+    """A whole Fraction as an int; anything else unchanged."""
+    return value.numerator if isinstance(value, Fraction) and value.denominator == 1 else value
+
+
+class _Parser:
+    def __init__(self, text: str):
+        self.tokens, self.depth, self.names = _tokenize(text), 0, set()
+        self.token = next(self.tokens)
+
+    def take(self) -> Token:
+        token, self.token = self.token, next(self.tokens)
+        return token
+
+    def enter(self, offset: int) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ExprError(f"expression is nested more than {MAX_DEPTH} levels deep", offset)
+
+    def close(self, message: str) -> Token:
+        if self.token.text != ")":
+            raise ExprError(message, self.token.offset)
+        self.depth -= 1
+        return self.take()
+
+    def parse(self) -> Node:
+        tree = self.binary(1)
+        if self.token.kind != "end":
+            message = "unexpected ')'" if self.token.text == ")" else f"expected an operator, got {_describe(self.token)}"
+            raise ExprError(message, self.token.offset)
+        return tree
+
+    def binary(self, min_level: int) -> Node:
+        left, compared = self.unary(min_level), False
+        while _BINARY.get(self.token.text, 0) >= min_level:
+            op = self.take()
+            level = _BINARY[op.text]
+            if level == _COMPARE:
+                if compared:
+                    raise ExprError("comparisons cannot be chained (write 'a < b and b < c')", op.offset)
+                compared = True
+            right = self.binary(level + 1)
+            left = Node("binary", op.text, (left, right), op.offset, left.start, right.end)
+        return left
+
+    def unary(self, min_level: int) -> Node:
+        op = self.token
+        if op.text == "not":
+            if min_level > _NOT:
+                raise ExprError("'not' needs parentheses here: write (not ...)", op.offset)
+            level = _NOT
+        elif op.text in ("-", "+"):
+            level = _UNARY
+        else:
+            return self.atom()
+        self.take()
+        self.enter(op.offset)
+        operand = self.binary(level)
+        self.depth -= 1
+        return Node("unary", op.text, (operand,), op.offset, op.offset, operand.end)
+
+    def atom(self) -> Node:
+        token = self.token
+        if token.kind == "num":
+            self.take()
+            return Node("const", _number(token.text), (), token.offset, token.offset, token.offset + len(token.text))
+        if token.kind == "name" and token.text not in ("and", "or", "not"):
+            self.take()
+            end = token.offset + len(token.text)
+            if token.text in _CONSTANTS:
+                return Node("const", _CONSTANTS[token.text], (), token.offset, token.offset, end)
+            if self.token.text == "(":
+                return self.call(token)
+            self.names.add(token.text)
+            return Node("var", token.text, (), token.offset, token.offset, end)
+        if token.text == "(":
+            self.enter(self.take().offset)
+            inner = self.binary(1)
+            end = self.close("expected a closing ')'").offset + 1
+            return inner._replace(start=token.offset, end=end)
+        raise ExprError(f"expected a value, got {_describe(token)}", token.offset)
+
+    def call(self, name: Token) -> Node:
+        if name.text not in _ARITY:
+            raise ExprError(f"unknown function '{name.text}'{did_you_mean(name.text, FUNCTIONS)}", name.offset)
+        self.enter(self.take().offset)
+        args = []
+        if self.token.text != ")":
+            args.append(self.binary(1))
+            while self.token.text == ",":
+                self.take()
+                args.append(self.binary(1))
+        end = self.close("expected ',' or a closing ')'").offset + 1
+        low, high = _ARITY[name.text]
+        if not low <= len(args) <= (high or len(args)):
+            wanted = (f"at least {low}" if high is None else f"{low}" if low == high else f"{low} or {high}")
+            plural = "" if (high or low) == 1 else "s"
+            raise ExprError(f"'{name.text}' takes {wanted} argument{plural}, got {len(args)}", name.offset)
+        return Node("call", name.text, tuple(args), name.offset, name.offset, end)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Fraction):
+        return f"{value.numerator}/{value.denominator}"
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+class _Evaluator:
+    def __init__(self, text: str, env: Mapping[str, Any], ideal: bool):
+        self.text, self.env, self.ideal, self.sympy = text, env, ideal, None
+        if ideal:
+            import sympy  # only symbolic evaluation loads sympy
+
+            self.sympy = sympy
+
+    def is_symbolic(self, value: Any) -> bool:
+        return self.sympy is not None and isinstance(value, self.sympy.Basic)
+
+    def to_sympy(self, value: Any) -> Any:
+        if isinstance(value, Fraction):
+            return self.sympy.Rational(value.numerator, value.denominator)
+        return self.sympy.Integer(value) if isinstance(value, int) else value
+
+    def number(self, value: Any, node: Node) -> Any:
+        numeric = isinstance(value, (int, Fraction)) or self.is_symbolic(value) and isinstance(value, self.sympy.Expr)
+        if isinstance(value, bool) or not numeric:
+            raise ExprError(f"expected a number, got {_show(value)}", node.start)
+        return value
+
+    def truth(self, value: Any, node: Node) -> bool:
+        if not isinstance(value, bool):
+            raise ExprError(f"expected true or false, got {_show(value)}", node.start)
+        return value
+
+    def compute(self, node: Node) -> Any:
+        kind, op, args = node.kind, node.value, node.args
+        if kind == "const":
+            return op
+        if kind == "var":
+            return self.variable(node)
+        if kind == "call":
+            return self.call(node)
+        if op == "not":
+            return not self.truth(self.compute(args[0]), args[0])
+        if kind == "unary":
+            value = self.number(self.compute(args[0]), args[0])
+            return -value if op == "-" else value
+        left, right = args
+        if op in ("and", "or"):  # short-circuit, like Python: ``b != 0 and a / b > 1`` is safe
+            first = self.truth(self.compute(left), left)
+            return first if first == (op == "or") else self.truth(self.compute(right), right)
+        a, b = self.compute(left), self.compute(right)
+        if op in ("==", "!=") and isinstance(a, bool):
+            return (a == self.truth(b, right)) == (op == "==")
+        a, b = self.number(a, left), self.number(b, right)
+        if self.is_symbolic(a) or self.is_symbolic(b):
+            a, b = self.to_sympy(a), self.to_sympy(b)
+        if op in _COMPARISONS:
+            try:
+                return bool(_COMPARISONS[op](a, b))
+            except TypeError:
+                raise ExprError(f"cannot decide '{self.text[node.start:node.end]}' symbolically", node.offset) from None
+        if self.ideal and op == "%":
+            raise ExprError("'%' has no ideal (unrounded) value", node.offset)
+        if op in ("/", "//", "%") and b == 0:
+            raise ExprError(f"division by zero in '{self.text[node.start:node.end]}'", node.offset)
+        if op == "/" or self.ideal and op == "//":
+            return _normal(a / b if self.is_symbolic(a) else Fraction(a) / b)
+        return _normal(_ARITHMETIC[op](a, b))
+
+    def variable(self, node: Node) -> Any:
+        name = node.value
+        if name not in self.env:
+            raise ExprError(f"unknown variable '{name}'{did_you_mean(name, list(self.env))}", node.offset)
+        return self.env[name]  # any type: operators and functions accept only numbers and bools
+
+    def call(self, node: Node) -> Any:
+        name, args = node.value, [self.number(self.compute(arg), arg) for arg in node.args]
+        if name in ("min", "max"):
+            if any(self.is_symbolic(arg) for arg in args):
+                return getattr(self.sympy, name.capitalize())(*(self.to_sympy(arg) for arg in args))
+            return min(args) if name == "min" else max(args)
+        if name == "make_divisible":
+            for arg, value in zip(node.args[1:], args[1:]):
+                if type(value) is not int or value <= 0:
+                    raise ExprError(f"'make_divisible' needs a positive whole number here, got {_show(value)}",
+                                    arg.start)
+            return args[0] if self.ideal else make_divisible(Fraction(args[0]), *args[1:])
+        return args[0] if self.ideal else _ROUNDING[name](args[0])
+
+
+@dataclass(frozen=True)
+class Expr:
+    """A parsed expression: ``text``, the ``variables`` it reads, and ``evaluate(env)``."""
+
+    text: str
+    variables: frozenset[str]
+    _tree: Node = field(repr=False, compare=False)
+
+    def evaluate(self, env: Mapping[str, Any], ideal: bool = False) -> Any:
+        """The value with ``env``'s variables: int, Fraction or bool (or a sympy object when ``ideal``)."""
+        return _Evaluator(self.text, env, ideal).compute(self._tree)
+
+
+def parse_expression(text: str) -> Expr:
+    """Parse ``text`` into an ``Expr``; raises ``ExprError`` with what is wrong and where."""
+    if not isinstance(text, str):
+        raise TypeError(f"expected an expression string, got {type(text).__name__}")
+    if len(text) > MAX_LENGTH:
+        raise ExprError(f"expression is longer than {MAX_LENGTH} characters", MAX_LENGTH)
+    if not text.strip(_SPACE):
+        raise ExprError("empty expression", 0)
+    parser = _Parser(text)
+    tree = parser.parse()
+    return Expr(text, frozenset(parser.names), tree)

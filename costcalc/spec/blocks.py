@@ -1,0 +1,134 @@
+"""Validation of ``blocks``: reusable groups of entries with arguments, defined once and used by name.
+
+    blocks:
+      bottleneck:
+        args: {planes: required, stride: 1}
+        layers:
+          - conv: {kernel: 1, filters: planes}
+          ...
+
+Arguments are names with a default (``required`` when every use must give one). A block may use other
+blocks; a block that uses itself, directly or through others, is an error at the use that closes the
+cycle.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from costcalc.errors import Location
+from costcalc.expr import FUNCTIONS
+from costcalc.layers import KINDS, SHORTHANDS
+from costcalc.spec import values as v
+from costcalc.spec.entries import STRUCTURES, Scope, parse_body
+from costcalc.spec.model import REQUIRED_ARG, BlockCall, BlockDef, ConcatEntry, Entry, IfEntry, RepeatEntry, ResidualEntry
+from costcalc.spec.problems import Problems, type_name, unknown_keys
+from costcalc.spec.yaml_source import Mapping
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_RESERVED_ARGS = {*v.RUNTIME_NAMES, "name", "and", "or", "not", "true", "false", "True", "False", *FUNCTIONS}
+
+
+def _parse_args(problems: Problems, value: Any, location: Location, block: str) -> dict[str, Any] | None:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        problems.add(location, f"block '{block}': 'args' must be a mapping of argument names to defaults "
+                               f"(`required` for none), like {{planes: required, stride: 1}}, got {type_name(value)}")
+        return None
+    args: dict[str, Any] = {}
+    for name, default in value.items():
+        at = value.key_at[name]
+        if not isinstance(name, str) or not _IDENTIFIER.match(name):
+            problems.add(at, f"block '{block}': argument name {name!r} must be a name of letters, digits and _")
+            continue
+        if name in _RESERVED_ARGS:
+            problems.add(at, f"block '{block}': '{name}' is reserved and cannot name an argument")
+            continue
+        default = v.literal(default)
+        if isinstance(default, float) or isinstance(default, (list, dict)) or default is None:
+            problems.add(value.value_at[name], f"block '{block}': the default of '{name}' must be a number, "
+                                               f"true/false, a string or `required`, got {type_name(default)}")
+            continue
+        args[name] = default
+    return args
+
+
+def parse_block_headers(problems: Problems, value: Any, location: Location) -> dict[str, tuple[Mapping, dict[str, Any]]]:
+    """Each block's definition and declared arguments (bodies are parsed once every name is known)."""
+    if not isinstance(value, Mapping):
+        problems.add(location, f"'blocks' must be a mapping of block names to definitions, got {type_name(value)}")
+        return {}
+    headers = {}
+    for name, definition in value.items():
+        at = value.key_at[name]
+        if not isinstance(name, str) or not _IDENTIFIER.match(name):
+            problems.add(at, f"block name {name!r} must be a name of letters, digits and _")
+            continue
+        if name in KINDS or name in SHORTHANDS or name in STRUCTURES:
+            problems.add(at, f"block name '{name}' is already a layer kind or keyword; choose another")
+            continue
+        if not isinstance(definition, Mapping):
+            problems.add(value.value_at[name], f"block '{name}' must be a mapping with 'layers' (and 'args'), "
+                                               f"got {type_name(definition)}")
+            continue
+        unknown_keys(problems, definition, ("args", "layers"), f"block '{name}': ")
+        args = _parse_args(problems, definition.get("args"), definition.value_at.get("args", at), name)
+        if "layers" not in definition:
+            problems.add(at, f"block '{name}' needs 'layers'")
+            continue
+        if args is not None:
+            headers[name] = (definition, args)
+    return headers
+
+
+def parse_blocks(problems: Problems, value: Any, location: Location) -> tuple[dict[str, BlockDef], dict[str, dict[str, Any]]]:
+    headers = parse_block_headers(problems, value, location)
+    declared = {name: args for name, (_definition, args) in headers.items()}
+    blocks = {}
+    for name, (definition, args) in headers.items():
+        body = parse_body(problems, definition["layers"], definition.value_at["layers"], 1, Scope(args, declared))
+        if body is not None:
+            blocks[name] = BlockDef(name=name, args=args, body=body, location=value.key_at[name])
+    _check_cycles(problems, blocks)
+    return blocks, declared
+
+
+def calls(entries: tuple[Entry, ...]) -> list[BlockCall]:
+    """Every block call in ``entries``, at any depth."""
+    found: list[BlockCall] = []
+    for entry in entries:
+        if isinstance(entry, BlockCall):
+            found.append(entry)
+        elif isinstance(entry, RepeatEntry):
+            found += calls(entry.body)
+        elif isinstance(entry, IfEntry):
+            found += calls(entry.body) + calls(entry.orelse)
+        elif isinstance(entry, ResidualEntry):
+            found += calls(entry.body) + calls(entry.shortcut)
+        elif isinstance(entry, ConcatEntry):
+            for branch in entry.branches:
+                found += calls(branch)
+    return found
+
+
+def _check_cycles(problems: Problems, blocks: dict[str, BlockDef]) -> None:
+    state: dict[str, int] = {}  # 1: being visited, 2: done
+
+    def visit(name: str, trail: list[str]) -> None:
+        state[name] = 1
+        for call in calls(blocks[name].body):
+            if call.block not in blocks:
+                continue
+            if state.get(call.block) == 1:
+                cycle = " -> ".join([*trail[trail.index(call.block):], call.block])
+                problems.add(call.location, f"block '{name}' uses '{call.block}', which uses it in turn "
+                                            f"({cycle}): blocks cannot be recursive")
+            elif call.block not in state:
+                visit(call.block, [*trail, call.block])
+        state[name] = 2
+
+    for name in blocks:
+        if name not in state:
+            visit(name, [name])

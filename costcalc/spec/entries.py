@@ -1,0 +1,411 @@
+"""Validation of the entries of ``layers`` (and of block bodies): YAML data -> ``Entry`` trees.
+
+An entry is one of (docs/spec-format.md):
+
+- ``KIND`` or ``KIND: {field: value, ...}`` -- a layer; numeric fields may be expressions;
+- ``BLOCK`` or ``BLOCK: {arg: value, ...}`` -- a use of a block defined under ``blocks``;
+- ``repeat: N`` with ``layers`` -- the layers N times;
+- ``if: CONDITION`` with ``layers`` (and ``else``) -- inside blocks, chosen by the arguments;
+- ``residual: {layers, shortcut}`` -- a main path plus a shortcut (the identity when absent), summed;
+- ``concat: {branches, split}`` -- parallel branches stacked along the channels.
+
+All problems are collected; nothing is evaluated here except expressions of constants.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, NamedTuple
+
+from costcalc.errors import Location, closest, did_you_mean
+from costcalc.layers import KINDS, SHORTHANDS
+from costcalc.layers import fields as f
+from costcalc.spec import values as v
+from costcalc.spec.model import (BlockCall, ConcatEntry, Entry, IfEntry, LayerEntry, RepeatEntry,
+                                 ResidualEntry)
+from costcalc.spec.problems import Problems, empty_mapping, type_name, unknown_keys
+from costcalc.spec.yaml_source import Mapping, Sequence
+
+MAX_NESTING = 64
+_NUMBER = re.compile(r"[0-9.]+\Z")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+STRUCTURES = ("repeat", "if", "residual", "concat")
+_FAILED: Any = object()
+
+
+class Scope(NamedTuple):
+    """What names an entry may use: the enclosing block's arguments (None at the top level) and every
+    block's declared arguments."""
+
+    args: dict[str, Any] | None
+    blocks: dict[str, dict[str, Any]]
+
+
+def _at_offset(location: Location, offset: int) -> Location:
+    return Location(location.path, location.line, location.column + offset) if location.line else location
+
+
+def parse_expression_at(problems: Problems, text: str, location: Location, context: str,
+                        allowed: set[str], runtime_hint: bool) -> Any:
+    """Parse ``text`` as an expression that may read ``allowed`` names; ``_FAILED`` after reporting."""
+    from costcalc.expr import ExprError, parse_expression
+
+    try:
+        expr = parse_expression(text)
+    except ExprError as error:
+        problems.add(_at_offset(location, error.offset), f"{context}{error.message} (in '{text[:60]}')")
+        return _FAILED
+    unknown = sorted(expr.variables - allowed)
+    for name in unknown:
+        if name in v.RUNTIME_NAMES:
+            hint = ("; it can be used only in channel counts (filters, units, groups, squeeze)" if runtime_hint
+                    else "; it is known only inside a layer's channel count")
+        elif allowed:
+            hint = did_you_mean(name, sorted(allowed)) or f"; the names here are: {', '.join(sorted(allowed))}"
+        else:
+            hint = "; names in expressions are a block's arguments, or in, block_in and alpha in channel counts"
+        problems.add(location, f"{context}unknown name '{name}' in '{text[:60]}'{hint}")
+    return _FAILED if unknown else expr
+
+
+def _field_value(problems: Problems, mapping: Mapping, key: str, field: f.SpecField, context: str,
+                 scope: Scope) -> Any:
+    raw, at = mapping[key], mapping.value_at[key]
+    args = set(scope.args or ())
+    label = f"{context}'{key}': "
+    allowed = args | (set(v.RUNTIME_NAMES) if field.runtime else set())
+    try:
+        if field.numeric and isinstance(raw, str) and not (field.parse is f.padding and raw in ("same", "valid")):
+            word = raw.strip()
+            if _NUMBER.match(word):
+                field.parse(raw)  # a number in quotes: the parser's own "got the string '32'"
+            if _NAME.match(word) and word not in allowed and not closest(word, allowed):
+                field.parse(raw)  # a word that is no name here, such as `stride: yes`: "got the string 'yes'"
+            expr = parse_expression_at(problems, raw, at, label, allowed, not field.runtime)
+            if expr is _FAILED or expr.variables:
+                return expr
+            return field.parse(v.evaluate(expr, {}))
+        if field.numeric and isinstance(raw, list) and any(isinstance(item, str) for item in raw):
+            items = []
+            for item in raw:
+                if isinstance(item, str):
+                    item = parse_expression_at(problems, item, at, label, args, False)
+                    if item is _FAILED:
+                        return _FAILED
+                    if not item.variables:
+                        item = v.evaluate(item, {})
+                items.append(item)
+            return items if v.is_deferred(items) else field.parse(items)
+        if not field.numeric and isinstance(raw, str) and raw in args and field.parse is not f.text:
+            return parse_expression_at(problems, raw, at, label, args, False)
+        return field.parse(raw)
+    except f.FieldError as error:
+        problems.add(at, f"{label}{error}")
+        return _FAILED
+
+
+def _parse_layer(problems: Problems, kind: str, fields_value: Any, location: Location, fields_location: Location,
+                 preset: dict[str, Any], written: str, scope: Scope) -> LayerEntry | None:
+    cls = KINDS[kind]
+    schema = {field.name: field for field in cls.fields}
+    values: dict[str, Any] = dict(preset)
+    value_at: dict[str, Location] = {}
+    if fields_value is None:
+        fields_value = empty_mapping(fields_location)
+    if not isinstance(fields_value, Mapping):
+        problems.add(fields_location, f"the fields of '{written}' must be a mapping like "
+                                      f"{{{_example_fields(cls)}}}, got {type_name(fields_value)}")
+        return None
+    name = fields_value.get("name")
+    context = f"layer '{name}': " if isinstance(name, str) and name else f"{kind}: "
+    failed = False
+    misspelt: set[str] = set()  # a required field written with a typo is reported once, as the typo
+    for key in fields_value:
+        if key in preset:
+            problems.add(fields_value.key_at[key], f"{context}'{written}' is short for "
+                                                   f"`{kind}: {{{key}: {preset[key]}}}`; write `{kind}` to set '{key}'")
+            failed = True
+            continue
+        if key not in schema:
+            match = closest(key, schema)
+            hint = f" (did you mean '{match}'?)" if match else ""
+            if match:
+                misspelt.add(match)
+            problems.add(fields_value.key_at[key],
+                         f"{context}unknown field '{key}'{hint}; '{kind}' takes: {', '.join(schema)}")
+            failed = True
+            continue
+        values[key] = _field_value(problems, fields_value, key, schema[key], context, scope)
+        value_at[key] = fields_value.value_at[key]
+        failed = failed or values[key] is _FAILED
+    for field in schema.values():
+        if field.name not in values and field.required and field.name not in misspelt:
+            problems.add(location, f"{context}missing required field '{field.name}' ({field.doc})")
+            failed = True
+    if failed:
+        return None
+    deferred = any(v.is_deferred(value) for value in values.values())
+    return LayerEntry(cls, values, value_at, location, None if deferred else cls(**values))
+
+
+def _example_fields(cls: type) -> str:
+    required = [field.name for field in cls.fields if field.required]  # type: ignore[attr-defined]
+    return ", ".join(f"{name}: ..." for name in required) or "name: ..."
+
+
+def _parse_kind(problems: Problems, kind: Any, fields_value: Any, location: Location, fields_location: Location,
+                scope: Scope) -> Entry | None:
+    if kind in scope.blocks:
+        return _parse_call(problems, kind, fields_value, location, fields_location, scope)
+    preset: dict[str, Any] = {}
+    written = kind
+    if kind in SHORTHANDS:
+        kind, preset = SHORTHANDS[kind]
+    if kind not in KINDS:
+        hint = did_you_mean(kind, [*KINDS, *SHORTHANDS, *scope.blocks, *STRUCTURES[2:]])
+        what = "layer kind or block" if scope.blocks else "layer kind"
+        problems.add(location, f"unknown {what} '{kind}'{hint}")
+        return None
+    return _parse_layer(problems, kind, fields_value, location, fields_location, preset, written, scope)
+
+
+def parse_entry(problems: Problems, entry: Any, location: Location, depth: int, scope: Scope) -> Entry | None:
+    if isinstance(entry, str):
+        if entry in ("residual", "concat"):
+            problems.add(location, f"'{entry}' needs its parts, as in `- {entry}: {{{_STRUCTURE_KEYS[entry]}}}`")
+            return None
+        return _parse_kind(problems, entry, None, location, location, scope)
+    if isinstance(entry, Mapping):
+        if not entry:
+            problems.add(location, "an empty mapping is not a layer; write a kind, like `- relu` or "
+                                   "`- conv: {kernel: 3, filters: 32}`")
+            return None
+        if "repeat" in entry:
+            return _parse_repeat(problems, entry, depth, scope)
+        if "if" in entry:
+            return _parse_if(problems, entry, depth, scope)
+        if len(entry) == 1:
+            key = next(iter(entry))
+            if key == "residual":
+                return _parse_residual(problems, entry[key], entry.value_at[key], depth, scope)
+            if key == "concat":
+                return _parse_concat(problems, entry[key], entry.value_at[key], depth, scope)
+            return _parse_kind(problems, key, entry[key], entry.key_at[key], entry.value_at[key], scope)
+        kinds = [key for key in entry if key in KINDS or key in SHORTHANDS or key in scope.blocks]
+        if len(kinds) == 1:
+            problems.add(location, f"the fields of '{kinds[0]}' go inside it, as in "
+                                   f"`- {kinds[0]}: {{{', '.join(f'{k}: ...' for k in entry if k != kinds[0])}}}`")
+        else:
+            problems.add(location, "a layer is one kind with its fields, like `- conv: {kernel: 3, filters: 32}`; "
+                                   f"this entry has {len(entry)} keys: {', '.join(map(str, entry))}")
+        return None
+    problems.add(location, f"a layer must be a kind name or `KIND: {{fields}}`, got {type_name(entry)}")
+    return None
+
+
+_STRUCTURE_KEYS = {"residual": "layers: [...], shortcut: [...]", "concat": "branches: [[...], [...]]"}
+
+
+def _count_or_condition(problems: Problems, entry: Mapping, key: str, parse: Any, scope: Scope) -> Any:
+    raw, at = entry[key], entry.value_at[key]
+    if isinstance(raw, str):
+        expr = parse_expression_at(problems, raw, at, f"{key}: ", set(scope.args or ()), False)
+        if expr is _FAILED or expr.variables:
+            return expr
+        raw = v.evaluate(expr, {})
+    try:
+        return parse(raw)
+    except f.FieldError as error:
+        problems.add(at, f"'{key}': {error}")
+        return _FAILED
+
+
+def _parse_repeat(problems: Problems, entry: Mapping, depth: int, scope: Scope) -> RepeatEntry | None:
+    unknown_keys(problems, entry, ("repeat", "layers"), "repeat: ")
+    count = _count_or_condition(problems, entry, "repeat", f.positive_int, scope)
+    if "layers" not in entry:
+        problems.add(entry.location, "'repeat' needs 'layers': the list of layers to repeat")
+        return None
+    body = parse_body(problems, entry["layers"], entry.value_at["layers"], depth + 1, scope)
+    if count is _FAILED or body is None:
+        return None
+    return RepeatEntry(count=count, body=body, location=entry.location)
+
+
+def _parse_if(problems: Problems, entry: Mapping, depth: int, scope: Scope) -> IfEntry | None:
+    unknown_keys(problems, entry, ("if", "layers", "else"), "if: ")
+    condition = _count_or_condition(problems, entry, "if", f.boolean, scope)
+    if "layers" not in entry:
+        problems.add(entry.location, "'if' needs 'layers': the layers to use when the condition holds")
+        return None
+    body = parse_body(problems, entry["layers"], entry.value_at["layers"], depth + 1, scope, allow_empty=True)
+    orelse: tuple[Entry, ...] | None = ()
+    if "else" in entry:
+        orelse = parse_body(problems, entry["else"], entry.value_at["else"], depth + 1, scope, allow_empty=True)
+    if condition is _FAILED or body is None or orelse is None:
+        return None
+    return IfEntry(condition=condition, body=body, orelse=orelse, location=entry.location)
+
+
+def _structure(problems: Problems, kind: str, value: Any, location: Location) -> Mapping | None:
+    if not isinstance(value, Mapping):
+        problems.add(location, f"'{kind}' takes a mapping like {{{_STRUCTURE_KEYS[kind]}}}, got {type_name(value)}")
+        return None
+    return value
+
+
+def _name(problems: Problems, value: Mapping, context: str) -> Any:
+    if "name" not in value:
+        return None
+    try:
+        return f.text(value["name"])
+    except f.FieldError as error:
+        problems.add(value.value_at["name"], f"{context}'name': {error}")
+        return _FAILED
+
+
+def _parse_residual(problems: Problems, value: Any, location: Location, depth: int,
+                    scope: Scope) -> ResidualEntry | None:
+    value = _structure(problems, "residual", value, location)
+    if value is None:
+        return None
+    unknown_keys(problems, value, ("layers", "shortcut", "name"), "residual: ")
+    name = _name(problems, value, "residual: ")
+    if "layers" not in value:
+        problems.add(location, "'residual' needs 'layers': its main path (and optionally 'shortcut')")
+        return None
+    body = parse_body(problems, value["layers"], value.value_at["layers"], depth + 1, scope)
+    shortcut: tuple[Entry, ...] | None = ()
+    if "shortcut" in value:
+        shortcut = parse_body(problems, value["shortcut"], value.value_at["shortcut"], depth + 1, scope,
+                              allow_empty=True)
+    if body is None or shortcut is None or name is _FAILED:
+        return None
+    return ResidualEntry(body=body, shortcut=shortcut, name=name, location=location)
+
+
+def _parse_concat(problems: Problems, value: Any, location: Location, depth: int,
+                  scope: Scope) -> ConcatEntry | None:
+    value = _structure(problems, "concat", value, location)
+    if value is None:
+        return None
+    unknown_keys(problems, value, ("branches", "split", "name"), "concat: ")
+    name = _name(problems, value, "concat: ")
+    split = False
+    if "split" in value:
+        try:
+            split = f.boolean(value["split"])
+        except f.FieldError as error:
+            problems.add(value.value_at["split"], f"concat: 'split': {error}")
+            return None
+    branches_value = value.get("branches")
+    if not isinstance(branches_value, Sequence) or len(branches_value) < 2:
+        at = value.value_at.get("branches", location)
+        got = f"a list of {len(branches_value)}" if isinstance(branches_value, Sequence) else type_name(branches_value)
+        problems.add(at, f"concat: 'branches' must be a list of two or more branches, each a list of layers "
+                         f"(`[]` passes the input through), got {got}")
+        return None
+    branches = []
+    for item, at in zip(branches_value, branches_value.item_at):
+        if not isinstance(item, Sequence):
+            problems.add(at, f"concat: each branch is a list of layers (`[]` passes the input through), "
+                             f"got {type_name(item)}")
+            branches.append(None)
+            continue
+        branches.append(parse_body(problems, item, at, depth + 1, scope, allow_empty=True))
+    if any(branch is None for branch in branches) or name is _FAILED:
+        return None
+    return ConcatEntry(branches=tuple(branches), split=split, name=name, location=location)  # type: ignore[arg-type]
+
+
+def _arg_value(problems: Problems, raw: Any, at: Location, context: str, scope: Scope) -> Any:
+    """A block argument as written in a call: a number, true/false, a string, or an expression of the
+    caller's own arguments."""
+    if isinstance(raw, bool) or isinstance(raw, int):
+        return raw
+    if isinstance(raw, float):
+        value = v.literal(raw)
+        if isinstance(value, float):
+            problems.add(at, f"{context}expected a finite number, got {raw!r}")
+            return _FAILED
+        return value
+    if isinstance(raw, str):
+        from costcalc.expr import ExprError, parse_expression
+
+        try:
+            expr = parse_expression(raw)
+        except ExprError:
+            return raw
+        caller = set(scope.args or ())
+        if not expr.variables:
+            return v.evaluate(expr, {})
+        if expr.variables <= caller:
+            return expr
+        if len(expr.variables) == 1 and raw.strip() in expr.variables:
+            match = closest(raw.strip(), caller) if caller else None
+            if match:
+                problems.add(at, f"{context}unknown name '{raw.strip()}' (did you mean '{match}'?)")
+                return _FAILED
+            return raw  # a plain string, such as an activation's name
+        names = ", ".join(sorted(expr.variables - caller))
+        problems.add(at, f"{context}'{raw}' uses {names}, which are not arguments of the calling block; block "
+                         "arguments are fixed when the block is used (in, block_in and alpha belong in a layer's "
+                         "channel count)")
+        return _FAILED
+    problems.add(at, f"{context}a block argument is a number, true/false, a name or an expression, "
+                     f"got {type_name(raw)}")
+    return _FAILED
+
+
+def _parse_call(problems: Problems, block: str, value: Any, location: Location, value_location: Location,
+                scope: Scope) -> BlockCall | None:
+    declared = scope.blocks[block]
+    if value is None:
+        value = empty_mapping(value_location)
+    if not isinstance(value, Mapping):
+        problems.add(value_location, f"the arguments of block '{block}' must be a mapping like "
+                                     f"{{{', '.join(f'{a}: ...' for a in declared) or 'name: ...'}}}, got {type_name(value)}")
+        return None
+    context = f"block '{block}': "
+    args: dict[str, Any] = {}
+    arg_at: dict[str, Location] = {}
+    failed = False
+    name = _name(problems, value, context)
+    for key in value:
+        if key == "name":
+            continue
+        if key not in declared:
+            hint = did_you_mean(key, declared)
+            takes = f"'{block}' takes: {', '.join(declared)}" if declared else f"'{block}' takes no arguments"
+            problems.add(value.key_at[key], f"{context}unknown argument '{key}'{hint}; {takes}")
+            failed = True
+            continue
+        args[key] = _arg_value(problems, value[key], value.value_at[key], f"{context}'{key}': ", scope)
+        arg_at[key] = value.value_at[key]
+        failed = failed or args[key] is _FAILED
+    from costcalc.spec.model import REQUIRED_ARG
+
+    missing = [arg for arg, default in declared.items() if default == REQUIRED_ARG and arg not in args]
+    if missing:
+        problems.add(location, f"{context}missing required argument{'s' if len(missing) > 1 else ''} "
+                               f"{', '.join(repr(arg) for arg in missing)}")
+        failed = True
+    if failed or name is _FAILED:
+        return None
+    return BlockCall(block=block, args=args, arg_at=arg_at, name=name, location=location)
+
+
+def parse_body(problems: Problems, value: Any, location: Location, depth: int, scope: Scope,
+               allow_empty: bool = False) -> tuple[Entry, ...] | None:
+    if depth > MAX_NESTING:
+        problems.add(location, f"entries are nested more than {MAX_NESTING} deep")
+        return None
+    if not isinstance(value, Sequence) or (not value and not allow_empty):
+        wanted = "a list of layers" if allow_empty else "a non-empty list of layers"
+        problems.add(location, f"'layers' must be {wanted}, got {type_name(value)}")
+        return None
+    entries = [parse_entry(problems, item, item_location, depth, scope)
+               for item, item_location in zip(value, value.item_at)]
+    if any(entry is None for entry in entries):
+        return None
+    return tuple(entries)  # type: ignore[arg-type]

@@ -1,0 +1,58 @@
+"""Collecting the problems of one validation stage, and the checks every part of the schema uses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from costcalc.errors import Diagnostic, Location, closest
+from costcalc.layers import fields as f
+from costcalc.spec.yaml_source import Mapping
+
+
+class Problems:
+    """Collects diagnostics of one stage (each reported once, however often a block is used)."""
+
+    def __init__(self) -> None:
+        self.found: list[Diagnostic] = []
+        self._seen: set[Diagnostic] = set()
+
+    def add(self, location: Location, message: str) -> None:
+        diagnostic = Diagnostic(location, message)
+        if diagnostic not in self._seen:
+            self._seen.add(diagnostic)
+            self.found.append(diagnostic)
+
+    def sorted(self) -> list[Diagnostic]:
+        return sorted(self.found, key=lambda found: (found.location.line, found.location.column))
+
+
+def type_name(value: Any) -> str:
+    return f.describe(value)
+
+
+def field(problems: Problems, mapping: Mapping, key: str, parse: Any, context: str) -> Any:
+    try:
+        return parse(mapping[key])
+    except f.FieldError as error:
+        problems.add(mapping.value_at[key], f"{context}'{key}': {error}")
+        return None
+
+
+def unknown_keys(problems: Problems, mapping: Mapping, allowed: Any, context: str) -> set[str]:
+    """Report keys not in ``allowed``; return the allowed keys they look like typos of."""
+    misspelt = set()
+    for key in mapping:
+        if key not in allowed:
+            match = closest(key, allowed)
+            hint = f" (did you mean '{match}'?)" if match else ""
+            if match:
+                misspelt.add(match)
+            listed = ", ".join(allowed)
+            problems.add(mapping.key_at[key], f"{context}unknown key '{key}'{hint}; expected one of: {listed}")
+    return misspelt
+
+
+def empty_mapping(location: Location) -> Mapping:
+    mapping = Mapping()
+    mapping.location, mapping.key_at, mapping.value_at = location, {}, {}
+    return mapping
