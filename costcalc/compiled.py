@@ -8,8 +8,9 @@ A + R times (not A·R) and every point is one exact integer dot product:
     mult_adds(alpha, rho) = Σ_l channel_l(alpha) · area_l(rho) + fixed(alpha)
     params(alpha, rho)    = Σ_l params_l(alpha)
 
-This holds while no channel count depends on the resolution, which only ``flatten`` of a map larger than
-1×1 breaks; such networks are evaluated point by point (exactly, more slowly). Tests pin both paths to
+This holds while no channel count depends on the resolution, which only ``flatten`` of a map whose size
+follows the resolution breaks (a flatten right after a global or adaptive pool does not); such networks
+are evaluated point by point (exactly, more slowly). Tests pin both paths to
 ``costcalc.evaluate`` at random points.
 """
 
@@ -23,8 +24,16 @@ from costcalc.arith import ExactArith
 from costcalc.conventions import Convention
 from costcalc.evaluate import evaluate, input_shape_at
 from costcalc.layers.base import PER_POSITION
+from costcalc.layers.pooling import AdaptiveAvgPool, GlobalAvgPool, GlobalMaxPool
 from costcalc.layers.simple import Flatten
-from costcalc.network import Network, propagate
+from costcalc.network import Network, Node, propagate
+
+
+def _flattens_fixed_size(network: Network, node: Node) -> bool:
+    """A flatten right after a global or adaptive pool flattens a map of the same size at every rho, so the
+    channels it gives do not depend on the resolution."""
+    source = node.inputs[0]
+    return source >= 0 and isinstance(network.nodes[source].layer, (AdaptiveAvgPool, GlobalAvgPool, GlobalMaxPool))
 
 
 class CompiledCost:
@@ -33,7 +42,8 @@ class CompiledCost:
     def __init__(self, network: Network, convention: Convention):
         self.network = network
         self.convention = convention
-        self.factored = not any(isinstance(node.layer, Flatten) for node in network.nodes)
+        self.factored = all(_flattens_fixed_size(network, node) for node in network.nodes
+                            if isinstance(node.layer, Flatten))
         self._per_position = tuple(name for name in convention.mult_adds if name in PER_POSITION)
         self._other_mult_adds = tuple(name for name in convention.mult_adds if name not in PER_POSITION)
         self._active: list[int] | None = None  # the layers with Mult-Adds per output position

@@ -13,7 +13,8 @@ Names: a node's name is its path of block instances and its own name, joined by 
 
 from __future__ import annotations
 
-from typing import Any, Iterator, NamedTuple
+from collections.abc import Iterator
+from typing import Any, NamedTuple
 
 from costcalc.arith import ShapeError
 from costcalc.errors import Diagnostic, Location, SpecError
@@ -21,13 +22,22 @@ from costcalc.layers import fields as f
 from costcalc.layers.base import Layer, Shape
 from costcalc.layers.graph import Add, Concat, Scale, Split, SqueezeExcite
 from costcalc.spec import values as v
-from costcalc.spec.model import (BlockCall, ConcatEntry, Entry, IfEntry, LayerEntry, RepeatEntry,
-                                 ResidualEntry, Spec)
+from costcalc.spec.model import (
+    BlockCall,
+    ConcatEntry,
+    Entry,
+    IfEntry,
+    LayerEntry,
+    RepeatEntry,
+    ResidualEntry,
+    Spec,
+)
 from costcalc.spec.problems import Problems
 
 MAX_LAYERS = 100_000
 MAX_STEPS = 1_000_000  # entries visited while building: bounds specs that repeat empty branches
 MAX_BLOCK_DEPTH = 64
+SCALED_FIELDS = frozenset({"filters", "units", "squeeze"})  # the channel counts alpha scales (unless fixed)
 
 
 class Node(NamedTuple):
@@ -43,6 +53,7 @@ class Node(NamedTuple):
 class Network(NamedTuple):
     spec: Spec
     nodes: tuple[Node, ...]
+    groups: dict[tuple[str, ...], str] = {}  # each block instance's path -> the block it instantiates
 
 
 class _Context(NamedTuple):
@@ -74,6 +85,7 @@ class _Builder:
         self.steps = 0
         self.instances: dict[tuple[tuple[str, ...], str], Location] = {}
         self.instance_counts: dict[tuple[tuple[str, ...], str], int] = {}
+        self.groups: dict[tuple[str, ...], str] = {}
 
     # -- nodes -------------------------------------------------------------------------------------
     def add(self, layer: Layer, location: Location, inputs: tuple[int, ...], ctx: _Context,
@@ -84,8 +96,9 @@ class _Builder:
                                      ctx.block_input if block_input is None else block_input))
         return len(self.pending) - 1
 
-    def instance(self, prefix: str, given: str | None, ctx: _Context, location: Location) -> tuple[str, ...]:
-        """The path of a new block (or squeeze-excite) instance inside ``ctx``."""
+    def instance(self, prefix: str, given: str | None, ctx: _Context, location: Location,
+                 kind: str) -> tuple[str, ...]:
+        """The path of a new instance of block ``kind`` (or squeeze_excite) inside ``ctx``."""
         if given:
             name = given + ctx.suffix
         else:
@@ -98,6 +111,7 @@ class _Builder:
             first = self.instances[(ctx.path, name)]
             self.problems.add(location, f"duplicate block name '{name}' (first at line {first.line})")
         self.instances.setdefault((ctx.path, name), location)
+        self.groups[(*ctx.path, name)] = kind
         return (*ctx.path, name)
 
     # -- entries -----------------------------------------------------------------------------------
@@ -109,7 +123,7 @@ class _Builder:
             if isinstance(entry, LayerEntry):
                 producer = self.layer_entry(entry, producer, ctx)
             elif isinstance(entry, RepeatEntry):
-                count = self.value(entry.count, f.positive_int, ctx, entry.location, "repeat")
+                count = self.value(entry.count, f.non_negative_int, ctx, entry.location, "repeat")
                 for index in range(1, (count or 0) + 1):
                     suffix = f"{ctx.suffix}_{index}" if count > 1 else ctx.suffix
                     producer = self.chain(entry.body, producer, ctx._replace(suffix=suffix))
@@ -176,7 +190,7 @@ class _Builder:
         from costcalc.layers.pooling import GlobalAvgPool
         from costcalc.layers.simple import Activation
 
-        inner = ctx._replace(path=self.instance("se", se.name, ctx, location), suffix="")
+        inner = ctx._replace(path=self.instance("se", se.name, ctx, location, "squeeze_excite"), suffix="")
         pool = self.add(GlobalAvgPool(name="pool"), location, (producer,), inner, "pool")
         fc1 = self.add(Conv(kernel=(1, 1), filters=se.squeeze, bias=True, fixed=se.fixed, name="fc1"),
                        location, (pool,), inner, "fc1")
@@ -203,7 +217,7 @@ class _Builder:
                     self.problems.add(call.arg_at[name], f"block '{call.block}': '{name}': {error}{ctx.where}")
                     return producer
             args[name] = raw
-        path = self.instance(call.block, call.name, ctx, call.location)
+        path = self.instance(call.block, call.name, ctx, call.location, call.block)
         where = f" (in block '{call.block}' used at line {call.location.line})"
         inner = _Context(path=path, args=args, block_input=producer, suffix="", where=where)
         return self.chain(block.body, producer, inner)
@@ -261,7 +275,7 @@ def build_network(spec: Spec) -> Network:
         raise SpecError(builder.problems.sorted())
     if not builder.pending:
         raise SpecError(Diagnostic(Location(spec.path, 1, 1), "the network has no layers (every 'if' chose nothing)"))
-    return Network(spec=spec, nodes=builder.nodes())
+    return Network(spec=spec, nodes=builder.nodes(), groups=builder.groups)
 
 
 def _resolve(layer: Layer, fields: tuple[str, ...], channels_in: Any, block_in: Any, arith: Any) -> Layer:
@@ -281,7 +295,7 @@ def _resolve(layer: Layer, fields: tuple[str, ...], channels_in: Any, block_in: 
                              f"block_in = {block_in}; a channel count must be a whole number of at least 1 "
                              "(round it with floor, ceil, round or make_divisible)")
         changes[name] = value
-    if "fixed" in {field.name for field in layer.fields}:
+    if SCALED_FIELDS.intersection(fields):
         changes["fixed"] = True  # alpha is already in the channels the expression reads
     return layer.replace(**changes)
 

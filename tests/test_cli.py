@@ -129,10 +129,10 @@ def test_bundled_spec_by_path_equals_by_name() -> None:
 
 
 def test_unknown_spec_name_suggests_the_closest_bundled_spec() -> None:
-    err = bad_usage("report", "mobilenet")
+    err = bad_usage("report", "mobilenet_v1_shalow")
     assert err.count("\n") == 1
-    assert err.startswith("mobilenet: error: ")
-    assert "did you mean 'mobilenet_v1'" in err
+    assert err.startswith("mobilenet_v1_shalow: error: ")
+    assert "did you mean 'mobilenet_v1_shallow'" in err
     assert "costcalc list" in err
 
 
@@ -415,8 +415,8 @@ def test_debug_reraises_internal_errors(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 def test_debug_does_not_change_bad_input_handling() -> None:
-    err = bad_usage("--debug", "report", "mobilenet")
-    assert "did you mean 'mobilenet_v1'" in err
+    err = bad_usage("--debug", "report", "mobilenet_v1_shalow")
+    assert "did you mean 'mobilenet_v1_shallow'" in err
 
 
 # --- subprocesses -------------------------------------------------------------------------------------

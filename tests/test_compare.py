@@ -498,7 +498,7 @@ def test_cli_table5_at_alpha_and_resolution_of_every_spec() -> None:
     (("mobilenet_v1",), "give two or more specs"),
     (("mobilenet_v1", "mobilenet_v1_conv", "--vs-standard"), "--vs-standard compares one SPEC"),
     (("mobilenet_v1", "mobilenet_v1_conv", "--rho", "1/2", "--resolution", "112"), "not both"),
-    (("mobilenet_v1", "mobilenet"), "did you mean 'mobilenet_v1'"),
+    (("mobilenet_v1", "mobilenet_v1_shalow"), "did you mean 'mobilenet_v1_shallow'"),
 ])
 def test_cli_bad_usage_exits_2(args: tuple[str, ...], message: str) -> None:
     result = _cli(*args)

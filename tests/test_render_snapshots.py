@@ -329,7 +329,7 @@ def test_symbolic_at_alpha_03_says_the_exact_count_differs_from_the_closed_form(
 
 def test_csv_snapshot_columns_add_up() -> None:
     lines = to_csv(make_report()).splitlines()
-    assert lines[0] == "name,kind,group,filter,stride,input_shape,output_shape,mult_adds,params"
+    assert lines[0] == "name,kind,group,filter,stride,input_shape,output_shape,mult_adds,params,path"
     rows = [line.split(",") for line in lines[1:]]
     assert sum(int(row[7]) for row in rows) == TOTAL_MULT_ADDS
     assert sum(int(row[8]) for row in rows) == TOTAL_PARAMS

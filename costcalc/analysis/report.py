@@ -5,6 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any, NamedTuple
 
+from costcalc.analysis.blocks import BlockTotal, OutlineRow, by_block, outline
 from costcalc.analysis.breakdown import KindTotal, by_kind
 from costcalc.analysis.separable import (
     SeparablePair,
@@ -34,9 +35,13 @@ class Report(NamedTuple):
     pairs: list[SeparablePair]
     twin: StandardTwin
     symbolic: SymbolicTotals | None = None
+    blocks: list[BlockTotal] = []
+    outline: list[OutlineRow] = []  # the rows of the layer table, to the depth asked for
+    depth: int | None = None
 
 
-def build_report(evaluation: Evaluation, symbolic: bool = False) -> Report:
+def build_report(evaluation: Evaluation, symbolic: bool = False, depth: int | None = None) -> Report:
+    """``depth``: how many levels of blocks the layer table opens (None: all; 0: none, totals only)."""
     pairs = separable_pairs(evaluation)
     closed = None
     if symbolic:
@@ -45,7 +50,8 @@ def build_report(evaluation: Evaluation, symbolic: bool = False) -> Report:
         form = closed_form(evaluation.network, evaluation.convention)
         ideal_mult_adds, ideal_params = form.at(evaluation.alpha, evaluation.rho)
         closed = SymbolicTotals(form.mult_adds, form.params, _fraction(ideal_mult_adds), _fraction(ideal_params))
-    return Report(evaluation, by_kind(evaluation), pairs, standard_twin(evaluation, pairs), closed)
+    return Report(evaluation, by_kind(evaluation), pairs, standard_twin(evaluation, pairs), closed,
+                  by_block(evaluation), outline(evaluation, depth), depth)
 
 
 def _fraction(value: Any) -> Fraction:

@@ -31,10 +31,14 @@ from costcalc.cli.app import (
 @click.option("--symbolic", is_flag=True,
               help="Also give the totals as a closed form in alpha and rho (ideal, no rounding).")
 @click.option("--all-layers", is_flag=True, help="Table and Markdown: also list layers without cost (BN, ReLU).")
+@click.option("--depth", type=click.IntRange(min=0), default=None,
+              help="Table: levels of blocks to open (0: totals only, 1: top-level layers and blocks; "
+                   "default: all).")
 @output_option
 @guarded
 def report_command(spec: str | None, alpha: Fraction, rho: Fraction | None, resolution: int | None,
-                   convention: str, output_format: str, symbolic: bool, all_layers: bool, output: str | None) -> None:
+                   convention: str, output_format: str, symbolic: bool, all_layers: bool, depth: int | None,
+                   output: str | None) -> None:
     """Per-layer and total Mult-Adds and parameters of SPEC (a YAML file or a bundled spec's name;
     default: mobilenet_v1)."""
     from costcalc.analysis.report import build_report
@@ -48,7 +52,7 @@ def report_command(spec: str | None, alpha: Fraction, rho: Fraction | None, reso
     if resolution is not None:
         rho = rho_for_resolution(network.spec, resolution)
     evaluation = evaluate(network, alpha, rho or Fraction(1), CONVENTIONS[convention])
-    report = build_report(evaluation, symbolic=symbolic)
+    report = build_report(evaluation, symbolic=symbolic, depth=depth)
     if output_format == "json":
         from costcalc.render.json_report import to_json
 

@@ -105,4 +105,4 @@ class AdaptiveAvgPool(Layer):
         return f"adaptive_avg_pool {size_label(self.size)}"
 
     def filter_label(self, input_shape: Shape, output_shape: Shape) -> str:
-        return f"{input_shape.height}×{input_shape.width}→{self.size[0]}×{self.size[1]}"
+        return f"to {self.size[0]}×{self.size[1]}"

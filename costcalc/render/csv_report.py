@@ -9,7 +9,7 @@ from costcalc.analysis.report import Report
 from costcalc.render.json_report import ascii_times
 from costcalc.render.text import shape_text
 
-COLUMNS = ("name", "kind", "group", "filter", "stride", "input_shape", "output_shape", "mult_adds", "params")
+COLUMNS = ("name", "kind", "group", "filter", "stride", "input_shape", "output_shape", "mult_adds", "params", "path")
 
 
 def to_csv(report: Report) -> str:
@@ -19,5 +19,5 @@ def to_csv(report: Report) -> str:
     for row in report.evaluation.layers:
         writer.writerow([row.name, row.kind, row.group, ascii_times(row.filter), ascii_times(row.stride),
                          shape_text(row.input_shape, "x"), shape_text(row.output_shape, "x"),
-                         row.mult_adds, row.params])
+                         row.mult_adds, row.params, "/".join(row.path)])
     return out.getvalue()

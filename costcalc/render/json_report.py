@@ -45,9 +45,12 @@ def to_data(report: Report, spec: str | None = None) -> dict[str, Any]:
             {"name": row.name, "kind": row.kind, "group": row.group, "filter": ascii_times(row.filter),
              "stride": ascii_times(row.stride),
              "input_shape": list(row.input_shape), "output_shape": list(row.output_shape),
-             "mult_adds": row.mult_adds, "params": row.params}
+             "mult_adds": row.mult_adds, "params": row.params, "path": list(row.path)}
             for row in evaluation.layers
         ],
+        "by_block": {block.block: {"uses": block.uses, "layers": block.layers, "mult_adds": block.mult_adds,
+                                   "params": block.params}
+                     for block in report.blocks},
         "separable_pairs": [
             {"depthwise": pair.depthwise.name, "pointwise": pair.pointwise.name, "mult_adds": pair.mult_adds,
              "standard_mult_adds": pair.standard_mult_adds, "ratio": _exact(pair.ratio)}

@@ -87,20 +87,55 @@ def _layers_table(report: Report, all_layers: bool, full: bool, medium: bool) ->
     # The bar is scaled to the largest layer, so that the heavy layers stand out.
     if full:
         table.add_column("", style="cyan", no_wrap=True, min_width=BAR_WIDTH)
-    largest = max((row.mult_adds for row in evaluation.layers), default=0)
-    for index, row in enumerate(evaluation.layers, 1):
-        if not all_layers and not is_visible(row):
-            continue
+    shown = [row for row in report.outline if row.layer is None or all_layers or is_visible(row.layer)]
+    largest = max((row.mult_adds for row in shown if not row.expanded), default=0)
+    for row in shown:
         part = share(row.mult_adds, evaluation.mult_adds)
-        zero = not (row.mult_adds or row.params)
-        cells = [str(index), Text(row.name), row.kind, row.filter, row.stride,
-                 f"{fmt.shape_text(row.input_shape)} → {fmt.shape_text(row.output_shape)}",
-                 fmt.thousands(row.mult_adds), fmt.thousands(row.params), fmt.percent(part), fmt.bar(share(row.mult_adds, largest), BAR_WIDTH)]
+        name = Text("  " * row.level + row.label)
+        if row.layer is None:
+            name.stylize("bold")
+            cells = ["", name, Text(row.kind, style="italic"), fmt.plural(row.layers, "layer"), "",
+                     f"{fmt.shape_text(row.input_shape)} → {fmt.shape_text(row.output_shape)}",
+                     fmt.thousands(row.mult_adds), fmt.thousands(row.params), fmt.percent(part),
+                     "" if row.expanded else fmt.bar(share(row.mult_adds, largest), BAR_WIDTH)]
+            style = "dim italic" if row.expanded else None
+        else:
+            layer = row.layer
+            cells = [str(row.index), name, layer.kind, layer.filter, layer.stride,
+                     f"{fmt.shape_text(layer.input_shape)} → {fmt.shape_text(layer.output_shape)}",
+                     fmt.thousands(layer.mult_adds), fmt.thousands(layer.params), fmt.percent(part),
+                     fmt.bar(share(layer.mult_adds, largest), BAR_WIDTH)]
+            style = "dim" if not (layer.mult_adds or layer.params) else None
         if not full:
             del cells[9], cells[2]
         if not medium:
             del cells[-1], cells[0]
-        table.add_row(*cells, style="dim" if zero else None)
+        table.add_row(*cells, style=style)
+    return table
+
+
+def blocks_table(report: Report) -> Table:
+    evaluation = report.evaluation
+    table = Table(title="By block (top-level uses of each block)", title_justify="left", title_style="bold",
+                  box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, header_style="bold")
+    widest = {"Mult-Adds": len(fmt.thousands(evaluation.mult_adds)), "Params": len(fmt.thousands(evaluation.params))}
+    for name, justify in (("Block", "left"), ("Uses", "right"), ("Layers", "right"), ("Mult-Adds", "right"),
+                          ("%", "right"), ("Params", "right"), ("% ", "right")):
+        table.add_column(name, justify=justify, no_wrap=name != "Block", min_width=widest.get(name))  # type: ignore[arg-type]
+    table.add_column("", style="cyan", no_wrap=True, min_width=BAR_WIDTH)
+    in_blocks = [0, 0, 0]
+    for block in report.blocks:
+        table.add_row(block.block, str(block.uses), str(block.layers), fmt.thousands(block.mult_adds),
+                      fmt.percent(block.mult_adds_share), fmt.thousands(block.params), fmt.percent(block.params_share),
+                      fmt.bar(block.mult_adds_share, BAR_WIDTH))
+        in_blocks = [in_blocks[0] + block.layers, in_blocks[1] + block.mult_adds, in_blocks[2] + block.params]
+    rest = [len(evaluation.layers) - in_blocks[0], evaluation.mult_adds - in_blocks[1],
+            evaluation.params - in_blocks[2]]
+    if rest[0]:
+        mult_adds_share, params_share = share(rest[1], evaluation.mult_adds), share(rest[2], evaluation.params)
+        table.add_row(Text("(outside blocks)", style="dim"), "", str(rest[0]), fmt.thousands(rest[1]),
+                      fmt.percent(mult_adds_share), fmt.thousands(rest[2]), fmt.percent(params_share),
+                      fmt.bar(mult_adds_share, BAR_WIDTH))
     return table
 
 
@@ -193,13 +228,18 @@ def summary_line(report: Report) -> Text:
 
 def render(report: Report, all_layers: bool = False, width: int = 132) -> RenderableType:
     """The whole terminal report for a console ``width`` characters wide."""
-    parts: list[RenderableType] = [header(report), layers_table(report, all_layers, width)]
-    hidden = "" if all_layers else hidden_summary(report.evaluation)
+    parts: list[RenderableType] = [header(report)]
+    if report.outline:
+        parts.append(layers_table(report, all_layers, width))
+    shown = [row.layer for row in report.outline if row.layer is not None]
+    hidden = "" if all_layers or not shown else hidden_summary(report.evaluation, shown)
     if hidden:
         parts.append(Text(hidden, style="dim"))
     parts.append(summary_line(report))
     if report.kinds:
         parts += [Text(), kinds_table(report)]
+    if report.blocks:
+        parts += [blocks_table(report)]
     if report.pairs:
         parts += [pairs_table(report), twin_line(report)]
     if report.symbolic is not None:

@@ -22,7 +22,15 @@ from costcalc.expr import FUNCTIONS
 from costcalc.layers import KINDS, SHORTHANDS
 from costcalc.spec import values as v
 from costcalc.spec.entries import STRUCTURES, Scope, parse_body
-from costcalc.spec.model import REQUIRED_ARG, BlockCall, BlockDef, ConcatEntry, Entry, IfEntry, RepeatEntry, ResidualEntry
+from costcalc.spec.model import (
+    BlockCall,
+    BlockDef,
+    ConcatEntry,
+    Entry,
+    IfEntry,
+    RepeatEntry,
+    ResidualEntry,
+)
 from costcalc.spec.problems import Problems, type_name, unknown_keys
 from costcalc.spec.yaml_source import Mapping
 
@@ -47,7 +55,7 @@ def _parse_args(problems: Problems, value: Any, location: Location, block: str) 
             problems.add(at, f"block '{block}': '{name}' is reserved and cannot name an argument")
             continue
         default = v.literal(default)
-        if isinstance(default, float) or isinstance(default, (list, dict)) or default is None:
+        if isinstance(default, (float, list, dict)) or default is None:
             problems.add(value.value_at[name], f"block '{block}': the default of '{name}' must be a number, "
                                                f"true/false, a string or `required`, got {type_name(default)}")
             continue

@@ -21,8 +21,15 @@ from costcalc.errors import Location, closest, did_you_mean
 from costcalc.layers import KINDS, SHORTHANDS
 from costcalc.layers import fields as f
 from costcalc.spec import values as v
-from costcalc.spec.model import (BlockCall, ConcatEntry, Entry, IfEntry, LayerEntry, RepeatEntry,
-                                 ResidualEntry)
+from costcalc.spec.model import (
+    BlockCall,
+    ConcatEntry,
+    Entry,
+    IfEntry,
+    LayerEntry,
+    RepeatEntry,
+    ResidualEntry,
+)
 from costcalc.spec.problems import Problems, empty_mapping, type_name, unknown_keys
 from costcalc.spec.yaml_source import Mapping, Sequence
 
@@ -187,9 +194,9 @@ def parse_entry(problems: Problems, entry: Any, location: Location, depth: int, 
         if len(entry) == 1:
             key = next(iter(entry))
             if key == "residual":
-                return _parse_residual(problems, entry[key], entry.value_at[key], depth, scope)
+                return _parse_residual(problems, entry[key], entry.key_at[key], depth, scope)
             if key == "concat":
-                return _parse_concat(problems, entry[key], entry.value_at[key], depth, scope)
+                return _parse_concat(problems, entry[key], entry.key_at[key], depth, scope)
             return _parse_kind(problems, key, entry[key], entry.key_at[key], entry.value_at[key], scope)
         kinds = [key for key in entry if key in KINDS or key in SHORTHANDS or key in scope.blocks]
         if len(kinds) == 1:
@@ -321,7 +328,7 @@ def _parse_concat(problems: Problems, value: Any, location: Location, depth: int
 def _arg_value(problems: Problems, raw: Any, at: Location, context: str, scope: Scope) -> Any:
     """A block argument as written in a call: a number, true/false, a string, or an expression of the
     caller's own arguments."""
-    if isinstance(raw, bool) or isinstance(raw, int):
+    if isinstance(raw, (bool, int)):
         return raw
     if isinstance(raw, float):
         value = v.literal(raw)
@@ -371,11 +378,13 @@ def _parse_call(problems: Problems, block: str, value: Any, location: Location, 
     arg_at: dict[str, Location] = {}
     failed = False
     name = _name(problems, value, context)
+    misspelt: set[str | None] = set()  # a required argument written with a typo is reported once, as the typo
     for key in value:
         if key == "name":
             continue
         if key not in declared:
             hint = did_you_mean(key, declared)
+            misspelt.add(closest(key, declared))
             takes = f"'{block}' takes: {', '.join(declared)}" if declared else f"'{block}' takes no arguments"
             problems.add(value.key_at[key], f"{context}unknown argument '{key}'{hint}; {takes}")
             failed = True
@@ -385,7 +394,8 @@ def _parse_call(problems: Problems, block: str, value: Any, location: Location, 
         failed = failed or args[key] is _FAILED
     from costcalc.spec.model import REQUIRED_ARG
 
-    missing = [arg for arg, default in declared.items() if default == REQUIRED_ARG and arg not in args]
+    missing = [arg for arg, default in declared.items()
+               if default == REQUIRED_ARG and arg not in args and arg not in misspelt]
     if missing:
         problems.add(location, f"{context}missing required argument{'s' if len(missing) > 1 else ''} "
                                f"{', '.join(repr(arg) for arg in missing)}")

@@ -11,6 +11,7 @@ gives is used as it is: alpha has already been applied to the channels it reads.
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from typing import Any, NamedTuple
 
@@ -43,7 +44,7 @@ def is_deferred(value: Any) -> bool:
 def literal(value: Any) -> Any:
     """A YAML number as an exact value: floats become Fractions through their decimal text."""
     if isinstance(value, float):
-        return Fraction(str(value)) if value == value and value not in (float("inf"), float("-inf")) else value
+        return Fraction(str(value)) if math.isfinite(value) else value
     return value
 
 
