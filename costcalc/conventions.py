@@ -44,8 +44,8 @@ PAPER = Convention(
 
 TORCHVISION = Convention(
     name="torchvision",
-    description="as torchvision's weights.meta: Mult-Adds of conv and linear weights; params also count "
-    "biases, batch-norm and layer-norm gamma, beta, and layer scale",
+    description="as torchvision's weights.meta: conv and linear Mult-Adds; params with biases, norm gamma/beta, "
+    "layer scale",
     mult_adds=("weight_macs",),
     params=("weights", "biases", "bn_affine", "norm_affine", "layer_scale"),
 )

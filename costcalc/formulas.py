@@ -52,7 +52,7 @@ def conv_output_size(size: Any, kernel: int, stride: int, padding: str, pad: int
       ``floor((size + 2·pad - d·(k - 1) - 1) / stride) + 1``, or ``ceil`` with ``ceil_mode``, where PyTorch
       drops a last window that would start in the right padding.
 
-    ``arith`` does the division: exactly (integers, checked) or ideally (symbols, no rounding).
+    ``arith`` does the division: exactly (integers, checked) or ideally (symbols, no rounding; see below).
     """
     if padding == "same":
         return arith.ceil_div(size, stride)
@@ -64,6 +64,12 @@ def conv_output_size(size: Any, kernel: int, stride: int, padding: str, pad: int
                                   f"({size} pixels + {pad} of padding on each side)")
     else:
         arith.require(reach >= 0, f"the {span}-pixel window is larger than the input ({size} pixels)")
+    if not arith.exact:
+        # Ideal (no rounding): size / stride plus the window's and padding's whole-pixel offset, which is the
+        # exact size wherever the stride divides the size (for size = s·m the floor is m + floor((2p - span)/s)),
+        # and the paper's size / stride for padding that keeps the size (ResNet's 7x7/2 stem with padding 3).
+        offset = 2 * pad - span
+        return arith.floor_div(size, stride) + (-(-offset // stride) if ceil_mode else offset // stride) + 1
     if not ceil_mode:
         return arith.floor_div(reach, stride) + 1
     out = arith.ceil_div(reach, stride) + 1

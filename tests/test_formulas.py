@@ -248,7 +248,15 @@ def test_output_size_ideal_arith_does_not_round() -> None:
     rho = sympy.Symbol("rho", positive=True)
     ideal = IdealArith()
     assert formulas.conv_output_size(224 * rho, 3, 2, "same", 0, 1, ideal) == 112 * rho
-    assert formulas.conv_output_size(224 * rho, 3, 2, "valid", 0, 1, ideal) == 112 * rho - sympy.Rational(1, 2)
+    # size / stride plus a whole offset: equal to the exact size where the stride divides (224 -> 111 here) ...
+    assert formulas.conv_output_size(224 * rho, 3, 2, "valid", 0, 1, ideal) == 112 * rho - 1
+    assert formulas.conv_output_size(224 * rho, 2, 2, "valid", 0, 1, ideal) == 112 * rho
+    assert formulas.conv_output_size(224 * rho, 11, 4, "explicit", 2, 1, ideal) == 56 * rho - 1  # AlexNet: 55
+    assert formulas.conv_output_size(224, 3, 2, "valid", 0, 1, ExactArith(Fraction(1), WidthRule())) == 111
+    # ... and the paper's size / stride for PyTorch padding that keeps the size (ResNet's stem and 3x3s).
+    assert formulas.conv_output_size(224 * rho, 7, 2, "explicit", 3, 1, ideal) == 112 * rho
+    assert formulas.conv_output_size(56 * rho, 3, 1, "explicit", 1, 1, ideal) == 56 * rho
+    assert formulas.conv_output_size(56 * rho, 3, 2, "explicit", 2, 2, ideal) == 28 * rho
 
 
 def test_output_size_ideal_arith_is_exact_on_whole_sizes() -> None:

@@ -302,3 +302,20 @@ def test_a_structure_that_breaks_at_some_alpha_is_reported_there() -> None:
     assert evaluate(load(spec)).mult_adds > 0
     with pytest.raises(SpecError, match="cannot add a 8×8×16 tensor and a 8×8×8 tensor"):
         evaluate(load(spec), Fraction(1, 2))
+
+
+def test_resnet50_closed_form_equals_the_exact_count_where_nothing_rounds() -> None:
+    # PyTorch padding that keeps the size gives size / stride in the ideal form, as the paper's D_F / stride, so
+    # at 224 px (every stride divides) and alpha 1 (nothing is rounded) the closed form is the exact count.
+    from costcalc.spec.bundled import bundled_specs
+    from costcalc.spec.schema import load_spec
+    from costcalc.symbolic import closed_form
+
+    network = build_network(load_spec(str(bundled_specs()["resnet50"])))
+    form = closed_form(network, TORCHVISION)
+    exact = evaluate(network, Fraction(1), Fraction(1), TORCHVISION)
+    assert form.at(Fraction(1), Fraction(1)) == (exact.mult_adds, exact.params)
+    at_448 = evaluate(network, Fraction(1), Fraction(2), TORCHVISION)  # 448 px: 32 still divides
+    assert form.at(Fraction(1), Fraction(2)) == (at_448.mult_adds, at_448.params)
+    at_112 = evaluate(network, Fraction(1), Fraction(1, 2), TORCHVISION)  # 112 px: the last stage rounds 7/2 up
+    assert form.at(Fraction(1), Fraction(1, 2))[0] < at_112.mult_adds

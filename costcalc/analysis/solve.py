@@ -127,10 +127,14 @@ def _ideal_bound(closed: Any, budget: Budget, symbol: Any, fixed: dict[Any, Frac
 
 
 def _largest_root(expr: Any, symbol: Any) -> Any:
-    """The largest positive real root of a polynomial in ``symbol`` (exact where sympy can, else numeric)."""
+    """The largest positive real root of a polynomial in ``symbol`` (exact where sympy can, else numeric);
+    None when there is none, or when the closed form is not a polynomial in ``symbol``."""
     import sympy
 
-    poly = sympy.Poly(expr, symbol)
+    try:
+        poly = sympy.Poly(expr, symbol)
+    except sympy.PolynomialError:  # min/max in a channel count (EfficientNet's max(1, c // 4)): no polynomial
+        return None
     if poly.degree() < 1:
         return None
     roots = [root for root in poly.real_roots() if root > 0]
