@@ -133,8 +133,10 @@ class _Builder:
                     producer = self.chain(entry.body if condition else entry.orelse, producer, ctx)
             elif isinstance(entry, ResidualEntry):
                 main = self.chain(entry.body, producer, ctx)
-                shortcut = self.chain(entry.shortcut, producer, ctx)
-                producer = self.add(Add(), entry.location, (main, shortcut), ctx, self.given(entry.name, ctx))
+                if self.value(entry.when, f.boolean, ctx, entry.location, "when"):
+                    shortcut = self.chain(entry.shortcut, producer, ctx)
+                    main = self.add(Add(), entry.location, (main, shortcut), ctx, self.given(entry.name, ctx))
+                producer = main
             elif isinstance(entry, ConcatEntry):
                 producer = self.concat(entry, producer, ctx)
             else:

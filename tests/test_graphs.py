@@ -319,3 +319,21 @@ def test_resnet50_closed_form_equals_the_exact_count_where_nothing_rounds() -> N
     assert form.at(Fraction(1), Fraction(2)) == (at_448.mult_adds, at_448.params)
     at_112 = evaluate(network, Fraction(1), Fraction(1, 2), TORCHVISION)  # 112 px: the last stage rounds 7/2 up
     assert form.at(Fraction(1), Fraction(1, 2))[0] < at_112.mult_adds
+
+
+def test_residual_when_false_leaves_only_the_main_path() -> None:
+    spec = """\
+        input: {channels: 16, size: 8}
+        blocks:
+          unit:
+            args: {out: required, stride: 1}
+            layers:
+              - residual:
+                  when: "stride == 1 and out == 16"
+                  layers:
+                    - conv: {kernel: 3, filters: out, stride: stride, padding: 1}
+        layers:
+          - unit: {out: 16}
+          - unit: {out: 32, stride: 2}
+    """
+    assert list(rows(spec)) == ["unit_1.conv_1", "unit_1.add_1", "unit_2.conv_1"]

@@ -276,8 +276,9 @@ def _parse_residual(problems: Problems, value: Any, location: Location, depth: i
     value = _structure(problems, "residual", value, location)
     if value is None:
         return None
-    unknown_keys(problems, value, ("layers", "shortcut", "name"), "residual: ")
+    unknown_keys(problems, value, ("layers", "shortcut", "when", "name"), "residual: ")
     name = _name(problems, value, "residual: ")
+    when = _count_or_condition(problems, value, "when", f.boolean, scope) if "when" in value else True
     if "layers" not in value:
         problems.add(location, "'residual' needs 'layers': its main path (and optionally 'shortcut')")
         return None
@@ -286,9 +287,9 @@ def _parse_residual(problems: Problems, value: Any, location: Location, depth: i
     if "shortcut" in value:
         shortcut = parse_body(problems, value["shortcut"], value.value_at["shortcut"], depth + 1, scope,
                               allow_empty=True)
-    if body is None or shortcut is None or name is _FAILED:
+    if body is None or shortcut is None or name is _FAILED or when is _FAILED:
         return None
-    return ResidualEntry(body=body, shortcut=shortcut, name=name, location=location)
+    return ResidualEntry(body=body, shortcut=shortcut, name=name, location=location, when=when)
 
 
 def _parse_concat(problems: Problems, value: Any, location: Location, depth: int,

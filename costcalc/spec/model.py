@@ -53,12 +53,14 @@ class IfEntry(NamedTuple):
 
 
 class ResidualEntry(NamedTuple):
-    """A main path and a shortcut (none: the identity), both from the same input, summed."""
+    """A main path and a shortcut (none: the identity), both from the same input, summed; only the main path
+    where ``when`` (true, or an expression of block arguments) is false."""
 
     body: tuple[Entry, ...]
     shortcut: tuple[Entry, ...]
     name: str | None
     location: Location
+    when: Any = True
 
 
 class ConcatEntry(NamedTuple):
