@@ -70,6 +70,9 @@ def measure(timed: dict[str, list[str]], runs: int) -> tuple[dict[str, list[floa
     """Interleaved rounds: every command once per round, the starting command rotating each round, so that
     drift (CPU frequency, caches, other load) falls on all commands alike."""
     env = dict(os.environ, COLUMNS="132")  # the table's width when not a terminal; fixed for repeatability
+    # A user's installed costcalc has .pyc files (pip compiles them); without them every run would compile
+    # every module again, which measures the compiler, not costcalc.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     labels = list(timed)
     times: dict[str, list[float]] = {label: [] for label in labels}
     failures: dict[str, str] = {}

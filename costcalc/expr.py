@@ -30,7 +30,6 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, NamedTuple
 
@@ -342,13 +341,23 @@ class _Evaluator:
         return args[0] if self.ideal else _ROUNDING[name](args[0])
 
 
-@dataclass(frozen=True)
 class Expr:
-    """A parsed expression: ``text``, the ``variables`` it reads, and ``evaluate(env)``."""
+    """A parsed expression: ``text``, the ``variables`` it reads, and ``evaluate(env)``. Equal when the text
+    and the variables are (a plain class rather than a dataclass: this module is imported at start-up)."""
 
-    text: str
-    variables: frozenset[str]
-    _tree: Node = field(repr=False, compare=False)
+    __slots__ = ("text", "variables", "_tree")
+
+    def __init__(self, text: str, variables: frozenset[str], tree: Node):
+        self.text, self.variables, self._tree = text, variables, tree
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Expr) and (self.text, self.variables) == (other.text, other.variables)
+
+    def __hash__(self) -> int:
+        return hash((self.text, self.variables))
+
+    def __repr__(self) -> str:
+        return f"Expr(text={self.text!r}, variables={self.variables!r})"
 
     def evaluate(self, env: Mapping[str, Any], ideal: bool = False) -> Any:
         """The value with ``env``'s variables: int, Fraction or bool (or a sympy object when ``ideal``)."""

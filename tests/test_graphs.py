@@ -337,3 +337,10 @@ def test_residual_when_false_leaves_only_the_main_path() -> None:
           - unit: {out: 32, stride: 2}
     """
     assert list(rows(spec)) == ["unit_1.conv_1", "unit_1.add_1", "unit_2.conv_1"]
+
+
+def test_expression_functions_cannot_name_block_arguments() -> None:
+    from costcalc.expr import FUNCTIONS
+    from costcalc.spec.blocks import _RESERVED_ARGS  # listed there so that specs without blocks skip the parser
+
+    assert set(FUNCTIONS) <= _RESERVED_ARGS

@@ -18,7 +18,6 @@ import re
 from typing import Any
 
 from costcalc.errors import Location
-from costcalc.expr import FUNCTIONS
 from costcalc.layers import KINDS, SHORTHANDS
 from costcalc.spec import values as v
 from costcalc.spec.entries import STRUCTURES, Scope, parse_body
@@ -35,7 +34,8 @@ from costcalc.spec.problems import Problems, type_name, unknown_keys
 from costcalc.spec.yaml_source import Mapping
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_RESERVED_ARGS = {*v.RUNTIME_NAMES, "name", "and", "or", "not", "true", "false", "True", "False", *FUNCTIONS}
+_RESERVED_ARGS = {*v.RUNTIME_NAMES, "name", "and", "or", "not", "true", "false", "True", "False",
+                  "ceil", "floor", "round", "int", "min", "max", "make_divisible"}  # and costcalc.expr.FUNCTIONS
 
 
 def _parse_args(problems: Problems, value: Any, location: Location, block: str) -> dict[str, Any] | None:
