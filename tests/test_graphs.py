@@ -22,7 +22,7 @@ from costcalc.multipliers import make_divisible
 from costcalc.network import build_network
 from costcalc.spec.schema import parse_spec
 from costcalc.spec.yaml_source import parse_yaml
-from tests.cli_helpers import ok
+from cli_helpers import ok
 
 
 def load(text: str) -> Any:
