@@ -1,4 +1,4 @@
-"""Validation: YAML data (with positions) -> a ``Spec`` of layer objects, or every problem found.
+"""Validation: YAML data (with positions) -> a ``Spec``, or every problem found.
 
 Spec format v1 (docs/spec-format.md)::
 
@@ -6,6 +6,7 @@ Spec format v1 (docs/spec-format.md)::
     description: one line for `costcalc list`
     input: {channels: 3, size: 224}          # or height: / width:
     width: {rounding: truncate}              # how alpha·n is rounded: truncate | make_divisible | none
+    blocks: {...}                            # reusable groups of entries with arguments (costcalc.spec.blocks)
     layers:
       - conv: {kernel: 3, filters: 32, stride: 2}
       - batch_norm
@@ -14,8 +15,9 @@ Spec format v1 (docs/spec-format.md)::
         layers:
           - separable: {kernel: 3, filters: 512, batch_norm: true, activation: relu}
 
-A layer is ``KIND`` alone or ``KIND: {field: value, ...}``; the fields of each kind are its declared
-``spec_field``s (``costcalc.layers``). All problems of this stage are collected before it stops.
+This module checks the top level (``input``, ``width``); ``costcalc.spec.entries`` the entries of ``layers``
+and of block bodies, ``costcalc.spec.blocks`` the block definitions. All problems of this stage are
+collected before it stops.
 """
 
 from __future__ import annotations
