@@ -18,7 +18,12 @@ from costcalc import multipliers
 
 
 class ShapeError(ValueError):
-    """A shape or channel count that cannot exist (raised in exact mode only; located by the network)."""
+    """A shape or channel count that cannot exist (raised in exact mode only; located by the network).
+    ``code``: its code in costcalc.error_codes."""
+
+    def __init__(self, message: str, code: str = "E400"):
+        super().__init__(message)
+        self.code = code
 
 
 class WidthRule(NamedTuple):
@@ -36,7 +41,7 @@ class WidthRule(NamedTuple):
         if value.denominator != 1:
             raise ShapeError(
                 f"alpha gives {multipliers.format_fraction(value)} channels, not a whole number, and the spec's "
-                "width rounding is 'none' (use 'truncate' or 'make_divisible')"
+                "width rounding is 'none' (use 'truncate' or 'make_divisible')", "E405"
             )
         return value.numerator
 
@@ -56,7 +61,7 @@ class ExactArith:
         scaled = self.width.apply(self.alpha * count)
         if scaled < 1:
             raise ShapeError(
-                f"alpha = {multipliers.format_fraction(self.alpha)} leaves {scaled} of its {count} channels"
+                f"alpha = {multipliers.format_fraction(self.alpha)} leaves {scaled} of its {count} channels", "E405"
             )
         return scaled
 
@@ -69,9 +74,9 @@ class ExactArith:
         return a // b
 
     @staticmethod
-    def require(condition: bool, message: str) -> None:
+    def require(condition: bool, message: str, code: str = "E400") -> None:
         if not condition:
-            raise ShapeError(message)
+            raise ShapeError(message, code)
 
 
 class IdealArith:
@@ -96,7 +101,7 @@ class IdealArith:
     floor_div = ceil_div
 
     @staticmethod
-    def require(condition: Any, message: str) -> None:
+    def require(condition: Any, message: str, code: str = "E400") -> None:
         return None
 
 

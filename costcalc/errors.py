@@ -1,7 +1,7 @@
 """Diagnostics: what is wrong with user input, and where.
 
-The core raises these; only the CLI prints them (``path:line:col: error: message``) and turns them into
-exit code 2. Anything else that escapes is a bug (exit 3).
+The core raises these; only the CLI prints them (``path:line:col: error[CODE]: message``, the codes in
+``costcalc.error_codes``) and turns them into exit code 2. Anything else that escapes is a bug (exit 3).
 """
 
 from __future__ import annotations
@@ -25,9 +25,11 @@ class Location(NamedTuple):
 class Diagnostic(NamedTuple):
     location: Location
     message: str
+    code: str = ""  # a stable code from costcalc.error_codes.CODES, such as "E204"
 
     def __str__(self) -> str:
-        return f"{self.location}: error: {self.message}"
+        kind = f"error[{self.code}]" if self.code else "error"
+        return f"{self.location}: {kind}: {self.message}"
 
 
 class CostcalcError(Exception):

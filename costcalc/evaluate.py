@@ -66,7 +66,7 @@ def input_shape_at(spec: Spec, rho: Fraction) -> Shape:
     if min(shape.height, shape.width) < 1:
         raise SpecError(Diagnostic(Location(spec.path), f"rho = {format_fraction(rho)} scales the "
                                    f"{spec.input.height}×{spec.input.width} input to nothing "
-                                   f"({shape.height}×{shape.width} pixels)"))
+                                   f"({shape.height}×{shape.width} pixels)", "E407"))
     return shape
 
 

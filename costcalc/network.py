@@ -74,7 +74,10 @@ class _Pending(NamedTuple):
 
 
 class _TooBig(Exception):
-    pass
+    def __init__(self, message: str, location: Location):
+        super().__init__(message)
+        self.location = location
+        self.at_repeat = False  # located at the innermost repeat around the point where the limit was hit
 
 
 class _Builder:
@@ -91,7 +94,8 @@ class _Builder:
     def add(self, layer: Layer, location: Location, inputs: tuple[int, ...], ctx: _Context,
             given: str | None, block_input: int | None = None) -> int:
         if len(self.pending) >= MAX_LAYERS:
-            raise _TooBig(f"the network expands to more than {MAX_LAYERS:,} layers")
+            raise _TooBig(f"the network expands to more than {MAX_LAYERS:,} layers (is a repeat count too large?)",
+                          location)
         self.pending.append(_Pending(given, layer, location, inputs, ctx.path,
                                      ctx.block_input if block_input is None else block_input))
         return len(self.pending) - 1
@@ -109,7 +113,7 @@ class _Builder:
                 name = f"{prefix}_{self.instance_counts[key]}"
         if (ctx.path, name) in self.instances:
             first = self.instances[(ctx.path, name)]
-            self.problems.add(location, f"duplicate block name '{name}' (first at line {first.line})")
+            self.problems.add(location, f"duplicate block name '{name}' (first at line {first.line})", "E209")
         self.instances.setdefault((ctx.path, name), location)
         self.groups[(*ctx.path, name)] = kind
         return (*ctx.path, name)
@@ -119,14 +123,20 @@ class _Builder:
         for entry in entries:
             self.steps += 1
             if self.steps > MAX_STEPS:
-                raise _TooBig(f"the network takes more than {MAX_STEPS:,} steps to expand")
+                raise _TooBig(f"the network takes more than {MAX_STEPS:,} steps to expand (is a repeat count too "
+                              "large?)", entry.location)
             if isinstance(entry, LayerEntry):
                 producer = self.layer_entry(entry, producer, ctx)
             elif isinstance(entry, RepeatEntry):
                 count = self.value(entry.count, f.non_negative_int, ctx, entry.location, "repeat")
-                for index in range(1, (count or 0) + 1):
-                    suffix = f"{ctx.suffix}_{index}" if count > 1 else ctx.suffix
-                    producer = self.chain(entry.body, producer, ctx._replace(suffix=suffix))
+                try:
+                    for index in range(1, (count or 0) + 1):
+                        suffix = f"{ctx.suffix}_{index}" if count > 1 else ctx.suffix
+                        producer = self.chain(entry.body, producer, ctx._replace(suffix=suffix))
+                except _TooBig as error:
+                    if not error.at_repeat:
+                        error.location, error.at_repeat = entry.location, True
+                    raise
             elif isinstance(entry, IfEntry):
                 condition = self.value(entry.condition, f.boolean, ctx, entry.location, "if")
                 if condition is not None:
@@ -152,7 +162,7 @@ class _Builder:
         try:
             return parse(v.evaluate(raw, ctx.args))
         except f.FieldError as error:
-            self.problems.add(location, f"'{key}': {error}{ctx.where}")
+            self.problems.add(location, f"'{key}': {error}{ctx.where}", "E204")
             return None
 
     def layer_entry(self, entry: LayerEntry, producer: int, ctx: _Context) -> int:
@@ -167,7 +177,7 @@ class _Builder:
                     name = entry.values.get("name")
                     context = f"layer '{name}'" if isinstance(name, str) else entry.kind.kind
                     self.problems.add(entry.value_at.get(key, entry.location),
-                                      f"{context}: '{key}': {error}{ctx.where}")
+                                      f"{context}: '{key}': {error}{ctx.where}", "E204")
                     return producer
             layer = entry.kind(**values)
         if isinstance(layer, SqueezeExcite):
@@ -207,7 +217,7 @@ class _Builder:
     def call(self, call: BlockCall, producer: int, ctx: _Context) -> int:
         block = self.spec.blocks[call.block]
         if len(ctx.path) >= MAX_BLOCK_DEPTH:
-            raise _TooBig(f"blocks are nested more than {MAX_BLOCK_DEPTH} deep")
+            raise _TooBig(f"blocks are nested more than {MAX_BLOCK_DEPTH} deep", call.location)
         from costcalc.spec.model import REQUIRED_ARG
 
         args = {name: default for name, default in block.args.items() if default != REQUIRED_ARG}
@@ -216,7 +226,7 @@ class _Builder:
                 try:
                     raw = v.evaluate(raw, ctx.args)
                 except f.FieldError as error:
-                    self.problems.add(call.arg_at[name], f"block '{call.block}': '{name}': {error}{ctx.where}")
+                    self.problems.add(call.arg_at[name], f"block '{call.block}': '{name}': {error}{ctx.where}", "E306")
                     return producer
             args[name] = raw
         path = self.instance(call.block, call.name, ctx, call.location, call.block)
@@ -232,7 +242,7 @@ class _Builder:
                 name = ".".join((*item.path, item.given))
                 if name in given:
                     self.problems.add(item.location,
-                                      f"duplicate layer name '{name}' (first at line {given[name].line})")
+                                      f"duplicate layer name '{name}' (first at line {given[name].line})", "E209")
                 given.setdefault(name, item.location)
         if self.problems.found:
             raise SpecError(self.problems.sorted())
@@ -272,11 +282,12 @@ def build_network(spec: Spec) -> Network:
     try:
         builder.chain(spec.body, -1, _Context(path=(), args={}, block_input=-1, suffix="", where=""))
     except _TooBig as error:
-        raise SpecError(Diagnostic(Location(spec.path, 1, 1), str(error))) from None
+        raise SpecError(Diagnostic(error.location, str(error), "E211")) from None
     if builder.problems.found:
         raise SpecError(builder.problems.sorted())
     if not builder.pending:
-        raise SpecError(Diagnostic(Location(spec.path, 1, 1), "the network has no layers (every 'if' chose nothing)"))
+        raise SpecError(Diagnostic(Location(spec.path, 1, 1), "the network has no layers (every 'if' chose nothing)",
+                                   "E201"))
     return Network(spec=spec, nodes=builder.nodes(), groups=builder.groups)
 
 
@@ -291,11 +302,11 @@ def _resolve(layer: Layer, fields: tuple[str, ...], channels_in: Any, block_in: 
         try:
             value = bound.expr.evaluate({**bound.args, **env}, ideal=not arith.exact)
         except ExprError as error:
-            raise ShapeError(f"'{name}': {error.message} (in '{bound.expr.text}')") from None
+            raise ShapeError(f"'{name}': {error.message} (in '{bound.expr.text}')", "E300") from None
         if arith.exact and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
             raise ShapeError(f"'{name}: {bound.expr.text}' gives {f.describe(value)} with in = {channels_in}, "
                              f"block_in = {block_in}; a channel count must be a whole number of at least 1 "
-                             "(round it with floor, ceil, round or make_divisible)")
+                             "(round it with floor, ceil, round or make_divisible)", "E405")
         changes[name] = value
     if SCALED_FIELDS.intersection(fields):
         changes["fixed"] = True  # alpha is already in the channels the expression reads
@@ -318,9 +329,10 @@ def propagate(network: Network, input_shape: Shape,
             output = layer.output_shape(given, arith)
             if arith.exact:
                 arith.require(output.height >= 1 and output.width >= 1,
-                              f"the output would be {output}: the feature map has shrunk to nothing")
+                              f"the output would be {output}: the feature map has shrunk to nothing", "E404")
             costs = layer.costs(given, output, arith)
         except ShapeError as error:
-            raise SpecError(Diagnostic(node.location, f"layer '{node.name}' (input {first}): {error}")) from None
+            raise SpecError(Diagnostic(node.location, f"layer '{node.name}' (input {first}): {error}",
+                                       error.code)) from None
         shapes.append(output)
         yield node, layer, given, output, costs

@@ -25,7 +25,7 @@ def write_atomic(path: str, text: str) -> None:
         _write(path, text)
     except OSError as error:
         reason = error.strerror or str(error)
-        raise OutputError(Diagnostic(Location(path), f"cannot write: {reason}")) from None
+        raise OutputError(Diagnostic(Location(path), f"cannot write: {reason}", "E600")) from None
 
 
 def _write(path: str, text: str) -> None:

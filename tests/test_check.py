@@ -118,7 +118,7 @@ def test_bad_options_are_bad_usage(args: list[str]) -> None:
 
 
 def test_a_missing_spec_is_bad_usage() -> None:
-    assert "no_such_net: error: no such spec file" in bad_usage("check", "no_such_net", "--max-params", "5M")
+    assert "no_such_net: error[E100]: no such spec file" in bad_usage("check", "no_such_net", "--max-params", "5M")
 
 
 # --- GitHub annotations ---------------------------------------------------------------------------------------------
@@ -334,13 +334,13 @@ def test_markdown_without_a_baseline_has_no_baseline_columns() -> None:
 def test_a_baseline_that_is_not_json_is_bad_input(tmp_path: Path) -> None:
     write("base.json", '{"name": "mobilenet_v1",\n  oops\n}\n')
     err = bad_usage("check", "--baseline", "base.json", "--max-increase", "1%")
-    assert err == "base.json:2:3: error: the baseline is not valid JSON: Expecting property name enclosed in double " \
+    assert err == "base.json:2:3: error[E510]: the baseline is not valid JSON: Expecting property name enclosed in double " \
                   "quotes\n"
 
 
 def test_a_missing_baseline_is_bad_input_with_a_hint() -> None:
     err = bad_usage("check", "--baseline", "missing.json", "--max-increase", "1%")
-    assert err.startswith("missing.json: error: no such baseline file")
+    assert err.startswith("missing.json: error[E510]: no such baseline file")
     assert "costcalc snapshot" in err and "costcalc report --format json -o FILE" in err
 
 
@@ -409,7 +409,7 @@ def test_a_spec_argument_selects_checks_of_the_budgets_file() -> None:
 
 
 def test_a_missing_budgets_file_is_bad_input() -> None:
-    assert bad_usage("check", "--config", "nope.yaml") == "nope.yaml: error: no such budgets file\n"
+    assert bad_usage("check", "--config", "nope.yaml") == "nope.yaml: error[E504]: no such budgets file\n"
 
 
 def test_relative_spec_paths_are_relative_to_the_budgets_file(tmp_path: Path) -> None:
@@ -451,7 +451,7 @@ def test_pyproject_tool_costcalc_is_found_without_costcalc_yaml() -> None:
 def test_pyproject_problems_are_reported() -> None:
     write("pyproject.toml", '[tool.costcalc]\n[[tool.costcalc.checks]]\nspec = "mobilenet_v1"\nmax_mult_add = "5M"\n')
     err = bad_usage("check")
-    assert err.startswith("pyproject.toml:1:1: error: check 'mobilenet_v1': unknown key 'max_mult_add' "
+    assert err.startswith("pyproject.toml:1:1: error[E500]: check 'mobilenet_v1': unknown key 'max_mult_add' "
                           "(did you mean 'max_mult_adds'?)")
 
 
@@ -483,61 +483,61 @@ def test_a_malformed_budgets_file_reports_every_problem_at_its_line_and_column()
     write("costcalc.yaml", MALFORMED)
     err = bad_usage("check")
     assert err.splitlines() == [
-        "costcalc.yaml:1:11: error: 'baseline' must be a file name",
-        "costcalc.yaml:2:1: error: unknown key 'chekcs' (did you mean 'checks'?); expected one of: checks, baseline",
-        ("costcalc.yaml:5:5: error: check 'mobilenet_v1': unknown key 'max_mult_add' (did you mean 'max_mult_adds'?); "
+        "costcalc.yaml:1:11: error[E501]: 'baseline' must be a file name",
+        "costcalc.yaml:2:1: error[E500]: unknown key 'chekcs' (did you mean 'checks'?); expected one of: checks, baseline",
+        ("costcalc.yaml:5:5: error[E500]: check 'mobilenet_v1': unknown key 'max_mult_add' (did you mean 'max_mult_adds'?); "
          "expected one of: spec, alpha, resolution, convention, max_mult_adds, max_params, max_increase, min_delta, "
          "message"),
-        ("costcalc.yaml:6:17: error: check 'mobilenet_v1': 'max_params': 'lots' is not a count (write 300M, 4.2e6, "
+        ("costcalc.yaml:6:17: error[E501]: check 'mobilenet_v1': 'max_params': 'lots' is not a count (write 300M, 4.2e6, "
          "1.5G or 300000)"),
-        ("costcalc.yaml:7:19: error: check 'mobilenet_v1': 'max_increase': expected a percentage like 1% or 0.5%, "
+        ("costcalc.yaml:7:19: error[E501]: check 'mobilenet_v1': 'max_increase': expected a percentage like 1% or 0.5%, "
          "got 'abc%'"),
-        ("costcalc.yaml:8:5: error: check 'mobilenet_v1_shallow': no limit: give max_mult_adds, max_params or "
+        ("costcalc.yaml:8:5: error[E502]: check 'mobilenet_v1_shallow': no limit: give max_mult_adds, max_params or "
          "max_increase"),
-        ("costcalc.yaml:9:5: error: checks[2]: a check is a mapping with 'spec' and limits, like "
+        ("costcalc.yaml:9:5: error[E502]: checks[2]: a check is a mapping with 'spec' and limits, like "
          "{spec: mobilenet_v1, max_mult_adds: 600M}"),
-        "costcalc.yaml:11:12: error: check 'mobilenet_v1': 'alpha': the list is empty",
-        ("costcalc.yaml:12:17: error: check 'mobilenet_v1': 'resolution': expected a resolution in pixels "
+        "costcalc.yaml:11:12: error[E501]: check 'mobilenet_v1': 'alpha': the list is empty",
+        ("costcalc.yaml:12:17: error[E501]: check 'mobilenet_v1': 'resolution': expected a resolution in pixels "
          "(a whole number of at least 1), got -3"),
-        ("costcalc.yaml:13:17: error: check 'mobilenet_v1': unknown convention 'papper'; expected one of: paper, "
+        ("costcalc.yaml:13:17: error[E501]: check 'mobilenet_v1': unknown convention 'papper'; expected one of: paper, "
          "torchvision"),
-        "costcalc.yaml:14:16: error: check 'mobilenet_v1': 'min_delta': a count cannot be negative, got -5",
+        "costcalc.yaml:14:16: error[E501]: check 'mobilenet_v1': 'min_delta': a count cannot be negative, got -5",
     ]
 
 
 def test_snapshot_refuses_a_malformed_budgets_file_too() -> None:
     write("costcalc.yaml", MALFORMED)
-    assert bad_usage("snapshot", "-o", "base.json").startswith("costcalc.yaml:1:11: error:")
+    assert bad_usage("snapshot", "-o", "base.json").startswith("costcalc.yaml:1:11: error[E501]:")
     assert not Path("base.json").exists()
 
 
 @pytest.mark.parametrize(("content", "expected"), [
-    ("checks: []\n", "costcalc.yaml:1:9: error: 'checks' must be a non-empty list of checks"),
-    ("checks:\n", "costcalc.yaml:1:8: error: 'checks' must be a non-empty list of checks"),
-    ("baseline: b.json\n", "costcalc.yaml:1:1: error: missing 'checks': the list of checks"),
-    ("- spec: mobilenet_v1\n", "costcalc.yaml:1:1: error: a budgets file is a mapping with 'checks'"),
-    ("just a string\n", "costcalc.yaml:1:1: error: a budgets file is a mapping with 'checks'"),
-    ("", "costcalc.yaml:1:1: error: a budgets file is a mapping with 'checks'"),
-    ("checks:\n  - max_params: 5M\n", "costcalc.yaml:2:5: error: checks[0]: missing 'spec'"),
-    ("checks:\n  - spec: 7\n    max_params: 5M\n", "costcalc.yaml:2:11: error: check 'checks[0]': 'spec' must be"),
+    ("checks: []\n", "costcalc.yaml:1:9: error[E502]: 'checks' must be a non-empty list of checks"),
+    ("checks:\n", "costcalc.yaml:1:8: error[E502]: 'checks' must be a non-empty list of checks"),
+    ("baseline: b.json\n", "costcalc.yaml:1:1: error[E502]: missing 'checks': the list of checks"),
+    ("- spec: mobilenet_v1\n", "costcalc.yaml:1:1: error[E502]: a budgets file is a mapping with 'checks'"),
+    ("just a string\n", "costcalc.yaml:1:1: error[E502]: a budgets file is a mapping with 'checks'"),
+    ("", "costcalc.yaml:1:1: error[E502]: a budgets file is a mapping with 'checks'"),
+    ("checks:\n  - max_params: 5M\n", "costcalc.yaml:2:5: error[E502]: checks[0]: missing 'spec'"),
+    ("checks:\n  - spec: 7\n    max_params: 5M\n", "costcalc.yaml:2:11: error[E501]: check 'checks[0]': 'spec' must be"),
     ("checks:\n  - spec: mobilenet_v1\n    max_params: true\n",
-     "costcalc.yaml:3:17: error: check 'mobilenet_v1': 'max_params': expected a count like 600M or 4200000, got true"),
+     "costcalc.yaml:3:17: error[E501]: check 'mobilenet_v1': 'max_params': expected a count like 600M or 4200000, got true"),
     ("checks:\n  - spec: mobilenet_v1\n    max_params: 4200000.5\n",
-     "costcalc.yaml:3:17: error: check 'mobilenet_v1': 'max_params': '4200000.5' is not a whole number"),
+     "costcalc.yaml:3:17: error[E501]: check 'mobilenet_v1': 'max_params': '4200000.5' is not a whole number"),
     ("checks:\n  - spec: mobilenet_v1\n    max_params: -5\n",
-     "costcalc.yaml:3:17: error: check 'mobilenet_v1': 'max_params': a count cannot be negative, got -5"),
+     "costcalc.yaml:3:17: error[E501]: check 'mobilenet_v1': 'max_params': a count cannot be negative, got -5"),
     ("checks:\n  - spec: mobilenet_v1\n    max_increase: -1%\n",
-     "costcalc.yaml:3:19: error: check 'mobilenet_v1': 'max_increase': a growth limit cannot be negative, got '-1%'"),
+     "costcalc.yaml:3:19: error[E501]: check 'mobilenet_v1': 'max_increase': a growth limit cannot be negative, got '-1%'"),
     ("checks:\n  - spec: mobilenet_v1\n    max_increase: [1]\n",
-     "costcalc.yaml:3:19: error: check 'mobilenet_v1': 'max_increase': expected a percentage like 1% or 0.5%"),
+     "costcalc.yaml:3:19: error[E501]: check 'mobilenet_v1': 'max_increase': expected a percentage like 1% or 0.5%"),
     ("checks:\n  - spec: mobilenet_v1\n    alpha: [1, wide]\n    max_params: 5M\n",
-     "costcalc.yaml:3:16: error: check 'mobilenet_v1': 'alpha': "),
+     "costcalc.yaml:3:16: error[E501]: check 'mobilenet_v1': 'alpha': "),
     ("checks:\n  - spec: mobilenet_v1\n    resolution: 224.5\n    max_params: 5M\n",
-     "costcalc.yaml:3:17: error: check 'mobilenet_v1': 'resolution': expected a resolution in pixels"),
+     "costcalc.yaml:3:17: error[E501]: check 'mobilenet_v1': 'resolution': expected a resolution in pixels"),
     ("checks:\n  - spec: mobilenet_v1\n    max_params: 5M\n    message: [a]\n",
-     "costcalc.yaml:4:14: error: check 'mobilenet_v1': 'message' must be a string"),
+     "costcalc.yaml:4:14: error[E501]: check 'mobilenet_v1': 'message' must be a string"),
     ("checks:\n  - spec: mobilenet_v1\n    max_params: 5M\n    max_params: 6M\n",
-     "costcalc.yaml:4:5: error: duplicate key 'max_params' (first at line 3)"),
+     "costcalc.yaml:4:5: error[E104]: duplicate key 'max_params' (first at line 3)"),
 ])
 def test_one_problem_of_the_budgets_file(content: str, expected: str) -> None:
     write("costcalc.yaml", content)
@@ -551,13 +551,13 @@ def test_one_problem_of_the_budgets_file(content: str, expected: str) -> None:
 def test_invalid_yaml_in_the_budgets_file(content: str) -> None:
     write("costcalc.yaml", content)
     err = bad_usage("check")
-    assert re.match(r"costcalc\.yaml:\d+:\d+: error: invalid YAML", err), err
+    assert re.match(r"costcalc\.yaml:\d+:\d+: error\[E102\]: invalid YAML", err), err
 
 
 def test_a_missing_baseline_named_by_the_budgets_file_is_bad_input() -> None:
     write("costcalc.yaml", "baseline: base.json\nchecks:\n  - spec: mobilenet_v1\n    max_increase: 1%\n")
     err = bad_usage("check")
-    assert err.startswith("base.json: error: no such baseline file")
+    assert err.startswith("base.json: error[E510]: no such baseline file")
 
 
 # --- snapshot ---------------------------------------------------------------------------------------------------------
@@ -626,7 +626,7 @@ def test_snapshot_without_a_budgets_file_or_a_target_is_bad_usage() -> None:
     assert "no budgets file" in bad_usage("snapshot")
     write("costcalc.yaml", "checks:\n  - spec: mobilenet_v1\n    max_params: 5M\n")
     assert "where to?" in bad_usage("snapshot")
-    assert bad_usage("snapshot", "--config", "nope.yaml") == "nope.yaml: error: no such budgets file\n"
+    assert bad_usage("snapshot", "--config", "nope.yaml") == "nope.yaml: error[E504]: no such budgets file\n"
 
 
 

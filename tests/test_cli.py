@@ -131,7 +131,7 @@ def test_bundled_spec_by_path_equals_by_name() -> None:
 def test_unknown_spec_name_suggests_the_closest_bundled_spec() -> None:
     err = bad_usage("report", "mobilenet_v1_shalow")
     assert err.count("\n") == 1
-    assert err.startswith("mobilenet_v1_shalow: error: ")
+    assert err.startswith("mobilenet_v1_shalow: error[E100]: ")
     assert "did you mean 'mobilenet_v1_shallow'" in err
     assert "costcalc list" in err
 
@@ -302,7 +302,7 @@ def test_alpha_that_leaves_no_channels() -> None:
     spec = str(bundled_specs()["mobilenet_v1"])
     lines = Path(spec).read_text(encoding="utf-8").splitlines()
     line = next(number for number, text in enumerate(lines, 1) if text.startswith("  - conv: {kernel: 3, filters: 32"))
-    assert err == f"{spec}:{line}:5: error: layer 'conv_1' (input 224×224×3): alpha = 0.01 leaves 0 of its 32 channels\n"
+    assert err == f"{spec}:{line}:5: error[E405]: layer 'conv_1' (input 224×224×3): alpha = 0.01 leaves 0 of its 32 channels\n"
 
 
 def test_unknown_convention() -> None:
@@ -441,7 +441,7 @@ def test_python_dash_m_costcalc_bad_spec_exit_code(tmp_path: Path) -> None:
                           capture_output=True, text=True, encoding="utf-8", env=_subprocess_env(), timeout=120)
     assert done.returncode == 2
     assert done.stdout == ""
-    assert done.stderr.startswith(f"{tmp_path / 'missing.yaml'}: error: no such ")
+    assert done.stderr.startswith(f"{tmp_path / 'missing.yaml'}: error[E100]: no such ")
     assert done.stderr.count("\n") == 1
 
 

@@ -230,7 +230,7 @@ EXPANSION = """\
 """
 
 
-@given(alpha=st.fractions(min_value=Fraction(1, 4), max_value=Fraction(2)).filter(lambda a: a.denominator <= 100))
+@given(alpha=st.fractions(min_value=Fraction(1, 4), max_value=Fraction(2), max_denominator=100))
 @settings(max_examples=40, deadline=None)
 def test_alpha_scales_base_counts_once_and_counts_that_read_in_not_again(alpha: Fraction) -> None:
     channels = [row.output_shape.channels for row in evaluate(load(EXPANSION), alpha).layers]

@@ -75,7 +75,7 @@ def test_python_tag_runs_nothing(tmp_path: Path) -> None:
     spec.write_text(f'input: {{channels: 3, size: 32}}\nlayers: !!python/object/apply:os.system ["touch {marker}"]\n',
                     encoding="utf-8")
     (line,) = refused("report", str(spec))
-    assert line.startswith(f"{spec}:2:9: error: ")
+    assert line.startswith(f"{spec}:2:9: error[E103]: ")
     assert not marker.exists()
 
 
@@ -95,32 +95,32 @@ def test_truly_empty_file(tmp_path: Path) -> None:
     spec = tmp_path / "empty.yaml"
     spec.write_bytes(b"")
     assert refused("report", str(spec)) == [
-        f"{spec}:1:1: error: a spec is a mapping with 'input' and 'layers'; this file is empty"]
+        f"{spec}:1:1: error[E106]: a spec is a mapping with 'input' and 'layers'; this file is empty"]
 
 
 def test_non_utf8_bytes(tmp_path: Path) -> None:
     spec = tmp_path / "latin1.yaml"
     spec.write_bytes(b"input: {channels: 3, size: 32}\nname: caf\xe9\nlayers:\n  - relu\n")
-    assert refused("report", str(spec)) == [f"{spec}:2:10: error: the file is not UTF-8 text"]
+    assert refused("report", str(spec)) == [f"{spec}:2:10: error[E101]: the file is not UTF-8 text"]
 
 
 def test_directory_as_spec(tmp_path: Path) -> None:
     folder = tmp_path / "specs.yaml"
     folder.mkdir()
-    assert refused("report", str(folder)) == [f"{folder}: error: is a directory, not a spec file"]
+    assert refused("report", str(folder)) == [f"{folder}: error[E100]: is a directory, not a spec file"]
 
 
 def test_missing_file(tmp_path: Path) -> None:
     spec = tmp_path / "missing.yaml"
     (line,) = refused("report", str(spec))
-    assert line.startswith(f"{spec}: error: no such ")
+    assert line.startswith(f"{spec}: error[E100]: no such ")
 
 
 def test_alpha_that_leaves_no_channels(tmp_path: Path) -> None:
     spec = tmp_path / "narrow.yaml"
     spec.write_text(VALID, encoding="utf-8")
     assert refused("report", str(spec), "--alpha", "0.01") == [
-        f"{spec}:3:5: error: layer 'conv_1' (input 32×32×3): alpha = 0.01 leaves 0 of its 8 channels"]
+        f"{spec}:3:5: error[E405]: layer 'conv_1' (input 32×32×3): alpha = 0.01 leaves 0 of its 8 channels"]
 
 
 def test_bom_and_crlf_are_accepted(tmp_path: Path) -> None:
@@ -136,4 +136,4 @@ def test_positions_are_right_after_a_bom_and_crlf(tmp_path: Path) -> None:
     spec = tmp_path / "windows.yaml"
     spec.write_bytes(b"\xef\xbb\xbf" + VALID.replace("filters: 8", "filters: -8").replace("\n", "\r\n").encode())
     assert refused("report", str(spec)) == [
-        f"{spec}:3:32: error: conv: 'filters': expected a whole number of at least 1, got -8"]
+        f"{spec}:3:32: error[E204]: conv: 'filters': expected a whole number of at least 1, got -8"]

@@ -28,7 +28,7 @@ class BaselineReport(NamedTuple):
 
 def _report(data: Any, path: str, where: str) -> BaselineReport:
     def fail(message: str) -> BudgetError:
-        return BudgetError(Diagnostic(Location(path), f"{where}{message}"))
+        return BudgetError(Diagnostic(Location(path), f"{where}{message}", "E510"))
 
     if not isinstance(data, dict):
         raise fail("a report must be a JSON object, as `costcalc report --format json` writes")
@@ -63,18 +63,18 @@ def load_baseline(path: str) -> list[BaselineReport]:
             text = handle.read()
     except FileNotFoundError:
         raise BudgetError(Diagnostic(Location(path), "no such baseline file (write one with "
-                                                     "`costcalc snapshot` or `costcalc report --format json -o FILE`)"))
+                                                     "`costcalc snapshot` or `costcalc report --format json -o FILE`)", "E510"))
     except (OSError, UnicodeDecodeError) as error:
-        raise BudgetError(Diagnostic(Location(path), f"cannot read the baseline: {error}")) from None
+        raise BudgetError(Diagnostic(Location(path), f"cannot read the baseline: {error}", "E510")) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise BudgetError(Diagnostic(Location(path, error.lineno, error.colno),
-                                     f"the baseline is not valid JSON: {error.msg}")) from None
+                                     f"the baseline is not valid JSON: {error.msg}", "E510")) from None
     if isinstance(data, dict) and FORMAT_KEY in data:
         reports = data.get("reports")
         if not isinstance(reports, list):
-            raise BudgetError(Diagnostic(Location(path), "'reports' must be a list of reports"))
+            raise BudgetError(Diagnostic(Location(path), "'reports' must be a list of reports", "E510"))
         return [_report(report, path, f"reports[{index}]: ") for index, report in enumerate(reports)]
     return [_report(data, path, "")]
 

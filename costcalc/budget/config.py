@@ -112,14 +112,14 @@ class _Reader:
         self.path = path
         self.problems: list[Diagnostic] = []
 
-    def error(self, location: Location, message: str) -> None:
-        self.problems.append(Diagnostic(location, message))
+    def error(self, location: Location, message: str, code: str) -> None:
+        self.problems.append(Diagnostic(location, message, code))
 
     def value(self, mapping: Mapping, key: str, parse: Any, what: str) -> Any:
         try:
             return parse(mapping[key])
         except ValueError as error:
-            self.error(mapping.value_at[key], f"{what}'{key}': {error}")
+            self.error(mapping.value_at[key], f"{what}'{key}': {error}", "E501")
             return None
 
     def values(self, mapping: Mapping, key: str, parse: Any, what: str) -> list[Any]:
@@ -132,9 +132,9 @@ class _Reader:
             try:
                 found.append(parse(item))
             except ValueError as error:
-                self.error(location, f"{what}'{key}': {error}")
+                self.error(location, f"{what}'{key}': {error}", "E501")
         if not raw:
-            self.error(mapping.value_at[key], f"{what}'{key}': the list is empty")
+            self.error(mapping.value_at[key], f"{what}'{key}': the list is empty", "E501")
         return found
 
     def unknown(self, mapping: Mapping, allowed: tuple[str, ...], what: str) -> None:
@@ -142,23 +142,23 @@ class _Reader:
             if key not in allowed:
                 match = closest(key, allowed)
                 hint = f" (did you mean '{match}'?)" if match else ""
-                self.error(mapping.key_at[key], f"{what}unknown key '{key}'{hint}; expected one of: {', '.join(allowed)}")
+                self.error(mapping.key_at[key], f"{what}unknown key '{key}'{hint}; expected one of: {', '.join(allowed)}", "E500")
 
     def check(self, entry: Any, location: Location, index: int) -> CheckSpec | None:
         from costcalc.conventions import CONVENTIONS
 
         if not isinstance(entry, Mapping):
             self.error(location, f"checks[{index}]: a check is a mapping with 'spec' and limits, like "
-                                 "{spec: mobilenet_v1, max_mult_adds: 600M}")
+                                 "{spec: mobilenet_v1, max_mult_adds: 600M}", "E502")
             return None
         label = entry.get("spec") if isinstance(entry.get("spec"), str) else f"checks[{index}]"
         what = f"check '{label}': "
         before = len(self.problems)
         self.unknown(entry, CHECK_KEYS, what)
         if "spec" not in entry:
-            self.error(entry.location, f"checks[{index}]: missing 'spec' (a spec file or a bundled spec's name)")
+            self.error(entry.location, f"checks[{index}]: missing 'spec' (a spec file or a bundled spec's name)", "E502")
         elif not isinstance(entry["spec"], str) or not entry["spec"]:
-            self.error(entry.value_at["spec"], f"{what}'spec' must be a file name or a bundled spec's name")
+            self.error(entry.value_at["spec"], f"{what}'spec' must be a file name or a bundled spec's name", "E501")
         alphas = self.values(entry, "alpha", _multiplier, what) if "alpha" in entry else [Fraction(1)]
         resolutions = self.values(entry, "resolution", _resolution, what) if "resolution" in entry else [None]
         convention = "paper"
@@ -166,16 +166,16 @@ class _Reader:
             convention = entry["convention"]
             if convention not in CONVENTIONS:
                 self.error(entry.value_at["convention"], f"{what}unknown convention {convention!r}; expected one of: "
-                                                         f"{', '.join(CONVENTIONS)}")
+                                                         f"{', '.join(CONVENTIONS)}", "E501")
         limits = {metric: self.value(entry, f"max_{metric}", _count, what) if f"max_{metric}" in entry else None
                   for metric in METRICS}
         max_increase = self.value(entry, "max_increase", parse_percent, what) if "max_increase" in entry else None
         min_delta = self.value(entry, "min_delta", _count, what) if "min_delta" in entry else 0
         message = entry.get("message", "")
         if not isinstance(message, str):
-            self.error(entry.value_at["message"], f"{what}'message' must be a string")
+            self.error(entry.value_at["message"], f"{what}'message' must be a string", "E501")
         if all(limit is None for limit in limits.values()) and max_increase is None and len(self.problems) == before:
-            self.error(entry.location, f"{what}no limit: give max_mult_adds, max_params or max_increase")
+            self.error(entry.location, f"{what}no limit: give max_mult_adds, max_params or max_increase", "E502")
         if len(self.problems) > before:
             return None
         spec = entry["spec"]
@@ -195,13 +195,13 @@ def parse_config(data: Any, path: str, top: Location | None = None) -> BudgetCon
     reader = _Reader(path)
     top = top or Location(path, 1, 1)
     if not isinstance(data, Mapping):
-        raise BudgetError(Diagnostic(top, "a budgets file is a mapping with 'checks' (a list of checks)"))
+        raise BudgetError(Diagnostic(top, "a budgets file is a mapping with 'checks' (a list of checks)", "E502"))
     reader.unknown(data, TOP_KEYS, "")
     checks: list[CheckSpec] = []
     if "checks" not in data:
-        reader.error(top, "missing 'checks': the list of checks")
+        reader.error(top, "missing 'checks': the list of checks", "E502")
     elif not isinstance(data["checks"], Sequence) or not data["checks"]:
-        reader.error(data.value_at["checks"], "'checks' must be a non-empty list of checks")
+        reader.error(data.value_at["checks"], "'checks' must be a non-empty list of checks", "E502")
     else:
         for index, (entry, location) in enumerate(zip(data["checks"], data["checks"].item_at)):
             check = reader.check(entry, location, index)
@@ -209,7 +209,7 @@ def parse_config(data: Any, path: str, top: Location | None = None) -> BudgetCon
                 checks.append(check)
     baseline = data.get("baseline")
     if baseline is not None and not isinstance(baseline, str):
-        reader.error(data.value_at["baseline"], "'baseline' must be a file name")
+        reader.error(data.value_at["baseline"], "'baseline' must be a file name", "E501")
         baseline = None
     if reader.problems:
         raise BudgetError(sorted(reader.problems, key=lambda problem: (problem.location.line, problem.location.column)))
@@ -249,7 +249,7 @@ def _load_pyproject(path: str) -> BudgetConfig:
         import tomllib
     except ModuleNotFoundError:  # Python 3.10
         raise BudgetError(Diagnostic(Location(path), "reading [tool.costcalc] needs Python 3.11 or later; "
-                                                     "put the budgets in costcalc.yaml instead")) from None
+                                                     "put the budgets in costcalc.yaml instead", "E503")) from None
     try:
         with open(path, "rb") as handle:
             raw = handle.read()
@@ -260,16 +260,16 @@ def _load_pyproject(path: str) -> BudgetConfig:
         found = re.search(r"\(at line (\d+), column (\d+)\)", str(error))
         where = Location(path, int(found[1]), int(found[2])) if found else Location(path)
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
-        raise BudgetError(Diagnostic(where, f"invalid TOML: {message}")) from None
+        raise BudgetError(Diagnostic(where, f"invalid TOML: {message}", "E503")) from None
     except (OSError, UnicodeDecodeError) as error:
-        raise BudgetError(Diagnostic(Location(path), f"cannot read: {error}")) from None
+        raise BudgetError(Diagnostic(Location(path), f"cannot read: {error}", "E504")) from None
     text = raw.decode("utf-8")
     line = next((number for number, content in enumerate(text.splitlines(), 1)
                  if content.strip().startswith("[tool.costcalc")), 1)
     header = Location(path, line, 1)
     table = document.get("tool", {}).get("costcalc")
     if table is None:
-        raise BudgetError(Diagnostic(header, "no [tool.costcalc] table"))
+        raise BudgetError(Diagnostic(header, "no [tool.costcalc] table", "E503"))
     return parse_config(_positioned(table, header), path, header)
 
 

@@ -115,7 +115,7 @@ def spec_path(argument: str | None) -> str:
         return str(bundled[name])
     hint = did_you_mean(name, bundled)
     raise SpecError(Diagnostic(Location(name), f"no such spec file, and no bundled spec of that name{hint}; "
-                                               "`costcalc list` shows the bundled specs"))
+                                               "`costcalc list` shows the bundled specs", "E100"))
 
 
 def convention_option(command: Callable[..., None]) -> Callable[..., None]:

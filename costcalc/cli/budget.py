@@ -69,7 +69,7 @@ def check_command(specs: tuple[str, ...], max_mult_adds: int | None, max_params:
     options_give_limits = any(limit is not None for limit in flag_limits.values()) or growth is not None
     config_path = config or (None if specs and options_give_limits else find_config())
     if config is not None and not os.path.exists(config):
-        raise BudgetError(Diagnostic(Location(config), "no such budgets file"))
+        raise BudgetError(Diagnostic(Location(config), "no such budgets file", "E504"))
     if config_path:
         budgets = load_config(config_path)
         checks = [check for check in budgets.checks if not specs or check.label in specs]
@@ -147,7 +147,7 @@ def snapshot_command(config: str | None, output: str | None) -> None:
     if path is None:
         raise click.UsageError("no budgets file: write costcalc.yaml, or give --config")
     if not os.path.exists(path):
-        raise BudgetError(Diagnostic(Location(path), "no such budgets file"))
+        raise BudgetError(Diagnostic(Location(path), "no such budgets file", "E504"))
     budgets = load_config(path)
     target = output or budgets.baseline
     if target is None:

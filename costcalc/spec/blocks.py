@@ -43,21 +43,21 @@ def _parse_args(problems: Problems, value: Any, location: Location, block: str) 
         return {}
     if not isinstance(value, Mapping):
         problems.add(location, f"block '{block}': 'args' must be a mapping of argument names to defaults "
-                               f"(`required` for none), like {{planes: required, stride: 1}}, got {type_name(value)}")
+                               f"(`required` for none), like {{planes: required, stride: 1}}, got {type_name(value)}", "E305")
         return None
     args: dict[str, Any] = {}
     for name, default in value.items():
         at = value.key_at[name]
         if not isinstance(name, str) or not _IDENTIFIER.match(name):
-            problems.add(at, f"block '{block}': argument name {name!r} must be a name of letters, digits and _")
+            problems.add(at, f"block '{block}': argument name {name!r} must be a name of letters, digits and _", "E305")
             continue
         if name in _RESERVED_ARGS:
-            problems.add(at, f"block '{block}': '{name}' is reserved and cannot name an argument")
+            problems.add(at, f"block '{block}': '{name}' is reserved and cannot name an argument", "E305")
             continue
         default = v.literal(default)
         if isinstance(default, (float, list, dict)) or default is None:
             problems.add(value.value_at[name], f"block '{block}': the default of '{name}' must be a number, "
-                                               f"true/false, a string or `required`, got {type_name(default)}")
+                                               f"true/false, a string or `required`, got {type_name(default)}", "E305")
             continue
         args[name] = default
     return args
@@ -66,25 +66,25 @@ def _parse_args(problems: Problems, value: Any, location: Location, block: str) 
 def parse_block_headers(problems: Problems, value: Any, location: Location) -> dict[str, tuple[Mapping, dict[str, Any]]]:
     """Each block's definition and declared arguments (bodies are parsed once every name is known)."""
     if not isinstance(value, Mapping):
-        problems.add(location, f"'blocks' must be a mapping of block names to definitions, got {type_name(value)}")
+        problems.add(location, f"'blocks' must be a mapping of block names to definitions, got {type_name(value)}", "E202")
         return {}
     headers = {}
     for name, definition in value.items():
         at = value.key_at[name]
         if not isinstance(name, str) or not _IDENTIFIER.match(name):
-            problems.add(at, f"block name {name!r} must be a name of letters, digits and _")
+            problems.add(at, f"block name {name!r} must be a name of letters, digits and _", "E305")
             continue
         if name in KINDS or name in SHORTHANDS or name in STRUCTURES:
-            problems.add(at, f"block name '{name}' is already a layer kind or keyword; choose another")
+            problems.add(at, f"block name '{name}' is already a layer kind or keyword; choose another", "E305")
             continue
         if not isinstance(definition, Mapping):
             problems.add(value.value_at[name], f"block '{name}' must be a mapping with 'layers' (and 'args'), "
-                                               f"got {type_name(definition)}")
+                                               f"got {type_name(definition)}", "E202")
             continue
         unknown_keys(problems, definition, ("args", "layers"), f"block '{name}': ")
         args = _parse_args(problems, definition.get("args"), definition.value_at.get("args", at), name)
         if "layers" not in definition:
-            problems.add(at, f"block '{name}' needs 'layers'")
+            problems.add(at, f"block '{name}' needs 'layers'", "E201")
             continue
         if args is not None:
             headers[name] = (definition, args)
@@ -132,7 +132,7 @@ def _check_cycles(problems: Problems, blocks: dict[str, BlockDef]) -> None:
             if state.get(call.block) == 1:
                 cycle = " -> ".join([*trail[trail.index(call.block):], call.block])
                 problems.add(call.location, f"block '{name}' uses '{call.block}', which uses it in turn "
-                                            f"({cycle}): blocks cannot be recursive")
+                                            f"({cycle}): blocks cannot be recursive", "E304")
             elif call.block not in state:
                 visit(call.block, [*trail, call.block])
         state[name] = 2

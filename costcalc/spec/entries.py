@@ -36,6 +36,9 @@ from costcalc.spec.yaml_source import Mapping, Sequence
 MAX_NESTING = 64
 _NUMBER = re.compile(r"[0-9.]+\Z")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+# What YAML 1.1 would have read as a number: 0x10, 0o17, 0b101, 010, 1_000, 1:30, 1e3, 1.5e3.
+_YAML11_NUMBER = re.compile(r"[-+]?(0[xob][0-9a-fA-F_]+|0[0-9_]+|[0-9][0-9_]*(:[0-5]?[0-9])+|[0-9]+_[0-9_]*"
+                            r"|[0-9][0-9_]*(\.[0-9_]*)?[eE][-+]?[0-9]+)\Z")
 STRUCTURES = ("repeat", "if", "residual", "concat")
 _FAILED: Any = object()
 
@@ -60,7 +63,7 @@ def parse_expression_at(problems: Problems, text: str, location: Location, conte
     try:
         expr = parse_expression(text)
     except ExprError as error:
-        problems.add(_at_offset(location, error.offset), f"{context}{error.message} (in '{text[:60]}')")
+        problems.add(_at_offset(location, error.offset), f"{context}{error.message} (in '{text[:60]}')", "E300")
         return _FAILED
     unknown = sorted(expr.variables - allowed)
     for name in unknown:
@@ -71,7 +74,7 @@ def parse_expression_at(problems: Problems, text: str, location: Location, conte
             hint = did_you_mean(name, sorted(allowed)) or f"; the names here are: {', '.join(sorted(allowed))}"
         else:
             hint = "; names in expressions are a block's arguments, or in, block_in and alpha in channel counts"
-        problems.add(location, f"{context}unknown name '{name}' in '{text[:60]}'{hint}")
+        problems.add(location, f"{context}unknown name '{name}' in '{text[:60]}'{hint}", "E301")
     return _FAILED if unknown else expr
 
 
@@ -84,6 +87,9 @@ def _field_value(problems: Problems, mapping: Mapping, key: str, field: f.SpecFi
     try:
         if field.numeric and isinstance(raw, str) and not (field.parse is f.padding and raw in ("same", "valid")):
             word = raw.strip()
+            if _YAML11_NUMBER.match(word):
+                raise f.FieldError(f"expected a whole number, got the string {raw!r} (write it in plain decimal: "
+                                   "YAML 1.1 forms such as 0x10, 010, 1_000, 1:30 and 1e3 are not numbers here)")
             if _NUMBER.match(word):
                 field.parse(raw)  # a number in quotes: the parser's own "got the string '32'"
             if _NAME.match(word) and word not in allowed and not closest(word, allowed):
@@ -107,7 +113,7 @@ def _field_value(problems: Problems, mapping: Mapping, key: str, field: f.SpecFi
             return parse_expression_at(problems, raw, at, label, args, False)
         return field.parse(raw)
     except f.FieldError as error:
-        problems.add(at, f"{label}{error}")
+        problems.add(at, f"{label}{error}", "E204")
         return _FAILED
 
 
@@ -121,7 +127,7 @@ def _parse_layer(problems: Problems, kind: str, fields_value: Any, location: Loc
         fields_value = empty_mapping(fields_location)
     if not isinstance(fields_value, Mapping):
         problems.add(fields_location, f"the fields of '{written}' must be a mapping like "
-                                      f"{{{_example_fields(cls)}}}, got {type_name(fields_value)}")
+                                      f"{{{_example_fields(cls)}}}, got {type_name(fields_value)}", "E202")
         return None
     name = fields_value.get("name")
     context = f"layer '{name}': " if isinstance(name, str) and name else f"{kind}: "
@@ -130,7 +136,7 @@ def _parse_layer(problems: Problems, kind: str, fields_value: Any, location: Loc
     for key in fields_value:
         if key in preset:
             problems.add(fields_value.key_at[key], f"{context}'{written}' is short for "
-                                                   f"`{kind}: {{{key}: {preset[key]}}}`; write `{kind}` to set '{key}'")
+                                                   f"`{kind}: {{{key}: {preset[key]}}}`; write `{kind}` to set '{key}'", "E206")
             failed = True
             continue
         if key not in schema:
@@ -139,7 +145,7 @@ def _parse_layer(problems: Problems, kind: str, fields_value: Any, location: Loc
             if match:
                 misspelt.add(match)
             problems.add(fields_value.key_at[key],
-                         f"{context}unknown field '{key}'{hint}; '{kind}' takes: {', '.join(schema)}")
+                         f"{context}unknown field '{key}'{hint}; '{kind}' takes: {', '.join(schema)}", "E206")
             failed = True
             continue
         values[key] = _field_value(problems, fields_value, key, schema[key], context, scope)
@@ -147,7 +153,7 @@ def _parse_layer(problems: Problems, kind: str, fields_value: Any, location: Loc
         failed = failed or values[key] is _FAILED
     for field in schema.values():
         if field.name not in values and field.required and field.name not in misspelt:
-            problems.add(location, f"{context}missing required field '{field.name}' ({field.doc})")
+            problems.add(location, f"{context}missing required field '{field.name}' ({field.doc})", "E207")
             failed = True
     if failed:
         return None
@@ -171,7 +177,7 @@ def _parse_kind(problems: Problems, kind: Any, fields_value: Any, location: Loca
     if kind not in KINDS:
         hint = did_you_mean(kind, [*KINDS, *SHORTHANDS, *scope.blocks, *STRUCTURES[2:]])
         what = "layer kind or block" if scope.blocks else "layer kind"
-        problems.add(location, f"unknown {what} '{kind}'{hint}")
+        problems.add(location, f"unknown {what} '{kind}'{hint}", "E205")
         return None
     return _parse_layer(problems, kind, fields_value, location, fields_location, preset, written, scope)
 
@@ -179,13 +185,13 @@ def _parse_kind(problems: Problems, kind: Any, fields_value: Any, location: Loca
 def parse_entry(problems: Problems, entry: Any, location: Location, depth: int, scope: Scope) -> Entry | None:
     if isinstance(entry, str):
         if entry in ("residual", "concat"):
-            problems.add(location, f"'{entry}' needs its parts, as in `- {entry}: {{{_STRUCTURE_KEYS[entry]}}}`")
+            problems.add(location, f"'{entry}' needs its parts, as in `- {entry}: {{{_STRUCTURE_KEYS[entry]}}}`", "E202")
             return None
         return _parse_kind(problems, entry, None, location, location, scope)
     if isinstance(entry, Mapping):
         if not entry:
             problems.add(location, "an empty mapping is not a layer; write a kind, like `- relu` or "
-                                   "`- conv: {kernel: 3, filters: 32}`")
+                                   "`- conv: {kernel: 3, filters: 32}`", "E208")
             return None
         if "repeat" in entry:
             return _parse_repeat(problems, entry, depth, scope)
@@ -201,12 +207,12 @@ def parse_entry(problems: Problems, entry: Any, location: Location, depth: int, 
         kinds = [key for key in entry if key in KINDS or key in SHORTHANDS or key in scope.blocks]
         if len(kinds) == 1:
             problems.add(location, f"the fields of '{kinds[0]}' go inside it, as in "
-                                   f"`- {kinds[0]}: {{{', '.join(f'{k}: ...' for k in entry if k != kinds[0])}}}`")
+                                   f"`- {kinds[0]}: {{{', '.join(f'{k}: ...' for k in entry if k != kinds[0])}}}`", "E208")
         else:
             problems.add(location, "a layer is one kind with its fields, like `- conv: {kernel: 3, filters: 32}`; "
-                                   f"this entry has {len(entry)} keys: {', '.join(map(str, entry))}")
+                                   f"this entry has {len(entry)} keys: {', '.join(map(str, entry))}", "E208")
         return None
-    problems.add(location, f"a layer must be a kind name or `KIND: {{fields}}`, got {type_name(entry)}")
+    problems.add(location, f"a layer must be a kind name or `KIND: {{fields}}`, got {type_name(entry)}", "E208")
     return None
 
 
@@ -223,7 +229,7 @@ def _count_or_condition(problems: Problems, entry: Mapping, key: str, parse: Any
     try:
         return parse(raw)
     except f.FieldError as error:
-        problems.add(at, f"'{key}': {error}")
+        problems.add(at, f"'{key}': {error}", "E204")
         return _FAILED
 
 
@@ -231,7 +237,7 @@ def _parse_repeat(problems: Problems, entry: Mapping, depth: int, scope: Scope) 
     unknown_keys(problems, entry, ("repeat", "layers"), "repeat: ")
     count = _count_or_condition(problems, entry, "repeat", f.positive_int, scope)
     if "layers" not in entry:
-        problems.add(entry.location, "'repeat' needs 'layers': the list of layers to repeat")
+        problems.add(entry.location, "'repeat' needs 'layers': the list of layers to repeat", "E201")
         return None
     body = parse_body(problems, entry["layers"], entry.value_at["layers"], depth + 1, scope)
     if count is _FAILED or body is None:
@@ -243,7 +249,7 @@ def _parse_if(problems: Problems, entry: Mapping, depth: int, scope: Scope) -> I
     unknown_keys(problems, entry, ("if", "layers", "else"), "if: ")
     condition = _count_or_condition(problems, entry, "if", f.boolean, scope)
     if "layers" not in entry:
-        problems.add(entry.location, "'if' needs 'layers': the layers to use when the condition holds")
+        problems.add(entry.location, "'if' needs 'layers': the layers to use when the condition holds", "E201")
         return None
     body = parse_body(problems, entry["layers"], entry.value_at["layers"], depth + 1, scope, allow_empty=True)
     orelse: tuple[Entry, ...] | None = ()
@@ -256,7 +262,7 @@ def _parse_if(problems: Problems, entry: Mapping, depth: int, scope: Scope) -> I
 
 def _structure(problems: Problems, kind: str, value: Any, location: Location) -> Mapping | None:
     if not isinstance(value, Mapping):
-        problems.add(location, f"'{kind}' takes a mapping like {{{_STRUCTURE_KEYS[kind]}}}, got {type_name(value)}")
+        problems.add(location, f"'{kind}' takes a mapping like {{{_STRUCTURE_KEYS[kind]}}}, got {type_name(value)}", "E202")
         return None
     return value
 
@@ -267,7 +273,7 @@ def _name(problems: Problems, value: Mapping, context: str) -> Any:
     try:
         return f.text(value["name"])
     except f.FieldError as error:
-        problems.add(value.value_at["name"], f"{context}'name': {error}")
+        problems.add(value.value_at["name"], f"{context}'name': {error}", "E204")
         return _FAILED
 
 
@@ -280,7 +286,7 @@ def _parse_residual(problems: Problems, value: Any, location: Location, depth: i
     name = _name(problems, value, "residual: ")
     when = _count_or_condition(problems, value, "when", f.boolean, scope) if "when" in value else True
     if "layers" not in value:
-        problems.add(location, "'residual' needs 'layers': its main path (and optionally 'shortcut')")
+        problems.add(location, "'residual' needs 'layers': its main path (and optionally 'shortcut')", "E201")
         return None
     body = parse_body(problems, value["layers"], value.value_at["layers"], depth + 1, scope)
     shortcut: tuple[Entry, ...] | None = ()
@@ -304,20 +310,20 @@ def _parse_concat(problems: Problems, value: Any, location: Location, depth: int
         try:
             split = f.boolean(value["split"])
         except f.FieldError as error:
-            problems.add(value.value_at["split"], f"concat: 'split': {error}")
+            problems.add(value.value_at["split"], f"concat: 'split': {error}", "E204")
             return None
     branches_value = value.get("branches")
     if not isinstance(branches_value, Sequence) or len(branches_value) < 2:
         at = value.value_at.get("branches", location)
         got = f"a list of {len(branches_value)}" if isinstance(branches_value, Sequence) else type_name(branches_value)
         problems.add(at, f"concat: 'branches' must be a list of two or more branches, each a list of layers "
-                         f"(`[]` passes the input through), got {got}")
+                         f"(`[]` passes the input through), got {got}", "E202")
         return None
     branches = []
     for item, at in zip(branches_value, branches_value.item_at):
         if not isinstance(item, Sequence):
             problems.add(at, f"concat: each branch is a list of layers (`[]` passes the input through), "
-                             f"got {type_name(item)}")
+                             f"got {type_name(item)}", "E202")
             branches.append(None)
             continue
         branches.append(parse_body(problems, item, at, depth + 1, scope, allow_empty=True))
@@ -334,7 +340,7 @@ def _arg_value(problems: Problems, raw: Any, at: Location, context: str, scope: 
     if isinstance(raw, float):
         value = v.literal(raw)
         if isinstance(value, float):
-            problems.add(at, f"{context}expected a finite number, got {raw!r}")
+            problems.add(at, f"{context}expected a finite number, got {raw!r}", "E306")
             return _FAILED
         return value
     if isinstance(raw, str):
@@ -352,16 +358,17 @@ def _arg_value(problems: Problems, raw: Any, at: Location, context: str, scope: 
         if len(expr.variables) == 1 and raw.strip() in expr.variables:
             match = closest(raw.strip(), caller) if caller else None
             if match:
-                problems.add(at, f"{context}unknown name '{raw.strip()}' (did you mean '{match}'?)")
+                problems.add(at, f"{context}unknown name '{raw.strip()}' (did you mean '{match}'?)", "E301")
                 return _FAILED
             return raw  # a plain string, such as an activation's name
-        names = ", ".join(sorted(expr.variables - caller))
-        problems.add(at, f"{context}'{raw}' uses {names}, which are not arguments of the calling block; block "
+        unknown = sorted(expr.variables - caller)
+        names = f"{', '.join(unknown)}, which are not arguments" if len(unknown) > 1 else f"{unknown[0]}, which is not an argument"
+        problems.add(at, f"{context}'{raw}' uses {names} of the calling block; block "
                          "arguments are fixed when the block is used (in, block_in and alpha belong in a layer's "
-                         "channel count)")
+                         "channel count)", "E306")
         return _FAILED
     problems.add(at, f"{context}a block argument is a number, true/false, a name or an expression, "
-                     f"got {type_name(raw)}")
+                     f"got {type_name(raw)}", "E306")
     return _FAILED
 
 
@@ -372,7 +379,7 @@ def _parse_call(problems: Problems, block: str, value: Any, location: Location, 
         value = empty_mapping(value_location)
     if not isinstance(value, Mapping):
         problems.add(value_location, f"the arguments of block '{block}' must be a mapping like "
-                                     f"{{{', '.join(f'{a}: ...' for a in declared) or 'name: ...'}}}, got {type_name(value)}")
+                                     f"{{{', '.join(f'{a}: ...' for a in declared) or 'name: ...'}}}, got {type_name(value)}", "E202")
         return None
     context = f"block '{block}': "
     args: dict[str, Any] = {}
@@ -387,7 +394,7 @@ def _parse_call(problems: Problems, block: str, value: Any, location: Location, 
             hint = did_you_mean(key, declared)
             misspelt.add(closest(key, declared))
             takes = f"'{block}' takes: {', '.join(declared)}" if declared else f"'{block}' takes no arguments"
-            problems.add(value.key_at[key], f"{context}unknown argument '{key}'{hint}; {takes}")
+            problems.add(value.key_at[key], f"{context}unknown argument '{key}'{hint}; {takes}", "E302")
             failed = True
             continue
         args[key] = _arg_value(problems, value[key], value.value_at[key], f"{context}'{key}': ", scope)
@@ -399,7 +406,7 @@ def _parse_call(problems: Problems, block: str, value: Any, location: Location, 
                if default == REQUIRED_ARG and arg not in args and arg not in misspelt]
     if missing:
         problems.add(location, f"{context}missing required argument{'s' if len(missing) > 1 else ''} "
-                               f"{', '.join(repr(arg) for arg in missing)}")
+                               f"{', '.join(repr(arg) for arg in missing)}", "E303")
         failed = True
     if failed or name is _FAILED:
         return None
@@ -409,11 +416,11 @@ def _parse_call(problems: Problems, block: str, value: Any, location: Location, 
 def parse_body(problems: Problems, value: Any, location: Location, depth: int, scope: Scope,
                allow_empty: bool = False) -> tuple[Entry, ...] | None:
     if depth > MAX_NESTING:
-        problems.add(location, f"entries are nested more than {MAX_NESTING} deep")
+        problems.add(location, f"entries are nested more than {MAX_NESTING} deep", "E210")
         return None
     if not isinstance(value, Sequence) or (not value and not allow_empty):
         wanted = "a list of layers" if allow_empty else "a non-empty list of layers"
-        problems.add(location, f"'layers' must be {wanted}, got {type_name(value)}")
+        problems.add(location, f"'layers' must be {wanted}, got {type_name(value)}", "E202")
         return None
     entries = [parse_entry(problems, item, item_location, depth, scope)
                for item, item_location in zip(value, value.item_at)]

@@ -16,8 +16,8 @@ class Problems:
         self.found: list[Diagnostic] = []
         self._seen: set[Diagnostic] = set()
 
-    def add(self, location: Location, message: str) -> None:
-        diagnostic = Diagnostic(location, message)
+    def add(self, location: Location, message: str, code: str) -> None:
+        diagnostic = Diagnostic(location, message, code)
         if diagnostic not in self._seen:
             self._seen.add(diagnostic)
             self.found.append(diagnostic)
@@ -34,7 +34,7 @@ def field(problems: Problems, mapping: Mapping, key: str, parse: Any, context: s
     try:
         return parse(mapping[key])
     except f.FieldError as error:
-        problems.add(mapping.value_at[key], f"{context}'{key}': {error}")
+        problems.add(mapping.value_at[key], f"{context}'{key}': {error}", "E204")
         return None
 
 
@@ -48,7 +48,7 @@ def unknown_keys(problems: Problems, mapping: Mapping, allowed: Any, context: st
             if match:
                 misspelt.add(match)
             listed = ", ".join(allowed)
-            problems.add(mapping.key_at[key], f"{context}unknown key '{key}'{hint}; expected one of: {listed}")
+            problems.add(mapping.key_at[key], f"{context}unknown key '{key}'{hint}; expected one of: {listed}", "E200")
     return misspelt
 
 

@@ -40,13 +40,13 @@ ROUNDING_RULES = ("truncate", "make_divisible", "none")
 
 def _parse_input(problems: Problems, value: Any, location: Location) -> InputSpec | None:
     if not isinstance(value, Mapping):
-        problems.add(location, f"'input' must be a mapping like {{channels: 3, size: 224}}, got {type_name(value)}")
+        problems.add(location, f"'input' must be a mapping like {{channels: 3, size: 224}}, got {type_name(value)}", "E202")
         return None
     misspelt = unknown_keys(problems, value, ("channels", "size", "height", "width"), "input: ")
     channels = field(problems, value, "channels", f.positive_int, "input ") if "channels" in value else 3
     if "size" in value:
         if "height" in value or "width" in value:
-            problems.add(value.key_at["size"], "input: give either 'size' or 'height' and 'width', not both")
+            problems.add(value.key_at["size"], "input: give either 'size' or 'height' and 'width', not both", "E202")
         size = field(problems, value, "size", f.positive_int, "input ")
         height = width = size
     elif "height" in value and "width" in value:
@@ -54,7 +54,7 @@ def _parse_input(problems: Problems, value: Any, location: Location) -> InputSpe
         width = field(problems, value, "width", f.positive_int, "input ")
     else:
         if not misspelt & {"size", "height", "width"}:
-            problems.add(value.location, "input: needs 'size' (square) or both 'height' and 'width'")
+            problems.add(value.location, "input: needs 'size' (square) or both 'height' and 'width'", "E201")
         return None
     if channels is None or height is None or width is None:
         return None
@@ -63,7 +63,7 @@ def _parse_input(problems: Problems, value: Any, location: Location) -> InputSpe
 
 def _parse_width(problems: Problems, value: Any, location: Location) -> WidthRule:
     if not isinstance(value, Mapping):
-        problems.add(location, f"'width' must be a mapping like {{rounding: truncate}}, got {type_name(value)}")
+        problems.add(location, f"'width' must be a mapping like {{rounding: truncate}}, got {type_name(value)}", "E202")
         return WidthRule()
     unknown_keys(problems, value, ("rounding", "divisor", "min_channels"), "width: ")
     options: dict[str, Any] = {}
@@ -76,7 +76,7 @@ def _parse_width(problems: Problems, value: Any, location: Location) -> WidthRul
     if options.get("rounding", "truncate") != "make_divisible":
         for key in ("divisor", "min_channels"):
             if key in value:
-                problems.add(value.key_at[key], f"width: '{key}' applies to `rounding: make_divisible` only")
+                problems.add(value.key_at[key], f"width: '{key}' applies to `rounding: make_divisible` only", "E200")
     return WidthRule(**options)
 
 
@@ -86,11 +86,11 @@ def parse_spec(data: Any, path: str) -> Spec:
     top = Location(path, 1, 1)
     if not isinstance(data, Mapping):
         what = "empty" if data is None else f"{type_name(data)}, not a mapping"
-        raise SpecError(Diagnostic(top, f"a spec is a mapping with 'input' and 'layers'; this file is {what}"))
+        raise SpecError(Diagnostic(top, f"a spec is a mapping with 'input' and 'layers'; this file is {what}", "E106"))
     misspelt = unknown_keys(problems, data, TOP_LEVEL_KEYS, "")
     if "version" in data and (type(data["version"]) is not int or data["version"] != 1):
         problems.add(data.value_at["version"],
-                     f"unsupported spec version {f.describe(data['version'])}; this costcalc reads version 1")
+                     f"unsupported spec version {f.describe(data['version'])}; this costcalc reads version 1", "E203")
     stem = os.path.splitext(os.path.basename(path))[0]
     name = field(problems, data, "name", f.text, "") if "name" in data else stem
     description = field(problems, data, "description", f.text, "") if "description" in data else ""
@@ -99,7 +99,7 @@ def parse_spec(data: Any, path: str) -> Spec:
     if "input" in data:
         spec_input = _parse_input(problems, data["input"], data.value_at["input"])
     elif "input" not in misspelt:
-        problems.add(top, "missing 'input' (for example `input: {channels: 3, size: 224}`)")
+        problems.add(top, "missing 'input' (for example `input: {channels: 3, size: 224}`)", "E201")
     width = _parse_width(problems, data["width"], data.value_at["width"]) if "width" in data else WidthRule()
     blocks, declared = {}, {}
     if "blocks" in data:
@@ -108,7 +108,7 @@ def parse_spec(data: Any, path: str) -> Spec:
     if "layers" in data:
         body = parse_body(problems, data["layers"], data.value_at["layers"], 0, Scope(None, declared))
     elif "layers" not in misspelt:
-        problems.add(top, "missing 'layers' (the list of layers)")
+        problems.add(top, "missing 'layers' (the list of layers)", "E201")
     if problems.found or spec_input is None or body is None:
         raise SpecError(problems.sorted())
     return Spec(path=path, name=name or stem, description=description or "", reference=reference or "",

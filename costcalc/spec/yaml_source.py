@@ -37,8 +37,11 @@ class _Loader(_SafeLoader):  # type: ignore[misc, valid-type]
     source_path = "<spec>"
     # YAML 1.2 booleans: only true/false. YAML 1.1 (PyYAML's default) also reads yes/no/on/off as
     # booleans, so `stride: yes` would silently be True; here it stays the string 'yes' and is reported.
+    # Integers are plain decimals only. YAML 1.1 also reads 0x10 as 16, 010 as 8 (octal), 1_000 as 1000 and
+    # 1:30 as 90 (base 60), silently; here those stay strings, and a numeric field says to write a decimal.
     yaml_implicit_resolvers = {
-        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+        first: [(tag, regexp) for tag, regexp in resolvers
+                if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:int")]
         for first, resolvers in _SafeLoader.yaml_implicit_resolvers.items()
     }
 
@@ -54,10 +57,10 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Mapping:
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         if isinstance(key, (dict, list)):
-            raise SpecError(Diagnostic(loader.at(key_node), "a mapping key must be a plain value"))
+            raise SpecError(Diagnostic(loader.at(key_node), "a mapping key must be a plain value", "E202"))
         if key in result:
             first = result.key_at[key]
-            raise SpecError(Diagnostic(loader.at(key_node), f"duplicate key '{key}' (first at line {first.line})"))
+            raise SpecError(Diagnostic(loader.at(key_node), f"duplicate key '{key}' (first at line {first.line})", "E104"))
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_at[key] = loader.at(key_node)
         result.value_at[key] = loader.at(value_node)
@@ -71,10 +74,18 @@ def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> Sequence:
     return result
 
 
+# Plain data only: no timestamps (2024-01-01 stays a string), and !!binary, !!set, !!omap, !!pairs and
+# !!timestamp are refused like any other tag.
+_Loader.yaml_implicit_resolvers = {first: [(tag, regexp) for tag, regexp in resolvers
+                                           if tag != "tag:yaml.org,2002:timestamp"]
+                                   for first, resolvers in _Loader.yaml_implicit_resolvers.items()}
+_Loader.yaml_constructors = {tag: constructor for tag, constructor in _SafeLoader.yaml_constructors.items()
+                             if tag is None or tag.rsplit(":", 1)[-1] not in ("binary", "set", "omap", "pairs", "timestamp")}
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 _Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
                               list("tTfF"))
+_Loader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789"))
 
 
 def _short_tag(tag: str) -> str:
@@ -93,12 +104,15 @@ def _explain(error: yaml.MarkedYAMLError, text: str, path: str) -> Diagnostic:
         mark = error.context_mark
         opening = text[_offset(text, mark)] if _offset(text, mark) < len(text) else "bracket"
         message = f"invalid YAML: '{opening}' was never closed" if opening in "[{" else f"invalid YAML: {problem} ({context})"
+    elif "exceeded maximum nesting depth" in problem:
+        message = "the YAML is nested too deeply (more than 1,000 levels of lists and mappings)"
     elif mark is not None and _offset(text, mark) < len(text) and text[_offset(text, mark)] == "\t":
         message = "invalid YAML: a tab character indents this line; YAML indents with spaces only"
     else:
         message = f"invalid YAML: {problem} ({context})" if context and problem else f"invalid YAML: {problem or context}"
     where = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
-    return Diagnostic(where, message)
+    code = "E103" if "the tag" in message else "E105" if "nested too deeply" in message else "E102"
+    return Diagnostic(where, message, code)
 
 
 def _offset(text: str, mark: yaml.Mark) -> int:
@@ -107,18 +121,73 @@ def _offset(text: str, mark: yaml.Mark) -> int:
     return sum(len(line) + 1 for line in lines[: mark.line]) + mark.column
 
 
+MAX_FILE_BYTES = 10 * 2**20
+MAX_EXPANDED_VALUES = 250_000  # values of a document with its aliases expanded: bounds a "billion laughs"
+
+
+def _check_expansion(root: yaml.Node, loader: _Loader) -> None:
+    """Refuse a document whose aliases (``*name``) expand it past ``MAX_EXPANDED_VALUES`` values, before
+    anything walks it: validation visits an aliased subtree once per use, so ten levels of ten aliases would
+    be ten billion visits. Counted in linear time, each shared node once."""
+    sizes: dict[int, int] = {}
+    uses: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if children_done:
+            children = _children(node)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in children)
+            continue
+        uses[key] = uses.get(key, 0) + 1
+        if key in sizes or uses[key] > 1:
+            continue
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node))
+    total = sizes[id(root)]
+    if total > MAX_EXPANDED_VALUES:
+        shared = [node for node in _nodes(root) if uses.get(id(node), 0) > 1]
+        worst = max(shared, key=lambda node: sizes[id(node)] * uses[id(node)], default=root)
+        raise SpecError(Diagnostic(loader.at(worst), f"the YAML's aliases expand it to more than "
+                                   f"{MAX_EXPANDED_VALUES:,} values ({total:,}): refused as a YAML bomb", "E105"))
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def _nodes(root: yaml.Node) -> list[yaml.Node]:
+    """Every distinct node, once."""
+    seen: dict[int, yaml.Node] = {}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) not in seen:
+            seen[id(node)] = node
+            stack.extend(_children(node))
+    return list(seen.values())
+
+
 def parse_yaml(text: str, path: str) -> Any:
     """Parse one YAML document; every failure becomes a located ``SpecError``."""
     loader = _Loader(text)
     loader.source_path = path
     try:
-        return loader.get_single_data()
+        root = loader.get_single_node()
+        if root is None:
+            return None
+        _check_expansion(root, loader)
+        return loader.construct_document(root)
     except yaml.MarkedYAMLError as error:
         raise SpecError(_explain(error, text, path)) from None
     except yaml.YAMLError as error:
-        raise SpecError(Diagnostic(Location(path), f"invalid YAML: {error}")) from None
+        raise SpecError(Diagnostic(Location(path), f"invalid YAML: {error}", "E102")) from None
     except RecursionError:
-        raise SpecError(Diagnostic(Location(path), "the YAML is nested too deeply")) from None
+        raise SpecError(Diagnostic(Location(path), "the YAML is nested too deeply", "E105")) from None
     finally:
         loader.dispose()
 
@@ -127,17 +196,20 @@ def read_yaml(path: str) -> Any:
     """Read and parse a spec or config file (UTF-8; a BOM is allowed)."""
     try:
         with open(path, "rb") as handle:
-            raw = handle.read()
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise SpecError(Diagnostic(Location(path), f"the file is larger than {MAX_FILE_BYTES // 2**20} MB; a "
+                                       "spec or budgets file is a few kilobytes", "E100"))
     except FileNotFoundError:
-        raise SpecError(Diagnostic(Location(path), "no such file")) from None
+        raise SpecError(Diagnostic(Location(path), "no such file", "E100")) from None
     except IsADirectoryError:
-        raise SpecError(Diagnostic(Location(path), "is a directory, not a spec file")) from None
+        raise SpecError(Diagnostic(Location(path), "is a directory, not a spec file", "E100")) from None
     except OSError as error:
-        raise SpecError(Diagnostic(Location(path), f"cannot read: {error.strerror or error}")) from None
+        raise SpecError(Diagnostic(Location(path), f"cannot read: {error.strerror or error}", "E100")) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
-        raise SpecError(Diagnostic(Location(path, line, column), "the file is not UTF-8 text")) from None
+        raise SpecError(Diagnostic(Location(path, line, column), "the file is not UTF-8 text", "E101")) from None
     return parse_yaml(text, path)

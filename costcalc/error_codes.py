@@ -1,0 +1,60 @@
+"""The stable codes of diagnostics: ``path:line:col: error[CODE]: message``.
+
+A code names the kind of problem, so that scripts and people can look it up (docs/errors.md lists them all,
+with an example each) and so that a reworded message is still the same error. Codes are never reused for
+another meaning. The hundreds say which stage found the problem: reading the file (1xx), the spec's
+structure (2xx), blocks and expressions (3xx), shapes when the network is evaluated (4xx), budgets and
+baselines (5xx), writing output (6xx).
+"""
+
+from __future__ import annotations
+
+CODES: dict[str, str] = {
+    # Reading the file
+    "E100": "the file cannot be read: missing, a directory, unreadable, or too large",
+    "E101": "the file is not UTF-8 text",
+    "E102": "invalid YAML syntax: a tab indent, an unclosed bracket, a truncated file, ...",
+    "E103": "a YAML tag that would build something other than plain data (!!python/..., !!binary, !custom)",
+    "E104": "a key given twice in the same mapping",
+    "E105": "the YAML exceeds a limit: nested too deeply, or aliases that expand too far (a YAML bomb)",
+    "E106": "the file is empty, or is not a mapping",
+    # The spec's structure
+    "E200": "an unknown key",
+    "E201": "a required key is missing",
+    "E202": "a value of the wrong type or shape (a mapping, list or entry expected)",
+    "E203": "an unsupported spec version",
+    "E204": "an invalid value: wrong type, out of range, not whole, not one of the choices",
+    "E205": "an unknown layer kind or block",
+    "E206": "an unknown field of a layer kind",
+    "E207": "a required field of a layer kind is missing",
+    "E208": "a malformed entry: fields outside their kind, several kinds in one entry, an empty entry",
+    "E209": "a name given twice (a layer or a block instance)",
+    "E210": "entries nested too deeply",
+    "E211": "the network expands to too many layers or steps (a repeat too large)",
+    # Blocks and expressions
+    "E300": "an expression that cannot be read: syntax, an unknown function, or over its limits",
+    "E301": "an unknown name in an expression",
+    "E302": "an unknown argument of a block",
+    "E303": "a required argument of a block is missing",
+    "E304": "a block that uses itself, directly or through other blocks",
+    "E305": "an invalid block definition: its name, its arguments or their defaults",
+    "E306": "an invalid argument in a block use",
+    # Shapes, when the network is evaluated
+    "E400": "a shape that cannot exist",
+    "E401": "a residual's main path and shortcut end in different shapes",
+    "E402": "branches of a concat end with different heights or widths",
+    "E403": "channels that do not divide: groups, a channel split, a shuffle",
+    "E404": "a window larger than its (padded) input, or a feature map shrunk to nothing",
+    "E405": "a channel count that is not a whole number of at least 1",
+    "E406": "a fully connected layer on an input that is not flat (1x1xC)",
+    "E407": "rho scales the input to nothing",
+    # Budgets and baselines
+    "E500": "an unknown key in a budgets file",
+    "E501": "an invalid value in a budgets file",
+    "E502": "a budgets file of the wrong structure, or a check without a spec or a limit",
+    "E503": "invalid TOML in pyproject.toml, or no [tool.costcalc] table",
+    "E504": "no such budgets file",
+    "E510": "a baseline that cannot be read or is not a costcalc report",
+    # Output
+    "E600": "an output file cannot be written",
+}
