@@ -466,3 +466,9 @@ def test_json_report_imports_neither_sympy_nor_rich() -> None:
     probe = json.loads(done.stderr.strip().splitlines()[-1])
     assert probe["code"] in (0, None)
     assert probe == {"code": probe["code"], "sympy": False, "rich": False}
+
+
+def test_a_misspelt_option_value_gets_a_suggestion() -> None:
+    err = bad_usage("report", "--convention", "torchvison")
+    assert "'torchvison' is not one of 'paper', 'torchvision' (did you mean 'torchvision'?)." in err
+    assert "(did you mean 'json'?)" in bad_usage("sweep", "--format", "jsn")

@@ -118,8 +118,24 @@ def spec_path(argument: str | None) -> str:
                                                "`costcalc list` shows the bundled specs", "E100"))
 
 
+class Choice(click.Choice):
+    """click's Choice, with a suggestion for a misspelt value: ``--convention torchvison`` ... (did you mean
+    'torchvision'?)."""
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter as error:
+            from costcalc.errors import did_you_mean
+
+            hint = did_you_mean(value, self.choices) if isinstance(value, str) else ""
+            if hint:
+                error.message = error.message.rstrip(".") + hint + "."
+            raise
+
+
 def convention_option(command: Callable[..., None]) -> Callable[..., None]:
-    return click.option("--convention", type=click.Choice(["paper", "torchvision"]), default="paper",
+    return click.option("--convention", type=Choice(["paper", "torchvision"]), default="paper",
                         show_default=True,
                         help="What counts as a Mult-Add and as a parameter (docs/conventions.md).")(command)
 

@@ -12,6 +12,7 @@ import click
 from costcalc.cli.app import (
     COUNT,
     EXIT_BUDGET,
+    Choice,
     budget_options,
     emit,
     guarded,
@@ -31,7 +32,7 @@ CHECK_FORMATS = ("text", "json", "markdown", "github")
 @budget_options
 @click.option("--alpha", "alphas", default=None, help="Width multiplier(s) to check: 1 or 1,0.75.")
 @click.option("--resolution", "resolutions", default=None, help="Input resolution(s) in pixels: 224 or 224,192.")
-@click.option("--convention", type=click.Choice(["paper", "torchvision"]), default=None,
+@click.option("--convention", type=Choice(["paper", "torchvision"]), default=None,
               help="What is counted (default: each check's own, else paper).")
 @click.option("--config", type=click.Path(dir_okay=False), default=None,
               help="The budgets file [default: ./costcalc.yaml, else [tool.costcalc] in ./pyproject.toml].")
@@ -40,7 +41,7 @@ CHECK_FORMATS = ("text", "json", "markdown", "github")
 @click.option("--max-increase", default=None, help="Growth allowed against the baseline: 1% (a number is a percentage).")
 @click.option("--min-delta", type=COUNT, default=None, help="Ignore changes smaller than this count.")
 @click.option("--report-only", is_flag=True, help="Report, but exit 0 even when a budget is exceeded.")
-@click.option("--format", "output_format", type=click.Choice(CHECK_FORMATS), default="text", show_default=True)
+@click.option("--format", "output_format", type=Choice(CHECK_FORMATS), default="text", show_default=True)
 @guarded
 def check_command(specs: tuple[str, ...], max_mult_adds: int | None, max_params: int | None, alphas: str | None,
                   resolutions: str | None, convention: str | None, config: str | None, baseline: str | None,

@@ -9,6 +9,7 @@ import click
 from costcalc.cli.app import (
     FORMATS,
     MULTIPLIER,
+    Choice,
     convention_option,
     emit,
     guarded,
@@ -27,7 +28,7 @@ from costcalc.cli.app import (
 @click.option("--resolution", type=click.IntRange(min=1), default=None,
               help="Input resolution in pixels (sets rho = N / the spec's input size).")
 @convention_option
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--format", "output_format", type=Choice(FORMATS), default="table", show_default=True)
 @click.option("--symbolic", is_flag=True,
               help="Also give the totals as a closed form in alpha and rho (ideal, no rounding).")
 @click.option("--all-layers", is_flag=True, help="Table and Markdown: also list layers without cost (BN, ReLU).")
@@ -73,7 +74,7 @@ def report_command(spec: str | None, alpha: Fraction, rho: Fraction | None, reso
 
 
 @main.command("formula")
-@click.option("--format", "output_format", type=click.Choice(["text", "latex", "json"]), default="text",
+@click.option("--format", "output_format", type=Choice(["text", "latex", "json"]), default="text",
               show_default=True)
 @guarded
 def formula_command(output_format: str) -> None:
@@ -88,7 +89,7 @@ def formula_command(output_format: str) -> None:
 
 
 @main.command("list")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "output_format", type=Choice(["text", "json"]), default="text", show_default=True)
 @guarded
 def list_command(output_format: str) -> None:
     """The bundled specs, usable by name: `costcalc report mobilenet_v1_conv`."""

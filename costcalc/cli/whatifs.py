@@ -12,6 +12,7 @@ from costcalc.cli.app import (
     FORMATS,
     MULTIPLIER,
     SWEEP_FORMATS,
+    Choice,
     budget_options,
     convention_option,
     emit,
@@ -35,7 +36,7 @@ from costcalc.cli.app import (
 @click.option("--rho", "rhos", default=None, help="Resolution multipliers instead: 1,6/7,5/7 or 0.5:1:0.125.")
 @budget_options
 @convention_option
-@click.option("--format", "output_format", type=click.Choice(SWEEP_FORMATS), default="table", show_default=True)
+@click.option("--format", "output_format", type=Choice(SWEEP_FORMATS), default="table", show_default=True)
 @output_option
 @guarded
 def sweep_command(spec: str | None, alphas: str, resolutions: str | None, rhos: str | None,
@@ -87,7 +88,7 @@ def sweep_command(spec: str | None, alphas: str, resolutions: str | None, rhos: 
 @main.command("solve")
 @click.argument("spec", required=False, metavar="[SPEC]")
 @budget_options
-@click.option("--vary", type=click.Choice(["alpha", "resolution", "both"]), default="alpha", show_default=True,
+@click.option("--vary", type=Choice(["alpha", "resolution", "both"]), default="alpha", show_default=True,
               help="What to solve for; both: the Pareto frontier of (alpha, resolution).")
 @click.option("--alpha", type=MULTIPLIER, default=None, help="The width multiplier held fixed (--vary resolution).")
 @click.option("--resolution", "resolution", default=None,
@@ -98,7 +99,7 @@ def sweep_command(spec: str | None, alphas: str, resolutions: str | None, rhos: 
               help="Grid step: of alpha for --vary alpha/both [default: 0.01], in pixels for --vary resolution "
                    "[default: 1].")
 @convention_option
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "output_format", type=Choice(["text", "json"]), default="text", show_default=True)
 @guarded
 def solve_command(spec: str | None, max_mult_adds: int | None, max_params: int | None, vary: str,
                   alpha: Fraction | None, resolution: str | None, rho: Fraction | None, step: str | None,
@@ -174,7 +175,7 @@ def solve_command(spec: str | None, max_mult_adds: int | None, max_params: int |
               help="Compare SPEC with its twin that has one standard convolution for each depthwise-separable "
                    "pair (the paper's Table 4).")
 @convention_option
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--format", "output_format", type=Choice(FORMATS), default="table", show_default=True)
 @output_option
 @guarded
 def compare_command(specs: tuple[str, ...], alphas: str, rho: Fraction | None, resolution: int | None,
