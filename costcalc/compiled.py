@@ -1,8 +1,10 @@
 """Exact totals at many (alpha, rho) points without evaluating the network once per point.
 
 A layer's Mult-Adds are a channel factor, which depends on alpha only (``k·k·(M/g)·N`` after the spec's
-rounding), times its output area, which depends on rho only (``h·w`` after each layer's ceil/floor); its
-parameters depend on alpha only. So for a grid of A alphas and R resolutions, the network is propagated
+rounding), times its output area, which depends on rho only (``h·w`` after each layer's ceil/floor), plus,
+for the components a convention counts per input element (a pool's input), a factor times its input area,
+plus what does not depend on the resolution at all (a batch norm's 2·C under torchinfo); its parameters
+depend on alpha only. So for a grid of A alphas and R resolutions, the network is propagated
 A + R times (not A·R) and every point is one exact integer dot product:
 
     mult_adds(alpha, rho) = Σ_l channel_l(alpha) · area_l(rho) + fixed(alpha)
@@ -23,7 +25,7 @@ from typing import Iterator
 from costcalc.arith import ExactArith
 from costcalc.conventions import Convention
 from costcalc.evaluate import evaluate, input_shape_at
-from costcalc.layers.base import PER_POSITION
+from costcalc.layers.base import PARAM_COMPONENTS, PER_INPUT_POSITION
 from costcalc.layers.pooling import AdaptiveAvgPool, GlobalAvgPool, GlobalMaxPool
 from costcalc.layers.simple import Flatten
 from costcalc.network import Network, Node, propagate
@@ -44,47 +46,54 @@ class CompiledCost:
         self.convention = convention
         self.factored = all(_flattens_fixed_size(network, node) for node in network.nodes
                             if isinstance(node.layer, Flatten))
-        self._per_position = tuple(name for name in convention.mult_adds if name in PER_POSITION)
-        self._other_mult_adds = tuple(name for name in convention.mult_adds if name not in PER_POSITION)
-        self._active: list[int] | None = None  # the layers with Mult-Adds per output position
+        weights = convention.weights
+        self._by_output = {name: weight for name, weight in weights.items()
+                           if name not in PER_INPUT_POSITION and name not in PARAM_COMPONENTS}
+        self._by_input = {name: weight for name, weight in weights.items() if name in PER_INPUT_POSITION}
+        self._constant = {name: weight for name, weight in weights.items() if name in PARAM_COMPONENTS}
+        self._terms: list[tuple[int, bool]] | None = None  # (layer index, by its input area) of each term
         self._by_alpha: dict[Fraction, tuple[list[int], int, int]] = {}
         self._by_rho: dict[Fraction, list[int]] = {}
 
     def _alpha_terms(self, alpha: Fraction, rho: Fraction) -> tuple[list[int], int, int]:
-        """Mult-Adds per output position of each active layer, and the Mult-Adds and params that do not
+        """Mult-Adds per output (or input) position of each term, and the Mult-Adds and params that do not
         depend on the resolution, at ``alpha``. They are found by propagating at (alpha, rho), a point asked
         for: a channel count that the spec forbids at some alpha (groups that do not divide it) or a window
         that does not fit at some resolution fails exactly where ``evaluate`` fails."""
-        terms = self._by_alpha.get(alpha)
-        if terms is None:
+        found = self._by_alpha.get(alpha)
+        if found is None:
             spec = self.network.spec
             arith = ExactArith(alpha, spec.width)
-            channel: list[int] = []
-            active: list[int] = []
+            factors: list[int] = []
+            terms: list[tuple[int, bool]] = []
             fixed = params = 0
             layers = propagate(self.network, input_shape_at(spec, rho), arith)
-            for index, (_node, _layer, _input, output, components) in enumerate(layers):
-                if any(name in components for name in self._per_position):
-                    active.append(index)
-                    per_position = sum(components.get(name, 0) for name in self._per_position)
-                    channel.append(per_position // (output.height * output.width))
-                fixed += sum(components.get(name, 0) for name in self._other_mult_adds)
+            for index, (_node, layer, given, output, components) in enumerate(layers):
+                for weights, by_input in ((self._by_output, False), (self._by_input, True)):
+                    if any(name in components for name in weights):
+                        shape = (given[0] if layer.merges else given) if by_input else output
+                        total = sum(weight * components[name] for name, weight in weights.items() if name in components)
+                        factors.append(total // (shape.height * shape.width))
+                        terms.append((index, by_input))
+                fixed += sum(weight * components[name] for name, weight in self._constant.items() if name in components)
                 params += sum(components.get(name, 0) for name in self.convention.params)
-            self._active = active
-            terms = self._by_alpha[alpha] = (channel, fixed, params)
-        return terms
+            self._terms = terms
+            found = self._by_alpha[alpha] = (factors, fixed, params)
+        return found
 
     def _areas(self, rho: Fraction, alpha: Fraction) -> list[int]:
-        """Output height x width of each active layer at ``rho`` (found by propagating at (alpha, rho))."""
+        """The output (or input) height x width of each term's layer at ``rho`` (found by propagating at
+        (alpha, rho))."""
         areas = self._by_rho.get(rho)
         if areas is None:
-            if self._active is None:
+            if self._terms is None:
                 self._alpha_terms(alpha, rho)
             spec = self.network.spec
             arith = ExactArith(alpha, spec.width)
-            every = [output.height * output.width
-                     for _node, _layer, _input, output, _components in propagate(self.network, input_shape_at(spec, rho), arith)]
-            areas = self._by_rho[rho] = [every[index] for index in self._active]  # type: ignore[union-attr]
+            every = [((given[0] if layer.merges else given), output)
+                     for _node, layer, given, output, _components in propagate(self.network, input_shape_at(spec, rho), arith)]
+            areas = self._by_rho[rho] = [every[index][0 if by_input else 1].height * every[index][0 if by_input else 1].width
+                                         for index, by_input in self._terms]  # type: ignore[union-attr]
         return areas
 
     def totals(self, alpha: Fraction, rho: Fraction) -> tuple[int, int]:

@@ -4,7 +4,7 @@ A code names the kind of problem, so that scripts and people can look it up (doc
 with an example each) and so that a reworded message is still the same error. Codes are never reused for
 another meaning. The hundreds say which stage found the problem: reading the file (1xx), the spec's
 structure (2xx), blocks and expressions (3xx), shapes when the network is evaluated (4xx), budgets and
-baselines (5xx), writing output (6xx).
+baselines and convention files (5xx), writing output (6xx).
 """
 
 from __future__ import annotations
@@ -55,6 +55,8 @@ CODES: dict[str, str] = {
     "E503": "invalid TOML in pyproject.toml, or no [tool.costcalc] table",
     "E504": "no such budgets file",
     "E510": "a baseline that cannot be read or is not a costcalc report",
+    "E520": "an unknown convention, or a convention file of the wrong structure or with an invalid value",
+    "E521": "an unknown cost component in a convention file",
     # Output
     "E600": "an output file cannot be written",
 }

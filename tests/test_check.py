@@ -499,8 +499,8 @@ def test_a_malformed_budgets_file_reports_every_problem_at_its_line_and_column()
         "costcalc.yaml:11:12: error[E501]: check 'mobilenet_v1': 'alpha': the list is empty",
         ("costcalc.yaml:12:17: error[E501]: check 'mobilenet_v1': 'resolution': expected a resolution in pixels "
          "(a whole number of at least 1), got -3"),
-        ("costcalc.yaml:13:17: error[E501]: check 'mobilenet_v1': unknown convention 'papper'; expected one of: paper, "
-         "torchvision"),
+        ("costcalc.yaml:13:17: error[E501]: check 'mobilenet_v1': unknown convention 'papper' (did you mean 'paper'?); "
+         "expected one of: paper, torchvision, fvcore, ptflops, thop, torchinfo, keras, or a convention file (.yaml)"),
         "costcalc.yaml:14:16: error[E501]: check 'mobilenet_v1': 'min_delta': a count cannot be negative, got -5",
     ]
 

@@ -26,7 +26,7 @@ from costcalc.spec.bundled import bundled_specs
 TOTAL_MULT_ADDS = 568_740_352  # MobileNet-224 (Howard et al. 2017, Table 8: 569 million Mult-Adds)
 TOTAL_PARAMS = 4_209_088  # 4.2 million parameters
 CONV_MOBILENET_MULT_ADDS = 4_867_293_184  # Table 4's Conv MobileNet, with the fc layer (specs/mobilenet_v1_conv.yaml)
-LAYERS = 84  # conv + bn + relu, 13 × (dw, bn, relu, pw, bn, relu), global pool, fc, softmax
+LAYERS = 83  # conv + bn + relu, 13 × (dw, bn, relu, pw, bn, relu), global pool, fc
 
 
 def report_json(*args: str) -> dict:
@@ -51,7 +51,7 @@ def test_help_lists_the_commands(flag: str) -> None:
 def test_report_help_lists_every_option() -> None:
     out = ok("report", "--help")
     for option in ("--alpha", "--rho", "--resolution", "--convention", "--format", "--symbolic", "--all-layers",
-                   "--output", "table|json|csv|markdown", "paper|torchvision"):
+                   "--output", "table|json|csv|markdown", "NAME|FILE", "fvcore", "--unit"):
         assert option in out
 
 
@@ -216,7 +216,7 @@ def test_markdown_report() -> None:
 def test_all_layers_shows_batch_norm_and_relu_rows() -> None:
     assert "conv_1_bn" not in ok("report", "--format", "markdown")
     out = ok("report", "--format", "markdown", "--all-layers")
-    assert "`conv_1_bn`" in out and "`conv_1_relu`" in out and "`softmax_1`" in out
+    assert "`conv_1_bn`" in out and "`conv_1_relu`" in out and "`global_avg_pool_1`" in out
 
 
 def test_symbolic_json_has_the_closed_form() -> None:
@@ -306,7 +306,9 @@ def test_alpha_that_leaves_no_channels() -> None:
 
 
 def test_unknown_convention() -> None:
-    assert "'--convention'" in bad_usage("report", "--convention", "fvcore")
+    assert bad_usage("report", "--convention", "flopcount") == (
+        "flopcount: error[E520]: unknown convention 'flopcount'; expected one of: paper, torchvision, fvcore, ptflops, "
+        "thop, torchinfo, keras, or a convention file (.yaml)\n")
 
 
 def test_torchvision_convention_counts_biases_and_batch_norm() -> None:
@@ -469,6 +471,8 @@ def test_json_report_imports_neither_sympy_nor_rich() -> None:
 
 
 def test_a_misspelt_option_value_gets_a_suggestion() -> None:
-    err = bad_usage("report", "--convention", "torchvison")
-    assert "'torchvison' is not one of 'paper', 'torchvision' (did you mean 'torchvision'?)." in err
+    err = bad_usage("report", "--unit", "flop")
+    assert "'flop' is not one of 'mult-adds', 'flops' (did you mean 'flops'?)." in err
+    assert "unknown convention 'torchvison' (did you mean 'torchvision'?)" in bad_usage(
+        "report", "--convention", "torchvison")
     assert "(did you mean 'json'?)" in bad_usage("sweep", "--format", "jsn")

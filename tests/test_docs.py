@@ -1,8 +1,9 @@
 """The documentation's examples are real: every ```yaml block in docs/*.md (docs/spec-format.md above all) and
 README.md is a complete spec that loads, validates and evaluates to a positive number of Mult-Adds.
 
-Two other kinds of YAML are tagged in the fence's info string, and checked too: ```yaml budgets is a complete
-budgets file (costcalc.yaml, docs/budgets.md), validated as `costcalc check` validates it; ```yaml ci is
+Other kinds of YAML are tagged in the fence's info string, and checked too: ```yaml budgets is a complete
+budgets file (costcalc.yaml, docs/budgets.md), validated as `costcalc check` validates it; ```yaml convention
+is a convention file (docs/conventions.md), read as `--convention FILE` reads it; ```yaml ci is
 another tool's configuration (a .pre-commit-config.yaml, a GitHub workflow), which must at least be valid YAML.
 
 Blocks that show a mistake (a counter-example) or command output are fenced as ```text, and are not run.
@@ -26,7 +27,8 @@ from costcalc.spec.yaml_source import parse_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = (*sorted(path.relative_to(ROOT).as_posix() for path in (ROOT / "docs").glob("*.md")), "README.md")
-YAML_FENCES = ("yaml", "yaml budgets", "yaml ci")  # a spec, a budgets file, another tool's configuration
+YAML_FENCES = ("yaml", "yaml budgets", "yaml convention", "yaml ci")  # a spec, a budgets file, a convention file,
+# another tool's configuration
 FENCE = re.compile(r"^```(?P<info>[^\n`]*)\n(?P<body>.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 
 
@@ -71,6 +73,20 @@ def test_yaml_budgets_block_is_a_valid_budgets_file(relative: str, line: int, te
         pytest.fail(f"the ```yaml budgets block at {relative}:{line} is not a valid budgets file (lines below count "
                     f"from line {line + 1}):\n{error}", pytrace=False)
     assert config.checks
+
+
+@pytest.mark.parametrize(("relative", "line", "text"), yaml_blocks("yaml convention"))
+def test_yaml_convention_block_is_a_valid_convention_file(relative: str, line: int, text: str, tmp_path: Path) -> None:
+    from costcalc.convention_file import load_convention
+
+    path = tmp_path / "convention.yaml"
+    path.write_text(text, encoding="utf-8")
+    try:
+        convention = load_convention(str(path))
+    except CostcalcError as error:
+        pytest.fail(f"the ```yaml convention block at {relative}:{line} is not a valid convention file:\n{error}",
+                    pytrace=False)
+    assert convention.mult_adds
 
 
 @pytest.mark.parametrize(("relative", "line", "text"), yaml_blocks("yaml ci"))

@@ -316,7 +316,9 @@ def test_window_pool_defaults(cls: type) -> None:
     layer = cls(kernel=(2, 2))
     output, costs = _run(layer, Shape(9, 8, 16))
     assert output == Shape(4, 4, 16)  # stride defaults to the window; valid padding: floor((9-2)/2)+1
-    assert costs == {}
+    prefix = cls.kind.replace("_", "")  # elements in and out, for conventions that count pools (ptflops, thop)
+    assert costs == {f"{prefix}_in": 9 * 8 * 16, f"{prefix}_out": 4 * 4 * 16}
+    assert PAPER.mult_adds_of(costs) == TORCHVISION.mult_adds_of(costs) == 0
     assert layer.group() == f"{cls.kind} 2x2"
     assert layer.stride_label() == "s2"
 
@@ -334,7 +336,7 @@ def test_max_pool_stride_padding_and_ceil_mode() -> None:
 def test_avg_pool_7x7_is_the_papers_final_pool() -> None:
     output, costs = _run(AvgPool(kernel=(7, 7)), Shape(7, 7, 1024))
     assert output == Shape(1, 1, 1024)
-    assert costs == {}
+    assert PAPER.mult_adds_of(costs) == 0 and costs["avgpool_in"] == 7 * 7 * 1024
 
 
 def test_pool_larger_than_map_is_a_shape_error() -> None:
@@ -348,7 +350,9 @@ def test_global_pools(cls: type, shape: Shape) -> None:
     layer = cls()
     output, costs = _run(layer, shape)
     assert output == Shape(1, 1, shape.channels)
-    assert costs == {}
+    component = cls.component  # type: ignore[attr-defined]  # PyTorch's AdaptiveAvgPool2d(1) / AdaptiveMaxPool2d(1)
+    assert costs == {f"{component}_in": shape.height * shape.width * shape.channels, f"{component}_out": shape.channels}
+    assert PAPER.mult_adds_of(costs) == 0
     assert layer.filter_label(shape, output) == f"{shape.height}×{shape.width}"
 
 
@@ -358,7 +362,7 @@ def test_global_pools(cls: type, shape: Shape) -> None:
 def test_batch_norm_components() -> None:
     output, costs = _run(BatchNorm(), Shape(14, 14, 512))
     assert output == Shape(14, 14, 512)
-    assert costs == {"bn_affine": 1024, "bn_stats": 1024}
+    assert costs == {"bn_affine": 1024, "bn_stats": 1024, "bn_elements": 14 * 14 * 512}
     assert PAPER.params_of(costs) == 0 and PAPER.mult_adds_of(costs) == 0
     assert TORCHVISION.params_of(costs) == 1024  # gamma and beta; running statistics are not parameters
     assert TORCHVISION.mult_adds_of(costs) == 0
@@ -377,7 +381,8 @@ def test_batch_norm_in_a_network(tmp_path: Path) -> None:
 def test_activation() -> None:
     layer = Activation(function="hard_swish")
     output, costs = _run(layer, Shape(5, 5, 3))
-    assert output == Shape(5, 5, 3) and costs == {}
+    assert output == Shape(5, 5, 3) and costs == {"act_hard_swish": 75}
+    assert PAPER.mult_adds_of(costs) == TORCHVISION.mult_adds_of(costs) == 0
     assert layer.filter_label(Shape(5, 5, 3), output) == "hard_swish"
 
 
@@ -401,7 +406,9 @@ def test_flatten_then_fc(tmp_path: Path) -> None:
 def test_dropout_and_softmax_are_identity(tmp_path: Path) -> None:
     for layer in (Dropout(), Dropout(rate=Fraction(1, 5)), Softmax()):
         output, costs = _run(layer, Shape(1, 1, 1000))
-        assert output == Shape(1, 1, 1000) and costs == {}
+        assert output == Shape(1, 1, 1000)
+        assert costs == ({"softmax_elements": 1000, "softmax_rows": 1} if isinstance(layer, Softmax) else {})
+        assert PAPER.mult_adds_of(costs) == TORCHVISION.mult_adds_of(costs) == 0
     evaluation = _evaluate(tmp_path, "  - global_avg_pool\n  - dropout: {rate: 0.2}\n  - fc: {units: 5, fixed: true}\n"
                                      "  - softmax\n")
     dropout = evaluation.layers[1]

@@ -283,7 +283,7 @@ def test_all_layers_lists_every_layer_in_order() -> None:
     indexes = [int(ROW.match(line)["index"]) for line in _block_after(lines, header)]  # type: ignore[index]
     assert indexes == list(range(1, len(report.evaluation.layers) + 1))
     assert "without cost are hidden" not in text
-    assert "55 without cost are hidden (27 batch_norm, 27 activation, 1 softmax): --all-layers" in " ".join(
+    assert "54 without cost are hidden (27 batch_norm, 27 activation): --all-layers" in " ".join(
         table_text(report).split())
     check_table_invariants(text)
 

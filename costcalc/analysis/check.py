@@ -67,7 +67,7 @@ def check_evaluation(check: CheckSpec, evaluation: Evaluation, baselines: list[B
     """The results of one check at one configuration (its evaluation); ``max_increase``/``min_delta``
     from the command line override the check's own."""
     baseline = find_baseline(baselines, evaluation.spec.name, evaluation.alpha, evaluation.resolution,
-                             evaluation.convention.name) if baselines else None
+                             _counting(evaluation)) if baselines else None
     growth = max_increase if max_increase is not None else check.max_increase
     smallest = min_delta if min_delta is not None else check.min_delta
     results = []
@@ -82,3 +82,10 @@ def check_evaluation(check: CheckSpec, evaluation: Evaluation, baselines: list[B
             () if baseline is None else _changes(evaluation, baseline, metric), baseline,
         ))
     return results
+
+
+def _counting(evaluation: Evaluation) -> str:
+    """The convention as a baseline records it, with the unit unless it is Mult-Adds: a baseline counted in
+    FLOPs is not compared with a count in Mult-Adds."""
+    convention = evaluation.convention
+    return convention.name if convention.unit == "mult-adds" else f"{convention.name} ({convention.unit})"

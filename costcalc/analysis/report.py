@@ -42,7 +42,9 @@ class Report(NamedTuple):
 
 def build_report(evaluation: Evaluation, symbolic: bool = False, depth: int | None = None) -> Report:
     """``depth``: how many levels of blocks the layer table opens (None: all; 0: none, totals only)."""
-    pairs = separable_pairs(evaluation)
+    # A convention that counts nothing of a standard convolution (a user's, counting only batch-norm elements)
+    # has no separable/standard ratio to show.
+    pairs = [pair for pair in separable_pairs(evaluation) if pair.standard_mult_adds]
     closed = None
     if symbolic:
         from costcalc.symbolic import closed_form

@@ -53,7 +53,9 @@ def _report(data: Any, path: str, where: str) -> BaselineReport:
         alpha = parse_multiplier(alpha_text)
     except ValueError:
         raise fail(f"'alpha' {alpha_text!r} is not a width multiplier") from None
-    return BaselineReport(str(data["name"]), alpha, resolution, str(data["convention"]),
+    unit = data.get("unit", "mult-adds")  # reports written before units existed counted Mult-Adds
+    counting = str(data["convention"]) if unit == "mult-adds" else f"{data['convention']} ({unit})"
+    return BaselineReport(str(data["name"]), alpha, resolution, counting,
                           {"mult_adds": totals["mult_adds"], "params": totals["params"]}, layers)
 
 

@@ -23,7 +23,7 @@ import os
 from fractions import Fraction
 from typing import Any, NamedTuple
 
-from costcalc.errors import CostcalcError, Diagnostic, Location, closest
+from costcalc.errors import CostcalcError, Diagnostic, Location, closest, did_you_mean
 from costcalc.spec.yaml_source import Mapping, Sequence, read_yaml
 
 DEFAULT_FILES = ("costcalc.yaml", "pyproject.toml")
@@ -164,9 +164,14 @@ class _Reader:
         convention = "paper"
         if "convention" in entry:
             convention = entry["convention"]
-            if convention not in CONVENTIONS:
-                self.error(entry.value_at["convention"], f"{what}unknown convention {convention!r}; expected one of: "
-                                                         f"{', '.join(CONVENTIONS)}", "E501")
+            is_file = isinstance(convention, str) and convention.endswith((".yaml", ".yml"))
+            if is_file:  # a convention file: relative to the budgets file, as a spec file is
+                convention = os.path.join(os.path.dirname(self.path), convention)
+            elif convention not in CONVENTIONS:
+                hint = did_you_mean(convention, CONVENTIONS) if isinstance(convention, str) else ""
+                self.error(entry.value_at["convention"], f"{what}unknown convention {convention!r}{hint}; expected one "
+                                                         f"of: {', '.join(CONVENTIONS)}, or a convention file (.yaml)",
+                           "E501")
         limits = {metric: self.value(entry, f"max_{metric}", _count, what) if f"max_{metric}" in entry else None
                   for metric in METRICS}
         max_increase = self.value(entry, "max_increase", parse_percent, what) if "max_increase" in entry else None

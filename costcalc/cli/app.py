@@ -134,10 +134,17 @@ class Choice(click.Choice):
             raise
 
 
-def convention_option(command: Callable[..., None]) -> Callable[..., None]:
-    return click.option("--convention", type=Choice(["paper", "torchvision"]), default="paper",
-                        show_default=True,
-                        help="What counts as a Mult-Add and as a parameter (docs/conventions.md).")(command)
+CONVENTION_NAMES = ("paper", "torchvision", "fvcore", "ptflops", "thop", "torchinfo", "keras")  # costcalc.conventions
+
+
+def convention_option(command: Callable[..., None], default: str | None = "paper") -> Callable[..., None]:
+    """``--convention NAME|FILE`` and ``--unit``; a command turns them into a Convention with
+    ``costcalc.convention_file.resolve_convention`` (so that a bad file is reported like a bad spec)."""
+    command = click.option("--unit", type=Choice(["mult-adds", "flops"]), default="mult-adds", show_default=True,
+                           help="mult-adds, or flops: 2 per multiply-accumulate, 1 per other operation.")(command)
+    return click.option("--convention", metavar="NAME|FILE", default=default, show_default=default is not None,
+                        help=f"What counts as a Mult-Add and as a parameter: {', '.join(CONVENTION_NAMES)}, or a "
+                             "convention file (docs/conventions.md).")(command)
 
 
 def output_option(command: Callable[..., None]) -> Callable[..., None]:

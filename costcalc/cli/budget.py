@@ -32,8 +32,11 @@ CHECK_FORMATS = ("text", "json", "markdown", "github")
 @budget_options
 @click.option("--alpha", "alphas", default=None, help="Width multiplier(s) to check: 1 or 1,0.75.")
 @click.option("--resolution", "resolutions", default=None, help="Input resolution(s) in pixels: 224 or 224,192.")
-@click.option("--convention", type=Choice(["paper", "torchvision"]), default=None,
-              help="What is counted (default: each check's own, else paper).")
+@click.option("--convention", metavar="NAME|FILE", default=None,
+              help="What is counted: a built-in convention or a convention file (default: each check's own, else "
+                   "paper).")
+@click.option("--unit", type=Choice(["mult-adds", "flops"]), default="mult-adds", show_default=True,
+              help="mult-adds, or flops: 2 per multiply-accumulate, 1 per other operation.")
 @click.option("--config", type=click.Path(dir_okay=False), default=None,
               help="The budgets file [default: ./costcalc.yaml, else [tool.costcalc] in ./pyproject.toml].")
 @click.option("--baseline", type=click.Path(dir_okay=False), default=None,
@@ -44,7 +47,7 @@ CHECK_FORMATS = ("text", "json", "markdown", "github")
 @click.option("--format", "output_format", type=Choice(CHECK_FORMATS), default="text", show_default=True)
 @guarded
 def check_command(specs: tuple[str, ...], max_mult_adds: int | None, max_params: int | None, alphas: str | None,
-                  resolutions: str | None, convention: str | None, config: str | None, baseline: str | None,
+                  resolutions: str | None, convention: str | None, unit: str, config: str | None, baseline: str | None,
                   max_increase: str | None, min_delta: int | None, report_only: bool, output_format: str) -> None:
     """Fail (exit 1) when a network exceeds its Mult-Adds or params budget, or grew past a baseline by more
     than --max-increase. Budgets come from the options, or from a budgets file (costcalc.yaml)."""
@@ -57,7 +60,7 @@ def check_command(specs: tuple[str, ...], max_mult_adds: int | None, max_params:
         load_config,
         parse_percent,
     )
-    from costcalc.conventions import CONVENTIONS
+    from costcalc.convention_file import resolve_convention
     from costcalc.evaluate import evaluate, rho_for_resolution
     from costcalc.multipliers import parse_multiplier
     from costcalc.quantities import parse_resolution
@@ -95,7 +98,7 @@ def check_command(specs: tuple[str, ...], max_mult_adds: int | None, max_params:
         for configuration in check.configurations:
             rho = (rho_for_resolution(network.spec, configuration.resolution)
                    if configuration.resolution is not None else Fraction(1))
-            evaluation = evaluate(network, configuration.alpha, rho, CONVENTIONS[check.convention])
+            evaluation = evaluate(network, configuration.alpha, rho, resolve_convention(check.convention, unit))
             results += check_evaluation(check, evaluation, baselines, growth, min_delta)
     if not results:
         raise click.UsageError("nothing to check: give --max-mult-adds/--max-params, or --baseline with "
@@ -140,7 +143,7 @@ def snapshot_command(config: str | None, output: str | None) -> None:
     from costcalc.analysis.report import build_report
     from costcalc.budget.baseline import bundle
     from costcalc.budget.config import BudgetError, find_config, load_config
-    from costcalc.conventions import CONVENTIONS
+    from costcalc.convention_file import resolve_convention
     from costcalc.evaluate import evaluate, rho_for_resolution
     from costcalc.render.json_report import to_data
 
@@ -159,7 +162,7 @@ def snapshot_command(config: str | None, output: str | None) -> None:
         for configuration in check.configurations:
             rho = (rho_for_resolution(network.spec, configuration.resolution)
                    if configuration.resolution is not None else Fraction(1))
-            evaluation = evaluate(network, configuration.alpha, rho, CONVENTIONS[check.convention])
+            evaluation = evaluate(network, configuration.alpha, rho, resolve_convention(check.convention))
             reports.append(to_data(build_report(evaluation), check.label))
     emit(bundle(reports), target)
     from costcalc.render.text import plural

@@ -38,12 +38,12 @@ from costcalc.cli.app import (
 @output_option
 @guarded
 def report_command(spec: str | None, alpha: Fraction, rho: Fraction | None, resolution: int | None,
-                   convention: str, output_format: str, symbolic: bool, all_layers: bool, depth: int | None,
+                   convention: str, unit: str, output_format: str, symbolic: bool, all_layers: bool, depth: int | None,
                    output: str | None) -> None:
     """Per-layer and total Mult-Adds and parameters of SPEC (a YAML file or a bundled spec's name;
     default: mobilenet_v1)."""
     from costcalc.analysis.report import build_report
-    from costcalc.conventions import CONVENTIONS
+    from costcalc.convention_file import resolve_convention
     from costcalc.evaluate import evaluate, rho_for_resolution
     from costcalc.spec.bundled import DEFAULT_SPEC
 
@@ -52,7 +52,7 @@ def report_command(spec: str | None, alpha: Fraction, rho: Fraction | None, reso
     network = load_network(spec)
     if resolution is not None:
         rho = rho_for_resolution(network.spec, resolution)
-    evaluation = evaluate(network, alpha, rho or Fraction(1), CONVENTIONS[convention])
+    evaluation = evaluate(network, alpha, rho or Fraction(1), resolve_convention(convention, unit))
     report = build_report(evaluation, symbolic=symbolic, depth=depth)
     if output_format == "json":
         from costcalc.render.json_report import to_json
@@ -107,3 +107,47 @@ def list_command(output_format: str) -> None:
     for name, spec in specs.items():
         click.echo(f"{name:<{width}}  {spec.description}")
 
+
+
+@main.command("explain")
+@click.argument("spec", required=False, metavar="[SPEC]")
+@click.option("--convention", metavar="NAME|FILE", required=True,
+              help="The convention to explain (fvcore, ptflops, thop, torchinfo, ..., or a convention file).")
+@click.option("--vs", "versus", metavar="NAME|FILE", default="paper", show_default=True,
+              help="The convention to compare it with.")
+@click.option("--unit", type=Choice(["mult-adds", "flops"]), default="mult-adds", show_default=True,
+              help="mult-adds, or flops: 2 per multiply-accumulate, 1 per other operation.")
+@click.option("--alpha", type=MULTIPLIER, default="1", show_default=True, help="Width multiplier: 0.75 or 3/4.")
+@click.option("--rho", type=MULTIPLIER, default=None, help="Resolution multiplier: 0.857 or 192/224.")
+@click.option("--resolution", type=click.IntRange(min=1), default=None,
+              help="Input resolution in pixels (sets rho = N / the spec's input size).")
+@click.option("--layers", "layers_shown", type=click.IntRange(min=0), default=10, show_default=True,
+              help="Text: how many of the layers that differ most to list.")
+@click.option("--format", "output_format", type=Choice(["text", "markdown", "json"]), default="text",
+              show_default=True)
+@output_option
+@guarded
+def explain_command(spec: str | None, convention: str, versus: str, unit: str, alpha: Fraction, rho: Fraction | None,
+                    resolution: int | None, layers_shown: int, output_format: str, output: str | None) -> None:
+    """Why two conventions count SPEC differently (default: mobilenet_v1): the difference of their totals
+    split by what each counts, by layer kind and by layer; every split adds up to the difference."""
+    from costcalc.analysis.explain import explain
+    from costcalc.convention_file import resolve_convention
+    from costcalc.evaluate import evaluate, rho_for_resolution
+    from costcalc.render import explain_formats
+    from costcalc.spec.bundled import DEFAULT_SPEC
+
+    if rho is not None and resolution is not None:
+        raise click.UsageError("give --rho or --resolution, not both")
+    first, second = resolve_convention(convention, unit), resolve_convention(versus, unit)
+    network = load_network(spec)
+    if resolution is not None:
+        rho = rho_for_resolution(network.spec, resolution)
+    point = (alpha, rho or Fraction(1))
+    explanation = explain(evaluate(network, *point, first), evaluate(network, *point, second))
+    if output_format == "json":
+        emit(explain_formats.to_json(explanation, spec or DEFAULT_SPEC), output)
+    elif output_format == "markdown":
+        emit(explain_formats.to_markdown(explanation, layers_shown), output)
+    else:
+        emit(explain_formats.to_text(explanation, layers_shown), output)

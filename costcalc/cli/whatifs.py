@@ -40,13 +40,13 @@ from costcalc.cli.app import (
 @output_option
 @guarded
 def sweep_command(spec: str | None, alphas: str, resolutions: str | None, rhos: str | None,
-                  max_mult_adds: int | None, max_params: int | None, convention: str, output_format: str,
+                  max_mult_adds: int | None, max_params: int | None, convention: str, unit: str, output_format: str,
                   output: str | None) -> None:
     """Exact Mult-Adds and params of SPEC at every width multiplier x resolution (the paper's Tables 6
     and 7 and everything between), shaded like a heat map, with the points over a budget marked."""
     from costcalc.analysis.sweep import Budget, sweep
     from costcalc.arith import scale_resolution
-    from costcalc.conventions import CONVENTIONS
+    from costcalc.convention_file import resolve_convention
     from costcalc.multipliers import parse_multiplier
     from costcalc.quantities import parse_resolution
     from costcalc.spec.bundled import DEFAULT_SPEC
@@ -66,7 +66,7 @@ def sweep_command(spec: str | None, alphas: str, resolutions: str | None, rhos: 
     for rho_value in rho_values:
         by_resolution.setdefault(scale_resolution(height, rho_value), rho_value)
     rho_values = list(by_resolution.values())
-    result = sweep(network, alpha_values, rho_values, CONVENTIONS[convention], Budget(max_mult_adds, max_params))
+    result = sweep(network, alpha_values, rho_values, resolve_convention(convention, unit), Budget(max_mult_adds, max_params))
     if output_format == "json":
         from costcalc.render.sweep_formats import to_json
 
@@ -103,13 +103,13 @@ def sweep_command(spec: str | None, alphas: str, resolutions: str | None, rhos: 
 @guarded
 def solve_command(spec: str | None, max_mult_adds: int | None, max_params: int | None, vary: str,
                   alpha: Fraction | None, resolution: str | None, rho: Fraction | None, step: str | None,
-                  convention: str, output_format: str) -> None:
+                  convention: str, unit: str, output_format: str) -> None:
     """The largest width multiplier, resolution, or (alpha, resolution) pairs of SPEC whose exact cost meets
     the budget, next to the ideal answer sympy solves from the closed form. Exit 1 when nothing fits."""
     from costcalc.analysis import solve
     from costcalc.analysis.sweep import Budget
     from costcalc.compiled import CompiledCost
-    from costcalc.conventions import CONVENTIONS
+    from costcalc.convention_file import resolve_convention
     from costcalc.multipliers import format_fraction, parse_multiplier
     from costcalc.quantities import parse_resolution
     from costcalc.render import solve_formats
@@ -130,8 +130,9 @@ def solve_command(spec: str | None, max_mult_adds: int | None, max_params: int |
         raise click.UsageError("give --rho or --resolution, not both")
     network = load_network(spec)
     height = network.spec.input.height
-    compiled = CompiledCost(network, CONVENTIONS[convention])
-    closed = closed_form(network, CONVENTIONS[convention])
+    counting = resolve_convention(convention, unit)
+    compiled = CompiledCost(network, counting)
+    closed = closed_form(network, counting)
     try:
         if vary == "resolution":
             pixels = one_option(step or "1", parse_resolution, "--step")
@@ -158,10 +159,11 @@ def solve_command(spec: str | None, max_mult_adds: int | None, max_params: int |
         click.echo(f"costcalc: {network.spec.name}: {error}", err=True)
         sys.exit(EXIT_BUDGET)
     if output_format == "json":
-        click.echo(solve_formats.to_json(solutions, vary, budget, spec or DEFAULT_SPEC, network.spec.name, convention,
-                                         height))
+        click.echo(solve_formats.to_json(solutions, vary, budget, spec or DEFAULT_SPEC, network.spec.name,
+                                         counting.name, counting.unit, height))
     else:
-        click.echo(solve_formats.to_text(solutions, vary, budget, network.spec.name, height, step_text), nl=False)
+        click.echo(solve_formats.to_text(solutions, vary, budget, network.spec.name, height, step_text,
+                                         counting.metric), nl=False)
 
 
 @main.command("compare")
@@ -179,11 +181,11 @@ def solve_command(spec: str | None, max_mult_adds: int | None, max_params: int |
 @output_option
 @guarded
 def compare_command(specs: tuple[str, ...], alphas: str, rho: Fraction | None, resolution: int | None,
-                    vs_standard: bool, convention: str, output_format: str, output: str | None) -> None:
+                    vs_standard: bool, convention: str, unit: str, output_format: str, output: str | None) -> None:
     """Compare the Mult-Adds and params of two or more specs, the first being the baseline: totals with
     their ratios (8.56x), and the differences by kind and by stage (output map size)."""
     from costcalc.analysis.compare import compare, standard_twin_evaluation
-    from costcalc.conventions import CONVENTIONS
+    from costcalc.convention_file import resolve_convention
     from costcalc.evaluate import evaluate, rho_for_resolution
     from costcalc.multipliers import parse_multiplier
 
@@ -203,7 +205,7 @@ def compare_command(specs: tuple[str, ...], alphas: str, rho: Fraction | None, r
     for name, alpha in zip(specs, alpha_values):
         network = load_network(name)
         spec_rho = rho_for_resolution(network.spec, resolution) if resolution is not None else rho or Fraction(1)
-        evaluations.append(evaluate(network, alpha, spec_rho, CONVENTIONS[convention]))
+        evaluations.append(evaluate(network, alpha, spec_rho, resolve_convention(convention, unit)))
     names = list(specs)
     if vs_standard:
         evaluations.append(standard_twin_evaluation(evaluations[0]))

@@ -27,10 +27,37 @@ COMPONENTS = {
     "layer_scale": "layer-scale factors (ConvNeXt): 1 per channel",
     "merge_adds": "elementwise adds where branches are summed (residual connections)",
     "scale_muls": "elementwise multiplies (squeeze-and-excitation scaling, layer scale)",
+    "bn_elements": "elements a batch norm normalises (its output elements)",
+    "ln_elements": "elements a layer norm normalises",
+    "act_<function>": "elements an activation is applied to, one component per function (act_relu, act_relu6, "
+                      "act_silu, ...; swish is silu)",
+    "maxpool_in": "input elements of a windowed max pool",
+    "maxpool_out": "output elements of a windowed max pool",
+    "avgpool_in": "input elements of a windowed average pool",
+    "avgpool_out": "output elements of a windowed average pool",
+    "adaptive_avgpool_in": "input elements of a global or adaptive average pool",
+    "adaptive_avgpool_out": "output elements of a global or adaptive average pool",
+    "adaptive_maxpool_in": "input elements of a global max pool",
+    "adaptive_maxpool_out": "output elements of a global max pool",
+    "softmax_elements": "elements of a softmax",
+    "softmax_rows": "softmaxes computed: one per position (a softmax over the channels of each)",
 }
-# Components counted once per output position (so proportional to the output's height x width); the others
-# do not depend on the resolution. costcalc.compiled relies on this split to evaluate grids fast.
-PER_POSITION = frozenset({"weight_macs", "bias_adds", "merge_adds", "scale_muls"})
+PARAM_COMPONENTS = ("weights", "biases", "bn_affine", "bn_stats", "norm_affine", "layer_scale")
+# Components that are proportional to the input's height x width; every other component that is not a
+# parameter count is proportional to the output's (or does not depend on the resolution at all: a 1x1 map's,
+# a fixed adaptive pool's). costcalc.compiled relies on this split to evaluate grids fast.
+PER_INPUT_POSITION = frozenset({"maxpool_in", "avgpool_in", "adaptive_avgpool_in", "adaptive_maxpool_in"})
+
+
+def is_component(name: str) -> bool:
+    """A component some layer may report (conventions are checked against this)."""
+    return name in COMPONENTS or (name.startswith("act_") and name[4:] in _activation_names())
+
+
+def _activation_names() -> tuple[str, ...]:
+    from costcalc.layers.fields import ACTIVATIONS
+
+    return tuple(name for name in ACTIVATIONS if name != "swish")
 
 
 class Shape(NamedTuple):

@@ -3,7 +3,7 @@ paper's convention (it counts conv and fully connected layers only)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from costcalc import formulas
 from costcalc.layers import fields as f
@@ -30,6 +30,10 @@ class _WindowPool(Layer):
             for size, k, s, p in zip((input_shape.height, input_shape.width), self.kernel, self.step, pad)
         ]
         return Shape(sizes[0], sizes[1], input_shape.channels)
+
+    def costs(self, input_shape: Shape, output_shape: Shape, arith: Any) -> dict[str, Any]:
+        prefix = self.kind.replace("_", "")  # maxpool, avgpool
+        return {f"{prefix}_in": _elements(input_shape), f"{prefix}_out": _elements(output_shape)}
 
     def group(self) -> str:
         return f"{self.kind} {size_label(self.kernel)}"
@@ -59,8 +63,16 @@ class MaxPool(_WindowPool):
     name_prefix = "max_pool"
 
 
+def _elements(shape: Shape) -> Any:
+    return shape.height * shape.width * shape.channels
+
+
 class _GlobalPool(Layer):
     name: str | None = f.name_field()
+    component: ClassVar[str]
+
+    def costs(self, input_shape: Shape, output_shape: Shape, arith: Any) -> dict[str, Any]:
+        return {f"{self.component}_in": _elements(input_shape), f"{self.component}_out": _elements(output_shape)}
 
     def output_shape(self, input_shape: Shape, arith: Any) -> Shape:
         return Shape(1, 1, input_shape.channels)
@@ -76,6 +88,7 @@ class GlobalAvgPool(_GlobalPool):
     kind = "global_avg_pool"
     summary = "average pooling over the whole map, to 1x1xC"
     name_prefix = "global_avg_pool"
+    component = "adaptive_avgpool"  # PyTorch's AdaptiveAvgPool2d(1)
 
 
 @register
@@ -85,6 +98,7 @@ class GlobalMaxPool(_GlobalPool):
     kind = "global_max_pool"
     summary = "max pooling over the whole map, to 1x1xC"
     name_prefix = "global_max_pool"
+    component = "adaptive_maxpool"  # PyTorch's AdaptiveMaxPool2d(1)
 
 
 @register
@@ -100,6 +114,9 @@ class AdaptiveAvgPool(Layer):
 
     def output_shape(self, input_shape: Shape, arith: Any) -> Shape:
         return Shape(self.size[0], self.size[1], input_shape.channels)
+
+    def costs(self, input_shape: Shape, output_shape: Shape, arith: Any) -> dict[str, Any]:
+        return {"adaptive_avgpool_in": _elements(input_shape), "adaptive_avgpool_out": _elements(output_shape)}
 
     def group(self) -> str:
         return f"adaptive_avg_pool {size_label(self.size)}"

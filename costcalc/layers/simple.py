@@ -36,7 +36,8 @@ class BatchNorm(_AfterPrevious):
     name: str | None = f.name_field()
 
     def costs(self, input_shape: Shape, output_shape: Shape, arith: Any) -> dict[str, Any]:
-        return {"bn_affine": 2 * input_shape.channels, "bn_stats": 2 * input_shape.channels}
+        h, w, c = output_shape
+        return {"bn_affine": 2 * c, "bn_stats": 2 * c, "bn_elements": h * w * c}
 
 
 @register
@@ -53,6 +54,11 @@ class Activation(_AfterPrevious):
     @property
     def suffix(self) -> str:  # type: ignore[override]
         return self.function
+
+    def costs(self, input_shape: Shape, output_shape: Shape, arith: Any) -> dict[str, Any]:
+        h, w, c = output_shape
+        function = "silu" if self.function == "swish" else self.function  # the same function, two names
+        return {f"act_{function}": h * w * c}
 
     def filter_label(self, input_shape: Shape, output_shape: Shape) -> str:
         return self.function
@@ -99,6 +105,10 @@ class Softmax(Layer):
 
     name: str | None = f.name_field()
 
+    def costs(self, input_shape: Shape, output_shape: Shape, arith: Any) -> dict[str, Any]:
+        h, w, c = output_shape
+        return {"softmax_elements": h * w * c, "softmax_rows": h * w}
+
 
 @register
 class LayerNorm(_AfterPrevious):
@@ -112,7 +122,8 @@ class LayerNorm(_AfterPrevious):
     name: str | None = f.name_field()
 
     def costs(self, input_shape: Shape, output_shape: Shape, arith: Any) -> dict[str, Any]:
-        return {"norm_affine": 2 * input_shape.channels}
+        h, w, c = output_shape
+        return {"norm_affine": 2 * c, "ln_elements": h * w * c}
 
 
 @register

@@ -13,6 +13,11 @@ from costcalc.multipliers import format_fraction
 from costcalc.render import text as fmt
 
 METRIC_NAMES = {"mult_adds": "Mult-Adds", "params": "params"}
+
+
+def metric_name(result: CheckResult) -> str:
+    """``Mult-Adds`` (or ``FLOPs`` under --unit flops) or ``params``."""
+    return result.evaluation.convention.metric if result.metric == "mult_adds" else METRIC_NAMES[result.metric]
 MAX_LAYERS_SHOWN = 5
 
 
@@ -24,8 +29,9 @@ def _spaced(value: int) -> str:
 
 def where(result: CheckResult) -> str:
     evaluation = result.evaluation
+    unit = "" if evaluation.convention.unit == "mult-adds" else f", {evaluation.convention.unit}"
     return (f"{evaluation.spec.name} (alpha {fmt.multiplier(evaluation.alpha)}, {evaluation.resolution} px, "
-            f"{evaluation.convention.name})")
+            f"{evaluation.convention.name}{unit})")
 
 
 def limit_text(result: CheckResult) -> str:
@@ -61,7 +67,7 @@ def growth_text(result: CheckResult) -> str:
 
 def failure_text(result: CheckResult) -> str:
     """One sentence for an annotation: what is wrong, with the numbers."""
-    metric = METRIC_NAMES[result.metric]
+    metric = metric_name(result)
     parts = []
     if result.over_limit:
         parts.append(f"{metric} {fmt.thousands(result.value)} exceeds the budget {fmt.thousands(result.limit or 0)}: "
@@ -88,7 +94,7 @@ def to_text(results: list[CheckResult]) -> str:
     for result in results:
         status = "ok" if result.ok else "FAIL"
         limit = f"limit {fmt.thousands(result.limit)}" if result.limit is not None else "no limit"
-        rows.append((where(result), METRIC_NAMES[result.metric], fmt.thousands(result.value), limit,
+        rows.append((where(result), metric_name(result), fmt.thousands(result.value), limit,
                      limit_text(result) if result.limit is not None else "", growth_text(result), status))
     widths = [max(len(row[column]) for row in rows) for column in range(5)] if rows else []
     lines = []
@@ -118,6 +124,7 @@ def to_data(results: list[CheckResult]) -> dict[str, Any]:
             "spec": result.check.label, "name": evaluation.spec.name,
             "alpha": float(evaluation.alpha), "alpha_exact": format_fraction(evaluation.alpha),
             "resolution": evaluation.resolution, "convention": evaluation.convention.name,
+            "unit": evaluation.convention.unit,
             "metric": result.metric, "value": result.value, "limit": result.limit,
             "baseline": result.baseline, "delta": result.delta,
             "max_increase": None if result.max_increase is None else format_fraction(result.max_increase),
@@ -146,7 +153,7 @@ def to_markdown(results: list[CheckResult]) -> str:
     for result in results:
         evaluation = result.evaluation
         row = ["✅" if result.ok else "❌", f"`{evaluation.spec.name}`", fmt.multiplier(evaluation.alpha),
-               str(evaluation.resolution), METRIC_NAMES[result.metric], fmt.thousands(result.value),
+               str(evaluation.resolution), metric_name(result), fmt.thousands(result.value),
                fmt.thousands(result.limit) if result.limit is not None else "—",
                limit_text(result) if result.limit is not None else "—"]
         if has_baseline:
@@ -161,7 +168,7 @@ def to_markdown(results: list[CheckResult]) -> str:
     if grown:
         lines += ["", "<details><summary>Layers that changed since the baseline</summary>", ""]
         for result in grown:
-            lines.append(f"**{where(result)}, {METRIC_NAMES[result.metric]}**: " + ", ".join(
+            lines.append(f"**{where(result)}, {metric_name(result)}**: " + ", ".join(
                 f"`{change.name}` {'+' if change.delta > 0 else '-'}{fmt.thousands(abs(change.delta))}"
                 for change in result.layer_changes[:10]))
             lines.append("")
@@ -200,6 +207,6 @@ def to_github(results: list[CheckResult]) -> str:
         properties = f"file={_escape_property(_repository_path(location.path))}"
         if location.line:
             properties += f",line={location.line},col={location.column}"
-        title = f"costcalc: {result.evaluation.spec.name} {METRIC_NAMES[result.metric]}"
+        title = f"costcalc: {result.evaluation.spec.name} {metric_name(result)}"
         lines.append(f"::error {properties},title={_escape_property(title)}::{_escape_data(failure_text(result))}")
     return "\n".join(lines) + ("\n" if lines else "") + to_text(results)

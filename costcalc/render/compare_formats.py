@@ -13,6 +13,7 @@ from costcalc import __version__
 from costcalc.analysis.compare import Comparison, Part, ratio
 from costcalc.evaluate import Evaluation
 from costcalc.multipliers import format_fraction
+from costcalc.render.json_report import counted
 from costcalc.render import text as fmt
 from costcalc.render.markdown import markdown_cell, markdown_table
 
@@ -72,7 +73,8 @@ def to_data(comparison: Comparison, specs: Sequence[str] | None = None) -> dict[
     return {
         "costcalc_version": __version__,
         "convention": base.convention.name,
-        "counted": {"mult_adds": list(base.convention.mult_adds), "params": list(base.convention.params)},
+        "unit": base.convention.unit,
+        "counted": counted(base.convention),
         "alpha": float(alpha) if alpha is not None else None,  # type: ignore[arg-type]
         "alpha_exact": format_fraction(alpha) if alpha is not None else None,  # type: ignore[arg-type]
         "rho": float(rho) if rho is not None else None,  # type: ignore[arg-type]
@@ -141,8 +143,9 @@ def to_markdown(comparison: Comparison) -> str:
     lines = [f"### Comparing {len(names)} networks with {names[0]} (the baseline)", ""]
     lines.append(f"alpha **{fmt.multiplier(alpha) if alpha is not None else 'per network'}**, "  # type: ignore[arg-type]
                  f"rho **{fmt.multiplier(rho) if rho is not None else 'per network'}**, "  # type: ignore[arg-type]
-                 f"resolution **{resolution if resolution is not None else 'per network'}**, convention "
-                 f"**{base.convention.name}**: {base.convention.description}.")
+                 f"resolution **{resolution if resolution is not None else 'per network'}**, unit "
+                 f"**{base.convention.unit}**, convention **{base.convention.name}**: {base.convention.description}.")
+    metric = base.convention.metric
     lines.append("")
     rows = []
     for index, entry in enumerate(comparison.entries):
@@ -151,7 +154,7 @@ def to_markdown(comparison: Comparison) -> str:
                      fmt.multiplier(evaluation.alpha), resolution_text(evaluation),
                      fmt.thousands(entry.mult_adds), ratio_text(entry.mult_adds_ratio),
                      fmt.thousands(entry.params), ratio_text(entry.params_ratio)])
-    lines += markdown_table(["#", "Network", "Description", "alpha", "Resolution", "Mult-Adds", "× baseline", "Params",
+    lines += markdown_table(["#", "Network", "Description", "alpha", "Resolution", metric, "× baseline", "Params",
                      "× baseline"], "rllrrrrrr", rows)
     for title, label, keyed in (
             ("**By kind** (the paper's Table 2 groups)", "Kind",
@@ -166,6 +169,6 @@ def to_markdown(comparison: Comparison) -> str:
                              fmt.thousands(part.mult_adds), "" if first else signed(part.mult_adds_diff),
                              fmt.thousands(part.params), "" if first else signed(part.params_diff)])
         lines += ["", title, ""]
-        lines += markdown_table([label, "Network", "Layers", "Mult-Adds", "Δ Mult-Adds", "Params", "Δ Params"],
+        lines += markdown_table([label, "Network", "Layers", metric, f"Δ {metric}", "Params", "Δ Params"],
                         "llrrrrr", rows)
     return "\n".join(lines) + "\n"

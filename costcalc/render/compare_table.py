@@ -45,6 +45,8 @@ def header(comparison: Comparison) -> Text:
     convention = evaluations[0].convention
     line.append("convention ", style="dim")
     line.append(convention.name, style="bold")
+    line.append("   unit ", style="dim")
+    line.append(convention.unit, style="bold")
     line.append("\n")
     line.append(convention.description, style="dim")
     return line
@@ -72,7 +74,8 @@ def totals_table(comparison: Comparison) -> Table:
                      fmt.thousands(entry.mult_adds), ratio_text(entry.mult_adds_ratio),
                      fmt.thousands(entry.params), ratio_text(entry.params_ratio)])
     columns = [("#", "right"), ("Network", "left"), ("alpha", "right"), ("Resolution", "right"),
-               ("Mult-Adds", "right"), ("× baseline", "right"), ("Params", "right"), ("× baseline", "right")]
+               (comparison.entries[0].evaluation.convention.metric, "right"), ("× baseline", "right"), ("Params", "right"),
+               ("× baseline", "right")]
     keep = [True, True, show_alpha, show_resolution, True, True, True, True]
     for position, (name, justify) in enumerate(columns):
         if not keep[position]:
@@ -87,7 +90,8 @@ def totals_table(comparison: Comparison) -> Table:
     return table
 
 
-def _parts_table(title: str, label: str, rows: list[tuple[str, tuple[Part, ...]]], names: list[str]) -> Table:
+def _parts_table(title: str, label: str, rows: list[tuple[str, tuple[Part, ...]]], names: list[str],
+                 metric: str = "Mult-Adds") -> Table:
     """A row per kind or stage, a line per network under it: layers, Mult-Adds, params and differences."""
     table = _table(title)
     cells = []
@@ -97,7 +101,7 @@ def _parts_table(title: str, label: str, rows: list[tuple[str, tuple[Part, ...]]
             cells.append((key if first else "", names[index], str(part.layers), fmt.thousands(part.mult_adds),
                           "" if first else signed(part.mult_adds_diff), fmt.thousands(part.params),
                           "" if first else signed(part.params_diff), index == len(parts) - 1))
-    headers = [label, "Network", "Layers", "Mult-Adds", "Δ Mult-Adds", "Params", "Δ Params"]
+    headers = [label, "Network", "Layers", metric, f"Δ {metric}", "Params", "Δ Params"]
     for position, name in enumerate(headers):
         if position < 2:
             table.add_column(name, no_wrap=True, overflow="ellipsis")
@@ -112,13 +116,14 @@ def _parts_table(title: str, label: str, rows: list[tuple[str, tuple[Part, ...]]
 
 def kinds_table(comparison: Comparison, names: list[str] | None = None) -> Table:
     return _parts_table("By kind (the paper's Table 2 groups)", "Kind",
-                        [(row.group, row.parts) for row in comparison.by_kind], names or comparison.names())
+                        [(row.group, row.parts) for row in comparison.by_kind], names or comparison.names(),
+                        comparison.entries[0].evaluation.convention.metric)
 
 
 def stages_table(comparison: Comparison, names: list[str] | None = None) -> Table:
     return _parts_table("By stage (layers by output map size)", "Stage",
                         [(row.label.replace("x", "×"), row.parts) for row in comparison.by_stage],
-                        names or comparison.names())
+                        names or comparison.names(), comparison.entries[0].evaluation.convention.metric)
 
 
 def summary_lines(comparison: Comparison) -> Text:
@@ -130,7 +135,8 @@ def summary_lines(comparison: Comparison) -> Text:
         if text:
             text.append("\n")
         text.append(names[index], style="bold")
-        text.append(f": {ratio_text(entry.mult_adds_ratio)} the Mult-Adds ({fmt.thousands(entry.mult_adds)} vs "
+        text.append(f": {ratio_text(entry.mult_adds_ratio)} the {entry.evaluation.convention.metric} "
+                    f"({fmt.thousands(entry.mult_adds)} vs "
                     f"{fmt.thousands(base.mult_adds)}) and {ratio_text(entry.params_ratio)} the params "
                     f"({fmt.thousands(entry.params)} vs {fmt.thousands(base.params)}) of ")
         text.append(names[0], style="bold")

@@ -20,6 +20,11 @@ def _exact(value: Any) -> str:
     return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
 
 
+def counted(convention: Any) -> dict[str, Any]:
+    """What a convention counts: each Mult-Adds component with its weight in the unit, and the parameters."""
+    return {"mult_adds": convention.weights, "params": list(convention.params)}
+
+
 def to_data(report: Report, spec: str | None = None) -> dict[str, Any]:
     """``spec`` is how the user named the spec (a path, or a bundled spec's name); default: its path."""
     evaluation = report.evaluation
@@ -37,7 +42,8 @@ def to_data(report: Report, spec: str | None = None) -> dict[str, Any]:
         "resolution": evaluation.resolution,
         "input_shape": list(evaluation.input_shape),
         "convention": convention.name,
-        "counted": {"mult_adds": list(convention.mult_adds), "params": list(convention.params)},
+        "unit": convention.unit,
+        "counted": counted(convention),
         "totals": {"mult_adds": evaluation.mult_adds, "params": evaluation.params},
         "by_kind": {kind.group: {"layers": kind.layers, "mult_adds": kind.mult_adds, "params": kind.params}
                     for kind in report.kinds},

@@ -27,8 +27,9 @@ def to_markdown(report: Report, all_layers: bool = False) -> str:
     shape = evaluation.input_shape
     lines = [f"### {markdown_cell(spec.name)}" + (f" — {markdown_cell(spec.description)}" if spec.description else ""), ""]
     lines.append(f"alpha **{fmt.multiplier(evaluation.alpha)}**, rho **{fmt.multiplier(evaluation.rho)}**, "
-                 f"resolution **{shape.height}×{shape.width}**, convention "
+                 f"resolution **{shape.height}×{shape.width}**, unit **{evaluation.convention.unit}**, convention "
                  f"**{evaluation.convention.name}**: {evaluation.convention.description}.")
+    metric = evaluation.convention.metric
     lines.append("")
     rows = []
     for index, row in enumerate(evaluation.layers, 1):
@@ -39,20 +40,20 @@ def to_markdown(report: Report, all_layers: bool = False) -> str:
                          fmt.percent(share(row.mult_adds, evaluation.mult_adds))])
     rows.append(["", "**Total**", "", "", "", "", f"**{fmt.thousands(evaluation.mult_adds)}**",
                  f"**{fmt.thousands(evaluation.params)}**", "**100.00%**"])
-    lines += markdown_table(["#", "Layer", "Kind", "Filter", "Stride", "Input → Output", "Mult-Adds", "Params", "Share"],
+    lines += markdown_table(["#", "Layer", "Kind", "Filter", "Stride", "Input → Output", metric, "Params", "Share"],
                     "rlllllrrr", rows)
     hidden = "" if all_layers else hidden_summary(evaluation)
     if hidden:
         lines += ["", f"_{hidden}._"]
     if report.kinds:
         lines += ["", "**By kind** (the paper's Table 2)", ""]
-        lines += markdown_table(["Kind", "Layers", "Mult-Adds", "%", "Params", "%"], "lrrrrr", [
+        lines += markdown_table(["Kind", "Layers", metric, "%", "Params", "%"], "lrrrrr", [
             [kind.group, str(kind.layers), fmt.thousands(kind.mult_adds), fmt.percent(kind.mult_adds_share),
              fmt.thousands(kind.params), fmt.percent(kind.params_share)] for kind in report.kinds])
     if report.pairs:
         twin = report.twin
         lines += ["", f"With standard convolutions instead of its {fmt.plural(twin.pairs, 'depthwise-separable pair')}: "
-                      f"**{fmt.thousands(twin.mult_adds)}** Mult-Adds "
+                      f"**{fmt.thousands(twin.mult_adds)}** {metric} "
                       f"({fmt.times(Fraction(twin.mult_adds, evaluation.mult_adds))}), "
                       f"**{fmt.thousands(twin.params)}** params "
                       f"({fmt.times(Fraction(twin.params, evaluation.params) if evaluation.params else Fraction(0))})."]

@@ -21,20 +21,21 @@ def _ideal_text(value: Any, vary: str, height: int) -> str | None:
     return f"resolution ≤ {float(value) * height:.2f} px (rho ≤ {float(value):.4f})"
 
 
-def _budget_text(budget: Budget) -> str:
+def _budget_text(budget: Budget, metric: str = "Mult-Adds") -> str:
     parts = []
     if budget.mult_adds is not None:
-        parts.append(f"Mult-Adds ≤ {fmt.thousands(budget.mult_adds)}")
+        parts.append(f"{metric} ≤ {fmt.thousands(budget.mult_adds)}")
     if budget.params is not None:
         parts.append(f"params ≤ {fmt.thousands(budget.params)}")
     return " and ".join(parts)
 
 
-def to_text(solutions: list[Solution], vary: str, budget: Budget, spec_name: str, height: int, step: str) -> str:
+def to_text(solutions: list[Solution], vary: str, budget: Budget, spec_name: str, height: int, step: str,
+            metric: str = "Mult-Adds") -> str:
     lines = [f"{spec_name}: the largest {'(alpha, resolution) pairs' if vary == 'both' else vary} with "
-             f"{_budget_text(budget)}", ""]
+             f"{_budget_text(budget, metric)}", ""]
     if vary == "both":
-        lines.append(f"{'alpha':>8}  {'resolution':>10}  {'Mult-Adds':>15}  {'params':>12}  closed form (no rounding)")
+        lines.append(f"{'alpha':>8}  {'resolution':>10}  {metric:>15}  {'params':>12}  closed form (no rounding)")
         for solution in solutions:
             ideal = _ideal_text(solution.ideal, "alpha", height) or ""
             lines.append(f"{fmt.multiplier(solution.alpha):>8}  {solution.resolution:>10}  "
@@ -49,7 +50,7 @@ def to_text(solutions: list[Solution], vary: str, budget: Budget, spec_name: str
     answer = fmt.multiplier(solution.alpha) if vary == "alpha" else f"{solution.resolution} px"
     lines.append(f"exact (step {step}, the spec's rounding):  {vary} = {answer}")
     lines.append(f"    at alpha {fmt.multiplier(solution.alpha)}, resolution {solution.resolution}: "
-                 f"{fmt.thousands(solution.mult_adds)} Mult-Adds, {fmt.thousands(solution.params)} params")
+                 f"{fmt.thousands(solution.mult_adds)} {metric}, {fmt.thousands(solution.params)} params")
     if solution.limited_by_search:
         lines.append(f"    (the budget still holds at the end of the search: {vary} is not what limits it)")
     ideal = _ideal_text(solution.ideal, vary, height)
@@ -71,10 +72,11 @@ def _point(solution: Solution, vary: str, height: int) -> dict[str, Any]:
             "limited_by_search": solution.limited_by_search, "closed_form": ideal}
 
 
-def to_json(solutions: list[Solution], vary: str, budget: Budget, spec: str, name: str, convention: str,
+def to_json(solutions: list[Solution], vary: str, budget: Budget, spec: str, name: str, convention: str, unit: str,
             height: int) -> str:
     points = [_point(solution, "alpha" if vary == "both" else vary, height) for solution in solutions]
     data: dict[str, Any] = {"costcalc_version": __version__, "spec": spec, "name": name, "convention": convention,
+                            "unit": unit,
                             "vary": vary,
                             "budget": {"mult_adds": budget.mult_adds, "params": budget.params}}
     if vary == "both":

@@ -30,6 +30,7 @@ def to_data(sweep: Sweep, spec: str) -> dict[str, Any]:
         points.append(entry)
     return {"costcalc_version": __version__, "spec": spec, "name": sweep.network.spec.name,
             "convention": sweep.convention.name,
+            "unit": sweep.convention.unit,
             "budget": _budget(sweep), "points": points}
 
 
@@ -50,8 +51,8 @@ def to_csv(sweep: Sweep) -> str:
 
 def to_markdown(sweep: Sweep) -> str:
     spec = sweep.network.spec
-    lines = [f"### {spec.name}: Mult-Adds by width (rows) and resolution (columns)", "",
-             f"convention **{sweep.convention.name}**" + _budget_text(sweep), ""]
+    lines = [f"### {spec.name}: {sweep.convention.metric} by width (rows) and resolution (columns)", "",
+             f"convention **{sweep.convention.name}**, unit **{sweep.convention.unit}**" + _budget_text(sweep), ""]
     vary = sweep.params_vary_with_resolution
     header = ["alpha \\ resolution", *(str(resolution) for resolution in sweep.resolutions)]
     if not vary:
@@ -79,7 +80,7 @@ def to_markdown(sweep: Sweep) -> str:
 def _budget_text(sweep: Sweep) -> str:
     parts = []
     if sweep.budget.mult_adds is not None:
-        parts.append(f"{fmt.thousands(sweep.budget.mult_adds)} Mult-Adds")
+        parts.append(f"{fmt.thousands(sweep.budget.mult_adds)} {sweep.convention.metric}")
     if sweep.budget.params is not None:
         parts.append(f"{fmt.thousands(sweep.budget.params)} params")
     return f", budget ≤ {' and ≤ '.join(parts)}" if parts else ""

@@ -31,8 +31,8 @@ def render(sweep: Sweep) -> RenderableType:
     vary = sweep.params_vary_with_resolution
     title = Text()
     title.append(spec.name, style="bold")
-    title.append(f" — Mult-Adds by width multiplier (rows) and resolution (columns), convention "
-                 f"{sweep.convention.name}")
+    title.append(f" — {sweep.convention.metric} by width multiplier (rows) and resolution (columns), convention "
+                 f"{sweep.convention.name}, unit {sweep.convention.unit}")
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, header_style="bold")
     table.add_column("alpha \\ px", justify="right", style="bold", no_wrap=True)
     for resolution in sweep.resolutions:
@@ -55,7 +55,7 @@ def render(sweep: Sweep) -> RenderableType:
     if sweep.budget:
         limits = []
         if sweep.budget.mult_adds is not None:
-            limits.append(f"{fmt.thousands(sweep.budget.mult_adds)} Mult-Adds")
+            limits.append(f"{fmt.thousands(sweep.budget.mult_adds)} {sweep.convention.metric}")
         if sweep.budget.params is not None:
             limits.append(f"{fmt.thousands(sweep.budget.params)} params")
         over = sum(not sweep.budget.meets(point.mult_adds, point.params) for point in sweep.points)

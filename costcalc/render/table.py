@@ -37,6 +37,8 @@ def header(report: Report) -> Text:
     line.append(f"{shape.height}×{shape.width}", style="bold")
     line.append("   convention ", style="dim")
     line.append(evaluation.convention.name, style="bold")
+    line.append("   unit ", style="dim")
+    line.append(evaluation.convention.unit, style="bold")
     line.append("\n")
     line.append(evaluation.convention.description, style="dim")
     return line
@@ -78,7 +80,7 @@ def _layers_table(report: Report, all_layers: bool, full: bool, medium: bool) ->
     table.add_column("Filter", no_wrap=True, overflow="ellipsis")
     table.add_column("Stride", no_wrap=True, min_width=6)
     table.add_column("Input → Output", no_wrap=True, overflow="ellipsis")
-    table.add_column("Mult-Adds", justify="right", footer=total_mult_adds, footer_style="bold", no_wrap=True,
+    table.add_column(evaluation.convention.metric, justify="right", footer=total_mult_adds, footer_style="bold", no_wrap=True,
                      min_width=len(total_mult_adds))
     table.add_column("Params", justify="right", footer=total_params, footer_style="bold", no_wrap=True,
                      min_width=len(total_params))
@@ -118,8 +120,9 @@ def blocks_table(report: Report) -> Table:
     evaluation = report.evaluation
     table = Table(title="By block (top-level uses of each block)", title_justify="left", title_style="bold",
                   box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, header_style="bold")
-    widest = {"Mult-Adds": len(fmt.thousands(evaluation.mult_adds)), "Params": len(fmt.thousands(evaluation.params))}
-    for name, justify in (("Block", "left"), ("Uses", "right"), ("Layers", "right"), ("Mult-Adds", "right"),
+    metric = evaluation.convention.metric
+    widest = {metric: len(fmt.thousands(evaluation.mult_adds)), "Params": len(fmt.thousands(evaluation.params))}
+    for name, justify in (("Block", "left"), ("Uses", "right"), ("Layers", "right"), (metric, "right"),
                           ("%", "right"), ("Params", "right"), ("% ", "right")):
         table.add_column(name, justify=justify, no_wrap=name != "Block", min_width=widest.get(name))  # type: ignore[arg-type]
     table.add_column("", style="cyan", no_wrap=True, min_width=BAR_WIDTH)
@@ -143,8 +146,9 @@ def kinds_table(report: Report) -> Table:
     evaluation = report.evaluation
     table = Table(title="By kind (the paper's Table 2)", title_justify="left", title_style="bold",
                   box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, header_style="bold")
-    widest = {"Mult-Adds": len(fmt.thousands(evaluation.mult_adds)), "Params": len(fmt.thousands(evaluation.params))}
-    for name, justify in (("Kind", "left"), ("Layers", "right"), ("Mult-Adds", "right"), ("%", "right"),
+    metric = evaluation.convention.metric
+    widest = {metric: len(fmt.thousands(evaluation.mult_adds)), "Params": len(fmt.thousands(evaluation.params))}
+    for name, justify in (("Kind", "left"), ("Layers", "right"), (metric, "right"), ("%", "right"),
                           ("Params", "right"), ("% ", "right")):
         table.add_column(name, justify=justify, no_wrap=name != "Kind", min_width=widest.get(name))  # type: ignore[arg-type]
     table.add_column("", style="cyan", no_wrap=True, min_width=BAR_WIDTH)
@@ -158,7 +162,8 @@ def pairs_table(report: Report) -> Table:
     table = Table(title="Depthwise separable vs standard convolution (ratio = 1/N + 1/D_K², `costcalc formula`)",
                   title_justify="left", title_style="bold", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True,
                   header_style="bold")
-    for name in ("Depthwise + pointwise", "D_K", "M", "N", "D_F", "Mult-Adds", "Standard conv", "Ratio", ""):
+    for name in ("Depthwise + pointwise", "D_K", "M", "N", "D_F", report.evaluation.convention.metric, "Standard conv",
+                 "Ratio", ""):
         table.add_column(name, justify="left" if name.startswith("Depthwise") or not name else "right")
     for pair in report.pairs:
         dw, pw = pair.depthwise, pair.pointwise
@@ -179,7 +184,7 @@ def twin_line(report: Report) -> Text:
     line.append("With standard convolutions", style="bold")
     line.append(f" for its {fmt.plural(twin.pairs, 'separable pair')}: ")
     line.append(fmt.thousands(twin.mult_adds), style="bold")
-    line.append(f" Mult-Adds ({fmt.times(Fraction(twin.mult_adds, evaluation.mult_adds))}), ")
+    line.append(f" {evaluation.convention.metric} ({fmt.times(Fraction(twin.mult_adds, evaluation.mult_adds))}), ")
     line.append(fmt.thousands(twin.params), style="bold")
     params_ratio = Fraction(twin.params, evaluation.params) if evaluation.params else Fraction(0)
     line.append(f" params ({fmt.times(params_ratio)}).")
@@ -194,7 +199,7 @@ def symbolic_text(report: Report) -> Text:
     line.append(" in α and ρ (α·n channels, ρ·size pixels, no rounding)\n")
     from costcalc.render.math import unicode
 
-    line.append("  Mult-Adds = ", style="dim")
+    line.append(f"  {evaluation.convention.metric:<9} = ", style="dim")
     line.append(f"{unicode(symbolic.mult_adds)}\n", style="bold")
     line.append("  params    = ", style="dim")
     line.append(f"{unicode(symbolic.params)}\n", style="bold")
@@ -202,7 +207,7 @@ def symbolic_text(report: Report) -> Text:
     if symbolic.matches(evaluation):
         line.append(f"  At {at} the closed form equals the exact count.")
     else:
-        line.append(f"  At {at} the closed form gives {_exact(symbolic.ideal_mult_adds)} Mult-Adds and "
+        line.append(f"  At {at} the closed form gives {_exact(symbolic.ideal_mult_adds)} {evaluation.convention.metric} and "
                     f"{_exact(symbolic.ideal_params)} params.\n", style="yellow")
         line.append("  The exact count differs: channels are rounded by the spec's width rule and sizes are whole "
                     "pixels.", style="yellow")
@@ -220,7 +225,7 @@ def summary_line(report: Report) -> Text:
     line = Text()
     line.append("Total: ", style="bold")
     line.append(fmt.thousands(evaluation.mult_adds), style="bold green")
-    line.append(f" Mult-Adds ({fmt.compact(evaluation.mult_adds)}), ")
+    line.append(f" {evaluation.convention.metric} ({fmt.compact(evaluation.mult_adds)}), ")
     line.append(fmt.thousands(evaluation.params), style="bold green")
     line.append(f" params ({fmt.compact(evaluation.params)})")
     return line

@@ -1,0 +1,116 @@
+"""Conventions by name or from a YAML file: ``--convention fvcore`` or ``--convention my_counter.yaml``.
+
+A convention file (docs/conventions.md, "Your own convention")::
+
+    name: my_counter
+    description: conv MACs, and one op per batch-norm and ReLU element
+    mult_adds:
+      weight_macs: 1                  # a number: how many times the component counts
+      bn_elements: 2
+      act_relu: {times: 1, kind: op}  # kind: mac (2 FLOPs each under --unit flops) or op (1)
+    params: [weights, biases, bn_affine]
+
+It is read like a spec: safe YAML only, every problem reported at its line with a code.
+"""
+
+from __future__ import annotations
+
+import os
+
+from costcalc.conventions import CONVENTIONS, UNITS, Convention, Term
+from costcalc.errors import CostcalcError, Diagnostic, Location, closest, did_you_mean
+from costcalc.layers.base import COMPONENTS, PARAM_COMPONENTS, is_component
+
+KEYS = ("name", "description", "tool", "source", "mult_adds", "params")
+KINDS = ("mac", "op")
+
+
+class ConventionError(CostcalcError):
+    """A convention that is not built in and not a valid convention file."""
+
+
+def known_components() -> list[str]:
+    from costcalc.layers.fields import ACTIVATIONS
+
+    names = [name for name in COMPONENTS if name != "act_<function>"]
+    return names + [f"act_{function}" for function in ACTIVATIONS if function != "swish"]
+
+
+def resolve_convention(text: str, unit: str = "mult-adds") -> Convention:
+    """A built-in convention by name, or one read from a YAML file, in ``unit``."""
+    if text in CONVENTIONS:
+        return CONVENTIONS[text].in_unit(unit)
+    if text.endswith((".yaml", ".yml")) or os.sep in text or os.path.exists(text):
+        return load_convention(text).in_unit(unit)
+    hint = did_you_mean(text, CONVENTIONS)
+    raise ConventionError(Diagnostic(Location(text), f"unknown convention '{text}'{hint}; expected one of: "
+                                     f"{', '.join(CONVENTIONS)}, or a convention file (.yaml)", "E520"))
+
+
+def load_convention(path: str) -> Convention:
+    from costcalc.spec.yaml_source import Mapping, Sequence, read_yaml
+
+    data = read_yaml(path)
+    top = Location(path, 1, 1)
+    problems: list[Diagnostic] = []
+
+    def problem(location: Location, message: str, code: str = "E520") -> None:
+        problems.append(Diagnostic(location, message, code))
+
+    if not isinstance(data, Mapping):
+        raise ConventionError(Diagnostic(top, "a convention file is a mapping with 'mult_adds' and 'params'", "E520"))
+    for key in data:
+        if key not in KEYS:
+            problem(data.key_at[key], f"unknown key '{key}'{did_you_mean(key, KEYS)}; expected one of: {', '.join(KEYS)}")
+    texts = {}
+    for key in ("name", "description", "tool", "source"):
+        value = data.get(key, "")
+        if not isinstance(value, str):
+            problem(data.value_at[key], f"'{key}' must be a string")
+        texts[key] = value if isinstance(value, str) else ""
+    name = texts["name"] or os.path.splitext(os.path.basename(path))[0]
+    if name in CONVENTIONS:
+        problem(data.value_at.get("name", top), f"'{name}' is a built-in convention; give yours another name")
+    terms = []
+    mult_adds = data.get("mult_adds")
+    if not isinstance(mult_adds, Mapping) or not mult_adds:
+        problem(data.value_at.get("mult_adds", top), "'mult_adds' must be a mapping of cost components to how many "
+                                                     "times each counts, like {weight_macs: 1, bn_elements: 2}")
+    else:
+        for component, value in mult_adds.items():
+            at = mult_adds.value_at[component]
+            if not isinstance(component, str) or not is_component(component):
+                match = closest(component, known_components())
+                hint = f" (did you mean '{match}'?)" if match else ""
+                problem(mult_adds.key_at[component], f"unknown cost component '{component}'{hint}; "
+                                                     f"docs/conventions.md lists them", "E521")
+                continue
+            kind = "mac" if component == "weight_macs" else "op"
+            times = value
+            if isinstance(value, Mapping):
+                extra = [key for key in value if key not in ("times", "kind")]
+                if extra:
+                    problem(value.key_at[extra[0]], f"'{component}': unknown key '{extra[0]}'; expected times, kind")
+                times, kind = value.get("times", 1), value.get("kind", kind)
+                if kind not in KINDS:
+                    problem(value.value_at.get("kind", at), f"'{component}': kind must be mac or op, got {kind!r}")
+            if isinstance(times, bool) or not isinstance(times, int):
+                problem(at, f"'{component}': expected a whole number of times (it may be negative), got {times!r}")
+                continue
+            terms.append(Term(component, times, kind))
+    params = data.get("params", Sequence())
+    if not isinstance(params, Sequence):
+        problem(data.value_at.get("params", top), "'params' must be a list of parameter components, like "
+                                                  "[weights, biases, bn_affine]")
+        params = []
+    for item, at in zip(params, getattr(params, "item_at", [top] * len(params))):
+        if item not in PARAM_COMPONENTS:
+            problem(at, f"unknown parameter component {item!r}{did_you_mean(item, PARAM_COMPONENTS)}; expected one of: "
+                        f"{', '.join(PARAM_COMPONENTS)}", "E521")
+    if problems:
+        raise ConventionError(sorted(problems, key=lambda found: (found.location.line, found.location.column)))
+    return Convention(name=name, description=texts["description"] or f"defined in {path}", mult_adds=tuple(terms),
+                      params=tuple(params), tool=texts["tool"], source=texts["source"] or path)
+
+
+__all__ = ["UNITS", "ConventionError", "load_convention", "resolve_convention"]
