@@ -4,7 +4,7 @@ A code names the kind of problem, so that scripts and people can look it up (doc
 with an example each) and so that a reworded message is still the same error. Codes are never reused for
 another meaning. The hundreds say which stage found the problem: reading the file (1xx), the spec's
 structure (2xx), blocks and expressions (3xx), shapes when the network is evaluated (4xx), budgets and
-baselines and convention files (5xx), writing output (6xx).
+baselines, convention files and device profiles (5xx), writing output (6xx).
 """
 
 from __future__ import annotations
@@ -57,6 +57,9 @@ CODES: dict[str, str] = {
     "E510": "a baseline that cannot be read or is not a costcalc report",
     "E520": "an unknown convention, or a convention file of the wrong structure or with an invalid value",
     "E521": "an unknown cost component in a convention file",
+    "E530": "an unknown device",
+    "E531": "a device file of the wrong structure or with an invalid value",
+    "E532": "a device profile without a peak rate for the dtype asked for",
     # Output
     "E600": "an output file cannot be written",
 }

@@ -9,6 +9,14 @@ from __future__ import annotations
 from typing import NamedTuple
 
 
+def printable(text: str) -> str:
+    """``text`` with line breaks, tabs and other control characters written as escapes (``\\n``,
+    ``\\x1b``), so that a diagnostic is one line and a spec cannot send escape sequences to the terminal."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+
+
 class Location(NamedTuple):
     """A place in a source file: 1-based line and column (0 when unknown)."""
 
@@ -18,8 +26,8 @@ class Location(NamedTuple):
 
     def __str__(self) -> str:
         if self.line:
-            return f"{self.path}:{self.line}:{self.column}"
-        return self.path
+            return f"{printable(self.path)}:{self.line}:{self.column}"
+        return printable(self.path)
 
 
 class Diagnostic(NamedTuple):
@@ -29,7 +37,7 @@ class Diagnostic(NamedTuple):
 
     def __str__(self) -> str:
         kind = f"error[{self.code}]" if self.code else "error"
-        return f"{self.location}: {kind}: {self.message}"
+        return f"{self.location}: {kind}: {printable(self.message)}"
 
 
 class CostcalcError(Exception):

@@ -34,7 +34,7 @@ from costcalc.spec.model import (
 )
 from costcalc.spec.problems import Problems
 
-MAX_LAYERS = 100_000
+MAX_LAYERS = 20_000  # far above any real network (ResNet-152: 520); bounds what the slower commands face
 MAX_STEPS = 1_000_000  # entries visited while building: bounds specs that repeat empty branches
 MAX_BLOCK_DEPTH = 64
 SCALED_FIELDS = frozenset({"filters", "units", "squeeze"})  # the channel counts alpha scales (unless fixed)
@@ -249,12 +249,13 @@ class _Builder:
         taken = set(given)
         counters: dict[tuple[str, ...], dict[str, int]] = {}
         owners: dict[tuple[str, ...], str | None] = {}
+        attempts: dict[str, int] = {}
         nodes = []
         for item in self.pending:
             scope = counters.setdefault(item.path, {})
             local = item.given
             if local is None:
-                local = _generated_name(item.layer, owners.get(item.path), scope, taken, item.path)
+                local = _generated_name(item.layer, owners.get(item.path), scope, taken, item.path, attempts)
             name = ".".join((*item.path, local))
             taken.add(name)
             if not item.layer.follows_previous:
@@ -266,13 +267,20 @@ class _Builder:
 
 
 def _generated_name(layer: Layer, owner: str | None, counters: dict[str, int], taken: set[str],
-                    path: tuple[str, ...]) -> str:
+                    path: tuple[str, ...], attempts: dict[str, int]) -> str:
+    """The layer's default name, or the next free variant: counted names move on (conv_2 -> conv_3), and a
+    follower's name gets _2, _3, ... (conv_1_relu_2). ``attempts`` remembers where each follower's search
+    stopped, so that ten thousand ReLUs after one conv take linear time, not quadratic."""
     first = candidate = layer.default_name(owner, counters)
-    attempt = 1
+    full = ".".join((*path, first))
+    attempt = attempts.get(full, 1)
+    if attempt > 1:
+        candidate = f"{first}_{attempt}"
     while ".".join((*path, candidate)) in taken:
         attempt += 1
-        retry = layer.default_name(owner, counters)  # counted names move on: conv_2 -> conv_3
+        retry = layer.default_name(owner, counters)
         candidate = retry if retry != first else f"{first}_{attempt}"
+    attempts[full] = attempt
     return candidate
 
 

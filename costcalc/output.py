@@ -4,6 +4,7 @@ interrupted run never leaves a half-written report (DESIGN.md, "Errors")."""
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 
 from costcalc.errors import Diagnostic, Location, OutputError
@@ -20,12 +21,33 @@ def _mode_for(path: str) -> int:
 
 
 def write_atomic(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` or leave ``path`` as it was; failures are ``OutputError``s naming ``path``."""
+    """Write ``text`` to ``path`` or leave ``path`` as it was; failures are ``OutputError``s naming ``path``.
+
+    A symbolic link is followed: the file it points to is replaced, and the link stays. A FIFO or a device
+    (``/dev/stdout``) cannot be replaced, and is written to directly."""
     try:
-        _write(path, text)
+        target = os.path.realpath(path)
+        if os.path.exists(target) and not stat.S_ISREG(os.stat(target).st_mode):
+            with open(target, "w", encoding="utf-8", newline="") as out:
+                out.write(text)
+            return
+        _write(target, text)
     except OSError as error:
-        reason = error.strerror or str(error)
-        raise OutputError(Diagnostic(Location(path), f"cannot write: {reason}", "E600")) from None
+        raise cannot_write(path, error) from None
+
+
+def append(path: str, text: str) -> None:
+    """Append ``text`` to ``path`` (a file another program owns, such as ``$GITHUB_STEP_SUMMARY``)."""
+    try:
+        with open(path, "a", encoding="utf-8") as out:
+            out.write(text)
+    except OSError as error:
+        raise cannot_write(path, error) from None
+
+
+def cannot_write(path: str, error: OSError) -> OutputError:
+    reason = error.strerror or str(error)
+    return OutputError(Diagnostic(Location(path), f"cannot write: {reason}", "E600"))
 
 
 def _write(path: str, text: str) -> None:

@@ -83,3 +83,41 @@ def parse_resolution(text: str) -> int:
 def _short(text: str, limit: int = 40) -> str:
     """The user's text, cut for a message (a list can be megabytes long)."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_DURATIONS = {"s": 1, "ms": Fraction(1, 1000), "us": Fraction(1, 10**6), "µs": Fraction(1, 10**6)}
+_SIZES = {"B": 1, "kB": 10**3, "KB": 10**3, "MB": 10**6, "GB": 10**9, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30}
+
+
+def parse_duration(text: str) -> Fraction:
+    """``20ms``, ``1.5 s``, ``300us`` -> exact seconds."""
+    cleaned = text.strip()
+    for unit in sorted(_DURATIONS, key=len, reverse=True):
+        if cleaned.endswith(unit):
+            number = cleaned[: -len(unit)].strip()
+            try:
+                value = Fraction(number)
+            except (ValueError, ZeroDivisionError):
+                break
+            if value <= 0:
+                raise ValueError(f"'{text}' must be greater than 0")
+            return value * _DURATIONS[unit]
+    raise ValueError(f"'{text}' is not a duration (write 20ms, 1.5s or 300us)")
+
+
+def parse_size(text: str) -> int:
+    """``4MB``, ``512kB``, ``4MiB``, ``4096`` (bytes) -> a whole number of bytes."""
+    cleaned = text.strip()
+    for unit in sorted(_SIZES, key=len, reverse=True):
+        number = cleaned[: -len(unit)].strip() if cleaned.endswith(unit) else None
+        if number is not None:
+            break
+    else:
+        number, unit = cleaned, "B"
+    try:
+        value = Fraction(number) * _SIZES[unit]
+    except (ValueError, ZeroDivisionError):
+        raise ValueError(f"'{text}' is not a size (write 4MB, 512kB, 4MiB or a number of bytes)") from None
+    if value <= 0 or value.denominator != 1:
+        raise ValueError(f"'{text}' must be a whole number of bytes above 0")
+    return int(value)

@@ -38,10 +38,22 @@ class Report(NamedTuple):
     blocks: list[BlockTotal] = []
     outline: list[OutlineRow] = []  # the rows of the layer table, to the depth asked for
     depth: int | None = None
+    memory: Any = None  # costcalc.memory.Memory
+    roofline: Any = None  # costcalc.roofline.Roofline, with --device
 
 
-def build_report(evaluation: Evaluation, symbolic: bool = False, depth: int | None = None) -> Report:
-    """``depth``: how many levels of blocks the layer table opens (None: all; 0: none, totals only)."""
+def build_report(evaluation: Evaluation, symbolic: bool = False, depth: int | None = None, dtype: str = "fp32",
+                 device: Any = None) -> Report:
+    """``depth``: how many levels of blocks the layer table opens (None: all; 0: none, totals only);
+    ``dtype``: of activations and weights, for memory; ``device``: a roofline device profile, for latency."""
+    from costcalc.memory import memory
+
+    memory_use = memory(evaluation, dtype)
+    times = None
+    if device is not None:
+        from costcalc.roofline import roofline
+
+        times = roofline(evaluation, memory_use, device)
     # A convention that counts nothing of a standard convolution (a user's, counting only batch-norm elements)
     # has no separable/standard ratio to show.
     pairs = [pair for pair in separable_pairs(evaluation) if pair.standard_mult_adds]
@@ -53,7 +65,7 @@ def build_report(evaluation: Evaluation, symbolic: bool = False, depth: int | No
         ideal_mult_adds, ideal_params = form.at(evaluation.alpha, evaluation.rho)
         closed = SymbolicTotals(form.mult_adds, form.params, _fraction(ideal_mult_adds), _fraction(ideal_params))
     return Report(evaluation, by_kind(evaluation), pairs, standard_twin(evaluation, pairs), closed,
-                  by_block(evaluation), outline(evaluation, depth), depth)
+                  by_block(evaluation), outline(evaluation, depth), depth, memory_use, times)
 
 
 def _fraction(value: Any) -> Fraction:

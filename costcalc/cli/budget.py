@@ -43,12 +43,18 @@ CHECK_FORMATS = ("text", "json", "markdown", "github")
               help="A baseline JSON (costcalc snapshot, or report --format json) to compare growth against.")
 @click.option("--max-increase", default=None, help="Growth allowed against the baseline: 1% (a number is a percentage).")
 @click.option("--min-delta", type=COUNT, default=None, help="Ignore changes smaller than this count.")
+@click.option("--max-latency", default=None, help="Latency budget on --device: 20ms, 1.5s (a roofline estimate).")
+@click.option("--max-peak-memory", default=None, help="Peak activation memory budget: 4MB, 512kB, 4MiB.")
+@click.option("--device", metavar="NAME|FILE", default=None, help="The device profile for --max-latency.")
+@click.option("--dtype", type=Choice(["fp32", "fp16", "bf16", "int8"]), default="fp32", show_default=True,
+              help="Data type of activations and weights, for --max-latency and --max-peak-memory.")
 @click.option("--report-only", is_flag=True, help="Report, but exit 0 even when a budget is exceeded.")
 @click.option("--format", "output_format", type=Choice(CHECK_FORMATS), default="text", show_default=True)
 @guarded
 def check_command(specs: tuple[str, ...], max_mult_adds: int | None, max_params: int | None, alphas: str | None,
                   resolutions: str | None, convention: str | None, unit: str, config: str | None, baseline: str | None,
-                  max_increase: str | None, min_delta: int | None, report_only: bool, output_format: str) -> None:
+                  max_increase: str | None, min_delta: int | None, max_latency: str | None, max_peak_memory: str | None,
+                  device: str | None, dtype: str, report_only: bool, output_format: str) -> None:
     """Fail (exit 1) when a network exceeds its Mult-Adds or params budget, or grew past a baseline by more
     than --max-increase. Budgets come from the options, or from a budgets file (costcalc.yaml)."""
     from costcalc.analysis.check import check_evaluation
@@ -70,7 +76,9 @@ def check_command(specs: tuple[str, ...], max_mult_adds: int | None, max_params:
     alpha_values = values_option(alphas, parse_multiplier, "--alpha") if alphas else None
     resolution_values = values_option(resolutions, parse_resolution, "--resolution") if resolutions else None
     flag_limits = {"mult_adds": max_mult_adds, "params": max_params}
-    options_give_limits = any(limit is not None for limit in flag_limits.values()) or growth is not None
+    resources = _resource_limits(max_latency, max_peak_memory, device, dtype)
+    options_give_limits = (any(limit is not None for limit in flag_limits.values()) or growth is not None
+                           or resources is not None)
     config_path = config or (None if specs and options_give_limits else find_config())
     if config is not None and not os.path.exists(config):
         raise BudgetError(Diagnostic(Location(config), "no such budgets file", "E504"))
@@ -100,6 +108,8 @@ def check_command(specs: tuple[str, ...], max_mult_adds: int | None, max_params:
                    if configuration.resolution is not None else Fraction(1))
             evaluation = evaluate(network, configuration.alpha, rho, resolve_convention(check.convention, unit))
             results += check_evaluation(check, evaluation, baselines, growth, min_delta)
+            if resources is not None:
+                results += resource_results(check, evaluation, *resources)
     if not results:
         raise click.UsageError("nothing to check: give --max-mult-adds/--max-params, or --baseline with "
                                "--max-increase, or budgets in costcalc.yaml")
@@ -112,10 +122,49 @@ def check_command(specs: tuple[str, ...], max_mult_adds: int | None, max_params:
                    nl=False)
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
         if output_format == "github" and summary:
-            with open(summary, "a", encoding="utf-8") as handle:  # the runner's file: appended to, as GitHub asks
-                handle.write(check_formats.to_markdown(results))
+            from costcalc.output import append
+
+            append(summary, check_formats.to_markdown(results))  # the runner's file: appended to, as GitHub asks
     if not report_only and not all(result.ok for result in results):
         sys.exit(EXIT_BUDGET)
+
+
+def _resource_limits(max_latency: str | None, max_peak_memory: str | None, device: str | None,
+                     dtype: str) -> tuple[Any, Any, Any, str] | None:
+    """(latency limit, peak memory limit, device, dtype) from the options, or None when neither is given."""
+    from costcalc.quantities import parse_duration, parse_size
+
+    if max_latency is None and max_peak_memory is None:
+        if device is not None:
+            raise click.UsageError("--device is for --max-latency")
+        return None
+    latency = one_option(max_latency, parse_duration, "--max-latency") if max_latency is not None else None
+    peak = one_option(max_peak_memory, parse_size, "--max-peak-memory") if max_peak_memory is not None else None
+    if latency is not None and device is None:
+        raise click.UsageError("--max-latency needs --device NAME|FILE: a latency is estimated on a device")
+    profile = None
+    if device is not None:
+        from costcalc.roofline import resolve_device
+
+        profile = resolve_device(device)
+    return latency, peak, profile, dtype
+
+
+def resource_results(check: Any, evaluation: Any, latency: Any, peak: Any, device: Any, dtype: str) -> list[Any]:
+    """Latency (a roofline estimate on ``device``) and peak activation memory, as check results."""
+    from costcalc.analysis.check import CheckResult
+    from costcalc.memory import memory
+
+    use = memory(evaluation, dtype)
+    results = []
+    if peak is not None:
+        results.append(CheckResult(check, evaluation, "peak_memory", use.peak_activation_bytes, peak, None, None, 0, ()))
+    if latency is not None:
+        from costcalc.roofline import roofline
+
+        estimate = roofline(evaluation, use, device).latency_s
+        results.append(CheckResult(check, evaluation, "latency", estimate, latency, None, None, 0, ()))
+    return results
 
 
 def _command_line_check(name: str | None, limits: dict[str, int | None], growth: Fraction | None,

@@ -32,14 +32,18 @@ from costcalc.cli.app import (
 @click.option("--symbolic", is_flag=True,
               help="Also give the totals as a closed form in alpha and rho (ideal, no rounding).")
 @click.option("--all-layers", is_flag=True, help="Table and Markdown: also list layers without cost (BN, ReLU).")
+@click.option("--dtype", type=Choice(["fp32", "fp16", "bf16", "int8"]), default="fp32", show_default=True,
+              help="Data type of activations and weights, for memory and latency.")
+@click.option("--device", metavar="NAME|FILE", default=None,
+              help="Add a roofline latency estimate on a device profile (costcalc list --devices, or a YAML file).")
 @click.option("--depth", type=click.IntRange(min=0), default=None,
               help="Table: levels of blocks to open (0: totals only, 1: top-level layers and blocks; "
                    "default: all).")
 @output_option
 @guarded
 def report_command(spec: str | None, alpha: Fraction, rho: Fraction | None, resolution: int | None,
-                   convention: str, unit: str, output_format: str, symbolic: bool, all_layers: bool, depth: int | None,
-                   output: str | None) -> None:
+                   convention: str, unit: str, output_format: str, symbolic: bool, all_layers: bool, dtype: str,
+                   device: str | None, depth: int | None, output: str | None) -> None:
     """Per-layer and total Mult-Adds and parameters of SPEC (a YAML file or a bundled spec's name;
     default: mobilenet_v1)."""
     from costcalc.analysis.report import build_report
@@ -53,7 +57,12 @@ def report_command(spec: str | None, alpha: Fraction, rho: Fraction | None, reso
     if resolution is not None:
         rho = rho_for_resolution(network.spec, resolution)
     evaluation = evaluate(network, alpha, rho or Fraction(1), resolve_convention(convention, unit))
-    report = build_report(evaluation, symbolic=symbolic, depth=depth)
+    profile = None
+    if device is not None:
+        from costcalc.roofline import resolve_device
+
+        profile = resolve_device(device)
+    report = build_report(evaluation, symbolic=symbolic, depth=depth, dtype=dtype, device=profile)
     if output_format == "json":
         from costcalc.render.json_report import to_json
 
@@ -89,13 +98,31 @@ def formula_command(output_format: str) -> None:
 
 
 @main.command("list")
+@click.option("--devices", is_flag=True, help="List the bundled device profiles (report --device NAME) instead.")
 @click.option("--format", "output_format", type=Choice(["text", "json"]), default="text", show_default=True)
 @guarded
-def list_command(output_format: str) -> None:
-    """The bundled specs, usable by name: `costcalc report mobilenet_v1_conv`."""
+def list_command(devices: bool, output_format: str) -> None:
+    """The bundled specs, usable by name: `costcalc report mobilenet_v1_conv`; or, with --devices, the device
+    profiles for the roofline latency estimate."""
     from costcalc.spec import load_spec
     from costcalc.spec.bundled import bundled_specs
 
+    if devices:
+        from costcalc.roofline import bundled_devices, load_device
+
+        profiles = {name: load_device(path) for name, path in bundled_devices().items()}
+        if output_format == "json":
+            import json
+
+            click.echo(json.dumps([{"name": name, "description": device.description, "source": device.source,
+                                    "peak_mult_adds_per_s": device.peak_mult_adds_per_s,
+                                    "bandwidth_bytes_per_s": device.bandwidth_bytes_per_s}
+                                   for name, device in profiles.items()], indent=2))
+            return
+        width = max((len(name) for name in profiles), default=0)
+        for name, device in profiles.items():
+            click.echo(f"{name:<{width}}  {device.description}")
+        return
     specs = {name: load_spec(str(path)) for name, path in bundled_specs().items()}
     if output_format == "json":
         import json

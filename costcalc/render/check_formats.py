@@ -12,7 +12,21 @@ from costcalc.analysis.check import CheckResult
 from costcalc.multipliers import format_fraction
 from costcalc.render import text as fmt
 
-METRIC_NAMES = {"mult_adds": "Mult-Adds", "params": "params"}
+METRIC_NAMES = {"mult_adds": "Mult-Adds", "params": "params", "latency": "latency", "peak_memory": "peak memory"}
+
+
+def _json_value(value: object) -> object:
+    """Counts stay ints; a latency (an exact fraction of a second) is a float in seconds."""
+    return float(value) if isinstance(value, Fraction) else value
+
+
+def value_text(result: CheckResult, value: object) -> str:
+    """A value of the result's metric, as people write it: 12.35 ms, 4.8 MB (4,816,896 bytes), 568,740,352."""
+    if result.metric == "latency":
+        return fmt.duration(value)  # type: ignore[arg-type]
+    if result.metric == "peak_memory":
+        return f"{fmt.byte_size(value)} ({fmt.thousands(value)} bytes)"  # type: ignore[arg-type]
+    return fmt.thousands(value)  # type: ignore[arg-type]
 
 
 def metric_name(result: CheckResult) -> str:
@@ -43,8 +57,16 @@ def limit_text(result: CheckResult) -> str:
     if share == "0.0%" and gap:
         share = "<0.1%"
     if gap > 0:
-        return f"over by {_spaced(gap)} ({share})"
-    return f"headroom {_spaced(-gap)} ({share})"
+        return f"over by {_gap_text(result, gap)} ({share})"
+    return f"headroom {_gap_text(result, -gap)} ({share})"
+
+
+def _gap_text(result: CheckResult, gap: object) -> str:
+    if result.metric == "latency":
+        return fmt.duration(gap)  # type: ignore[arg-type]
+    if result.metric == "peak_memory":
+        return fmt.byte_size(gap)  # type: ignore[arg-type]
+    return _spaced(gap)  # type: ignore[arg-type]
 
 
 def growth_text(result: CheckResult) -> str:
@@ -70,7 +92,7 @@ def failure_text(result: CheckResult) -> str:
     metric = metric_name(result)
     parts = []
     if result.over_limit:
-        parts.append(f"{metric} {fmt.thousands(result.value)} exceeds the budget {fmt.thousands(result.limit or 0)}: "
+        parts.append(f"{metric} {value_text(result, result.value)} exceeds the budget {value_text(result, result.limit or 0)}: "
                      f"{limit_text(result)}")
     if result.grew_too_much:
         parts.append(f"{metric} grew {growth_text(result)}")
@@ -93,8 +115,8 @@ def to_text(results: list[CheckResult]) -> str:
     rows = []
     for result in results:
         status = "ok" if result.ok else "FAIL"
-        limit = f"limit {fmt.thousands(result.limit)}" if result.limit is not None else "no limit"
-        rows.append((where(result), metric_name(result), fmt.thousands(result.value), limit,
+        limit = f"limit {value_text(result, result.limit)}" if result.limit is not None else "no limit"
+        rows.append((where(result), metric_name(result), value_text(result, result.value), limit,
                      limit_text(result) if result.limit is not None else "", growth_text(result), status))
     widths = [max(len(row[column]) for row in rows) for column in range(5)] if rows else []
     lines = []
@@ -125,7 +147,7 @@ def to_data(results: list[CheckResult]) -> dict[str, Any]:
             "alpha": float(evaluation.alpha), "alpha_exact": format_fraction(evaluation.alpha),
             "resolution": evaluation.resolution, "convention": evaluation.convention.name,
             "unit": evaluation.convention.unit,
-            "metric": result.metric, "value": result.value, "limit": result.limit,
+            "metric": result.metric, "value": _json_value(result.value), "limit": _json_value(result.limit),
             "baseline": result.baseline, "delta": result.delta,
             "max_increase": None if result.max_increase is None else format_fraction(result.max_increase),
             "min_delta": result.min_delta,
@@ -153,8 +175,8 @@ def to_markdown(results: list[CheckResult]) -> str:
     for result in results:
         evaluation = result.evaluation
         row = ["✅" if result.ok else "❌", f"`{evaluation.spec.name}`", fmt.multiplier(evaluation.alpha),
-               str(evaluation.resolution), metric_name(result), fmt.thousands(result.value),
-               fmt.thousands(result.limit) if result.limit is not None else "—",
+               str(evaluation.resolution), metric_name(result), value_text(result, result.value),
+               value_text(result, result.limit) if result.limit is not None else "—",
                limit_text(result) if result.limit is not None else "—"]
         if has_baseline:
             delta = result.delta

@@ -57,6 +57,9 @@ def to_data(report: Report, spec: str | None = None) -> dict[str, Any]:
         "by_block": {block.block: {"uses": block.uses, "layers": block.layers, "mult_adds": block.mult_adds,
                                    "params": block.params}
                      for block in report.blocks},
+        "memory": {"dtype": report.memory.dtype, "weight_bytes": report.memory.weight_bytes,
+                   "peak_activation_bytes": report.memory.peak_activation_bytes,
+                   "peak_layer": evaluation.layers[report.memory.peak_layer].name if evaluation.layers else None},
         "separable_pairs": [
             {"depthwise": pair.depthwise.name, "pointwise": pair.pointwise.name, "mult_adds": pair.mult_adds,
              "standard_mult_adds": pair.standard_mult_adds, "ratio": _exact(pair.ratio)}
@@ -64,6 +67,25 @@ def to_data(report: Report, spec: str | None = None) -> dict[str, Any]:
         ],
         "standard_twin": {"mult_adds": report.twin.mult_adds, "params": report.twin.params},
     }
+    for row, layer in zip(data["layers"], report.memory.layers):
+        row["activation_bytes"], row["weight_bytes"] = layer.activation_bytes, layer.weight_bytes
+    if report.roofline is not None:
+        from costcalc.roofline import ASSUMPTIONS
+
+        roofline = report.roofline
+        device = roofline.device
+        data["device"] = {"name": device.name, "description": device.description,
+                          "peak_mult_adds_per_s": device.peak(roofline.dtype),
+                          "bandwidth_bytes_per_s": device.bandwidth_bytes_per_s, "source": device.source,
+                          "assumptions": ASSUMPTIONS}
+        data["totals"]["latency_s"] = float(roofline.latency_s)
+        data["totals"]["latency_s_exact"] = _exact(roofline.latency_s)
+        for row, time in zip(data["layers"], roofline.layers):
+            row["bytes_moved"] = time.bytes_moved
+            row["latency_s"] = float(time.latency_s)
+            row["latency_s_exact"] = _exact(time.latency_s)
+            row["bound"] = time.bound
+            row["intensity"] = None if time.intensity is None else float(time.intensity)
     if report.symbolic is not None:
         from costcalc.render import math
 

@@ -16,6 +16,11 @@ from costcalc.render import text as fmt
 from costcalc.render.visible import hidden_summary, is_visible
 
 BAR_WIDTH = 8
+MAX_ROWS = 400  # a longer table is for a file: the text says so, and CSV and JSON list every layer
+
+
+def visible_rows(report: Report, all_layers: bool) -> list:  # type: ignore[type-arg]
+    return [row for row in report.outline if row.layer is None or all_layers or is_visible(row.layer)]
 
 
 def header(report: Report) -> Text:
@@ -89,7 +94,13 @@ def _layers_table(report: Report, all_layers: bool, full: bool, medium: bool) ->
     # The bar is scaled to the largest layer, so that the heavy layers stand out.
     if full:
         table.add_column("", style="cyan", no_wrap=True, min_width=BAR_WIDTH)
-    shown = [row for row in report.outline if row.layer is None or all_layers or is_visible(row.layer)]
+    times = report.roofline
+    if times is not None:  # --device: the roofline estimate of each layer
+        total_time = fmt.duration(times.latency_s)
+        table.add_column("Time", justify="right", footer=total_time, footer_style="bold", no_wrap=True,
+                         min_width=len(total_time))
+        table.add_column("Bound", no_wrap=True)
+    shown = visible_rows(report, all_layers)[:MAX_ROWS]
     largest = max((row.mult_adds for row in shown if not row.expanded), default=0)
     for row in shown:
         part = share(row.mult_adds, evaluation.mult_adds)
@@ -101,6 +112,7 @@ def _layers_table(report: Report, all_layers: bool, full: bool, medium: bool) ->
                      fmt.thousands(row.mult_adds), fmt.thousands(row.params), fmt.percent(part),
                      "" if row.expanded else fmt.bar(share(row.mult_adds, largest), BAR_WIDTH)]
             style = "dim italic" if row.expanded else None
+            extra = ["", ""]
         else:
             layer = row.layer
             cells = [str(row.index), name, layer.kind, layer.filter, layer.stride,
@@ -108,10 +120,14 @@ def _layers_table(report: Report, all_layers: bool, full: bool, medium: bool) ->
                      fmt.thousands(layer.mult_adds), fmt.thousands(layer.params), fmt.percent(part),
                      fmt.bar(share(layer.mult_adds, largest), BAR_WIDTH)]
             style = "dim" if not (layer.mult_adds or layer.params) else None
+            timing = times.layers[row.index - 1] if times is not None else None
+            extra = [fmt.duration(timing.latency_s), timing.bound] if timing is not None else ["", ""]
         if not full:
             del cells[9], cells[2]
         if not medium:
             del cells[-1], cells[0]
+        if times is not None:
+            cells += extra
         table.add_row(*cells, style=style)
     return table
 
@@ -231,6 +247,54 @@ def summary_line(report: Report) -> Text:
     return line
 
 
+def memory_line(report: Report) -> Text:
+    memory = report.memory
+    line = Text()
+    line.append(f"Memory ({memory.dtype}): ", style="bold")
+    line.append(f"weights {fmt.thousands(memory.weight_bytes)} bytes ({fmt.byte_size(memory.weight_bytes)}), "
+                f"peak activations {fmt.thousands(memory.peak_activation_bytes)} bytes "
+                f"({fmt.byte_size(memory.peak_activation_bytes)})")
+    if memory.peak_layer >= 0:
+        line.append(f" while {report.evaluation.layers[memory.peak_layer].name} runs")
+    return line
+
+
+def latency_line(report: Report) -> Text:
+    from costcalc.roofline import ASSUMPTIONS
+
+    times = report.roofline
+    line = Text()
+    line.append(f"Latency on {times.device.name} ({times.dtype}): ", style="bold")
+    line.append(fmt.duration(times.latency_s), style="bold green")
+    line.append(f" — {ASSUMPTIONS}", style="dim")
+    return line
+
+
+def time_table(report: Report) -> Table:
+    """By kind: the share of the time against the share of the Mult-Adds (MobileNet's depthwise layers take
+    far more of the time than of the Mult-Adds, because they move more bytes than they compute)."""
+    evaluation, times = report.evaluation, report.roofline
+    table = Table(title=f"Time by kind on {times.device.name} (roofline estimate)", title_justify="left",
+                  title_style="bold", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, header_style="bold")
+    for name, justify in (("Kind", "left"), ("Layers", "right"), ("Time", "right"), ("% time", "right"),
+                          (f"% {evaluation.convention.metric}", "right"), ("Memory-bound", "right")):
+        table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+    groups: dict[str, list] = {}  # type: ignore[type-arg]
+    for row, timing in zip(evaluation.layers, times.layers):
+        entry = groups.setdefault(row.group, [0, Fraction(0), 0, 0])
+        entry[0] += 1
+        entry[1] += timing.latency_s
+        entry[2] += row.mult_adds
+        entry[3] += timing.bound == "memory"
+    ordered = sorted(groups.items(), key=lambda item: -item[1][1])
+    for group, (layers, latency, mult_adds, memory_bound) in ordered:
+        if not latency:
+            continue
+        table.add_row(group, str(layers), fmt.duration(latency), fmt.percent(share(latency, times.latency_s)),
+                      fmt.percent(share(mult_adds, evaluation.mult_adds)), f"{memory_bound} of {layers}")
+    return table
+
+
 def render(report: Report, all_layers: bool = False, width: int = 132) -> RenderableType:
     """The whole terminal report for a console ``width`` characters wide."""
     parts: list[RenderableType] = [header(report)]
@@ -240,9 +304,18 @@ def render(report: Report, all_layers: bool = False, width: int = 132) -> Render
     hidden = "" if all_layers or not shown else hidden_summary(report.evaluation, shown)
     if hidden:
         parts.append(Text(hidden, style="dim"))
+    left_out = len(visible_rows(report, all_layers)) - MAX_ROWS
+    if left_out > 0:
+        parts.append(Text(f"# {left_out:,} more rows are not shown: --depth 1 folds blocks, and --format csv or "
+                          "json lists every layer", style="yellow"))
     parts.append(summary_line(report))
+    parts.append(memory_line(report))
+    if report.roofline is not None:
+        parts.append(latency_line(report))
     if report.kinds:
         parts += [Text(), kinds_table(report)]
+    if report.roofline is not None:
+        parts += [time_table(report)]
     if report.blocks:
         parts += [blocks_table(report)]
     if report.pairs:

@@ -59,3 +59,22 @@ def shape_text(shape: object, separator: str = "×") -> str:
 
 def multiplier(value: Fraction) -> str:
     return format_fraction(value)
+
+
+def duration(seconds: Fraction) -> str:
+    """``12.35 ms``, ``345.6 µs``, ``1.235 s``: four significant figures or so, for a reader (JSON keeps the
+    exact fraction)."""
+    value = float(seconds)
+    if value >= 1:
+        return f"{value:.3f} s"
+    if value >= 1e-3:
+        return f"{value * 1e3:.3f} ms"
+    return f"{value * 1e6:.1f} µs"
+
+
+def byte_size(count: int) -> str:
+    """``16.8 MB`` (decimal units: 1 MB = 10⁶ bytes), ``512 B``."""
+    for unit, size in (("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
+        if count >= size:
+            return f"{rounded(Fraction(count, size), 1)} {unit}"
+    return f"{count} B"

@@ -225,7 +225,11 @@ def _count_or_condition(problems: Problems, entry: Mapping, key: str, parse: Any
         expr = parse_expression_at(problems, raw, at, f"{key}: ", set(scope.args or ()), False)
         if expr is _FAILED or expr.variables:
             return expr
-        raw = v.evaluate(expr, {})
+        try:
+            raw = v.evaluate(expr, {})
+        except f.FieldError as error:
+            problems.add(at, f"'{key}': {error}", "E300")
+            return _FAILED
     try:
         return parse(raw)
     except f.FieldError as error:
@@ -352,7 +356,11 @@ def _arg_value(problems: Problems, raw: Any, at: Location, context: str, scope: 
             return raw
         caller = set(scope.args or ())
         if not expr.variables:
-            return v.evaluate(expr, {})
+            try:
+                return v.evaluate(expr, {})
+            except f.FieldError as error:
+                problems.add(at, f"{context}{error}", "E300")
+                return _FAILED
         if expr.variables <= caller:
             return expr
         if len(expr.variables) == 1 and raw.strip() in expr.variables:

@@ -50,7 +50,13 @@ class _Loader(_SafeLoader):  # type: ignore[misc, valid-type]
         return Location(self.source_path, mark.line + 1, mark.column + 1)
 
 
+def _wrong_node(loader: _Loader, node: yaml.Node, tag: str) -> SpecError:
+    return SpecError(Diagnostic(loader.at(node), f"invalid YAML: the tag '{tag}' does not fit this value", "E103"))
+
+
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Mapping:
+    if not isinstance(node, yaml.MappingNode):
+        raise _wrong_node(loader, node, "!!map")
     loader.flatten_mapping(node)
     result = Mapping()
     result.location, result.key_at, result.value_at = loader.at(node), {}, {}
@@ -68,6 +74,8 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Mapping:
 
 
 def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> Sequence:
+    if not isinstance(node, yaml.SequenceNode):
+        raise _wrong_node(loader, node, "!!seq")
     result = Sequence(loader.construct_object(item, deep=True) for item in node.value)
     result.location = loader.at(node)
     result.item_at = [loader.at(item) for item in node.value]
@@ -81,6 +89,24 @@ _Loader.yaml_implicit_resolvers = {first: [(tag, regexp) for tag, regexp in reso
                                    for first, resolvers in _Loader.yaml_implicit_resolvers.items()}
 _Loader.yaml_constructors = {tag: constructor for tag, constructor in _SafeLoader.yaml_constructors.items()
                              if tag is None or tag.rsplit(":", 1)[-1] not in ("binary", "set", "omap", "pairs", "timestamp")}
+def _construct_number(loader: _Loader, node: yaml.Node) -> Any:
+    """PyYAML's int and float, with its plain Python errors (``!!int nope``; an integer of more than 4,300
+    digits, which Python refuses to convert) turned into located diagnostics."""
+    if not isinstance(node, yaml.ScalarNode):
+        raise _wrong_node(loader, node, _short_tag(node.tag))
+    try:
+        if node.tag.endswith(":int"):
+            return _SafeLoader.construct_yaml_int(loader, node)
+        return _SafeLoader.construct_yaml_float(loader, node)
+    except ValueError:
+        text = str(node.value)
+        shown = f"{text[:20]}... ({len(text):,} characters)" if len(text) > 40 else repr(text)
+        raise SpecError(Diagnostic(loader.at(node), f"invalid YAML: {shown} is not a number Python can read as "
+                                   f"{_short_tag(node.tag)}", "E102")) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_number)
+_Loader.add_constructor("tag:yaml.org,2002:float", _construct_number)
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 _Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
@@ -121,16 +147,20 @@ def _offset(text: str, mark: yaml.Mark) -> int:
     return sum(len(line) + 1 for line in lines[: mark.line]) + mark.column
 
 
-MAX_FILE_BYTES = 10 * 2**20
-MAX_EXPANDED_VALUES = 250_000  # values of a document with its aliases expanded: bounds a "billion laughs"
+MAX_FILE_BYTES = 2 * 2**20  # a spec is a few kilobytes; a 1,000-block spec written out is a few hundred
+MAX_EXPANDED_VALUES = 250_000
+MAX_DEPTH = 200  # levels of lists and mappings (libyaml's own limit is 1,000; Python's recursion is lower)  # values of a document with its aliases expanded: bounds a "billion laughs"
 
 
 def _check_expansion(root: yaml.Node, loader: _Loader) -> None:
-    """Refuse a document whose aliases (``*name``) expand it past ``MAX_EXPANDED_VALUES`` values, before
-    anything walks it: validation visits an aliased subtree once per use, so ten levels of ten aliases would
-    be ten billion visits. Counted in linear time, each shared node once."""
+    """Refuse a document before anything walks it when it is too deep or too big: aliases (``*name``) that
+    expand it past ``MAX_EXPANDED_VALUES`` values (validation visits an aliased subtree once per use, so ten
+    levels of ten aliases would be ten billion visits), an alias inside the structure it names (a cycle), or
+    nesting deeper than ``MAX_DEPTH``. Linear time: each shared node is counted once."""
     sizes: dict[int, int] = {}
+    heights: dict[int, int] = {}
     uses: dict[int, int] = {}
+    open_nodes: set[int] = set()
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     while stack:
         node, children_done = stack.pop()
@@ -138,16 +168,28 @@ def _check_expansion(root: yaml.Node, loader: _Loader) -> None:
         if children_done:
             children = _children(node)
             sizes[key] = 1 + sum(sizes[id(child)] for child in children)
+            heights[key] = 1 + max((heights[id(child)] for child in children), default=0)
+            open_nodes.discard(key)
+            if heights[key] > MAX_DEPTH:
+                raise SpecError(Diagnostic(loader.at(node), f"the YAML is nested too deeply (more than {MAX_DEPTH} "
+                                           "levels of lists and mappings)", "E105"))
             continue
+        if key in open_nodes:
+            raise SpecError(Diagnostic(loader.at(node), "a YAML alias (*name) refers to a list or mapping that contains "
+                                       "it: a spec cannot be recursive", "E105"))
         uses[key] = uses.get(key, 0) + 1
         if key in sizes or uses[key] > 1:
             continue
+        open_nodes.add(key)
         stack.append((node, True))
         stack.extend((child, False) for child in _children(node))
     total = sizes[id(root)]
     if total > MAX_EXPANDED_VALUES:
         shared = [node for node in _nodes(root) if uses.get(id(node), 0) > 1]
-        worst = max(shared, key=lambda node: sizes[id(node)] * uses[id(node)], default=root)
+        if not shared:
+            raise SpecError(Diagnostic(loader.at(root), f"the YAML holds more than {MAX_EXPANDED_VALUES:,} values "
+                                       f"({total:,}): far more than any network needs", "E105"))
+        worst = max(shared, key=lambda node: sizes[id(node)] * uses[id(node)])
         raise SpecError(Diagnostic(loader.at(worst), f"the YAML's aliases expand it to more than "
                                    f"{MAX_EXPANDED_VALUES:,} values ({total:,}): refused as a YAML bomb", "E105"))
 
@@ -184,6 +226,13 @@ def parse_yaml(text: str, path: str) -> Any:
         return loader.construct_document(root)
     except yaml.MarkedYAMLError as error:
         raise SpecError(_explain(error, text, path)) from None
+    except yaml.reader.ReaderError as error:  # a character YAML does not allow: not a MarkedYAMLError
+        line = text.count("\n", 0, error.position) + 1
+        column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
+        code = ord(error.character) if isinstance(error.character, str) else int(error.character)
+        character = f"U+{code:04X}"
+        raise SpecError(Diagnostic(Location(path, line, column), f"invalid YAML: the control character {character} "
+                                   "is not allowed in a YAML file", "E102")) from None
     except yaml.YAMLError as error:
         raise SpecError(Diagnostic(Location(path), f"invalid YAML: {error}", "E102")) from None
     except RecursionError:

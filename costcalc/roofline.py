@@ -1,0 +1,158 @@
+"""A first latency estimate: the roofline model, layer by layer, on a device profile.
+
+For each layer: bytes moved = the activations it reads + the activation it writes + its weights; time =
+max(Mult-Adds / peak Mult-Adds per second, bytes moved / bandwidth); it is compute-bound when the first term
+is the larger, memory-bound otherwise; its arithmetic intensity is Mult-Adds per byte moved. The network's
+latency is the sum over its layers. Layers that work in place (batch norm, activations, ...; see
+``costcalc.memory``) move no bytes of their own: they are fused into the layer before.
+
+This is an analytical estimate under stated assumptions, not a measurement: no cache reuse (every layer reads
+and writes DRAM), no fusion beyond the in-place layers, no overlap of layers, the peak rate reached by every
+layer. Times are exact fractions of a second.
+"""
+
+from __future__ import annotations
+
+import os
+from fractions import Fraction
+from typing import NamedTuple
+
+from costcalc.errors import CostcalcError, Diagnostic, Location, did_you_mean
+from costcalc.evaluate import Evaluation
+from costcalc.memory import DTYPES, IN_PLACE, Memory
+
+ASSUMPTIONS = "analytical roofline estimate, not a measurement: no cache reuse, no fusion, no overlap"
+
+
+class DeviceError(CostcalcError):
+    """An unknown device, or a device file that is not valid."""
+
+
+class Device(NamedTuple):
+    name: str
+    description: str
+    peak_mult_adds_per_s: dict[str, int]  # per dtype
+    bandwidth_bytes_per_s: int
+    source: str
+
+    def peak(self, dtype: str) -> int:
+        if dtype not in self.peak_mult_adds_per_s:
+            raise DeviceError(Diagnostic(Location(self.name), f"the device profile gives no peak for {dtype}; it "
+                                         f"has: {', '.join(self.peak_mult_adds_per_s)}", "E532"))
+        return self.peak_mult_adds_per_s[dtype]
+
+
+class LayerTime(NamedTuple):
+    mult_adds: int  # in Mult-Adds, whatever the report's unit
+    bytes_moved: int
+    latency_s: Fraction
+    bound: str  # "compute" or "memory" ("" for a layer that neither computes nor moves anything)
+    intensity: Fraction | None  # Mult-Adds per byte moved (None when nothing moves)
+
+
+class Roofline(NamedTuple):
+    device: Device
+    dtype: str
+    layers: tuple[LayerTime, ...]
+    latency_s: Fraction
+
+
+def roofline(evaluation: Evaluation, memory_use: Memory, device: Device) -> Roofline:
+    peak = device.peak(memory_use.dtype)
+    counting = evaluation.convention.in_unit("mult-adds")
+    layers = []
+    for row, layer in zip(evaluation.layers, memory_use.layers):
+        mult_adds = counting.mult_adds_of(row.components)
+        moved = 0 if row.kind in IN_PLACE else layer.input_bytes + layer.activation_bytes + layer.weight_bytes
+        compute, transfer = Fraction(mult_adds, peak), Fraction(moved, device.bandwidth_bytes_per_s)
+        bound = "" if not (compute or transfer) else "compute" if compute >= transfer else "memory"
+        layers.append(LayerTime(mult_adds, moved, max(compute, transfer), bound,
+                                Fraction(mult_adds, moved) if moved else None))
+    return Roofline(device, memory_use.dtype, tuple(layers), sum((layer.latency_s for layer in layers), Fraction(0)))
+
+
+# --- device profiles ------------------------------------------------------------------------------------------
+
+def bundled_devices() -> dict[str, str]:
+    folder = os.path.join(os.path.dirname(__file__), "devices")
+    if not os.path.isdir(folder):
+        return {}
+    return {name[:-5]: os.path.join(folder, name) for name in sorted(os.listdir(folder)) if name.endswith(".yaml")}
+
+
+def resolve_device(text: str) -> Device:
+    bundled = bundled_devices()
+    if text in bundled:
+        return load_device(bundled[text])
+    if text.endswith((".yaml", ".yml")) or os.sep in text or os.path.exists(text):
+        return load_device(text)
+    raise DeviceError(Diagnostic(Location(text), f"unknown device '{text}'{did_you_mean(text, bundled)}; expected one "
+                                 f"of: {', '.join(bundled)}, or a device file (.yaml)", "E530"))
+
+
+def load_device(path: str) -> Device:
+    from costcalc.spec.yaml_source import Mapping, read_yaml
+
+    data = read_yaml(path)
+    top = Location(path, 1, 1)
+    problems: list[Diagnostic] = []
+
+    def problem(location: Location, message: str) -> None:
+        problems.append(Diagnostic(location, message, "E531"))
+
+    if not isinstance(data, Mapping):
+        raise DeviceError(Diagnostic(top, "a device file is a mapping with 'peak_mult_adds_per_s', "
+                                          "'bandwidth_bytes_per_s' and 'source'", "E531"))
+    keys = ("name", "description", "peak_mult_adds_per_s", "bandwidth_bytes_per_s", "source")
+    for key in data:
+        if key not in keys:
+            problem(data.key_at[key], f"unknown key '{key}'{did_you_mean(key, keys)}; expected one of: {', '.join(keys)}")
+    for key in ("peak_mult_adds_per_s", "bandwidth_bytes_per_s", "source"):
+        if key not in data:
+            problem(top, f"missing '{key}'")
+    texts = {key: data.get(key, "") for key in ("name", "description", "source")}
+    for key, value in texts.items():
+        if not isinstance(value, str):
+            problem(data.value_at[key], f"'{key}' must be a string")
+    peaks: dict[str, int] = {}
+    raw_peak = data.get("peak_mult_adds_per_s")
+    if isinstance(raw_peak, Mapping):
+        for dtype, value in raw_peak.items():
+            if dtype not in DTYPES:
+                problem(raw_peak.key_at[dtype], f"unknown dtype '{dtype}'{did_you_mean(dtype, DTYPES)}; expected one of: "
+                                                f"{', '.join(DTYPES)}")
+            elif _rate(value) is None:
+                problem(raw_peak.value_at[dtype], f"'{dtype}': expected a rate above 0 (a whole number, or 1.5e12), "
+                                                  f"got {value!r}")
+            else:
+                peaks[dtype] = _rate(value)  # type: ignore[assignment]
+    elif raw_peak is not None:
+        if _rate(raw_peak) is None:
+            problem(data.value_at["peak_mult_adds_per_s"], f"expected a rate above 0 or a mapping of dtype to rate, "
+                                                           f"got {raw_peak!r}")
+        else:
+            peaks = {dtype: _rate(raw_peak) for dtype in DTYPES}  # type: ignore[misc]
+    bandwidth = _rate(data.get("bandwidth_bytes_per_s"))
+    if "bandwidth_bytes_per_s" in data and bandwidth is None:
+        problem(data.value_at["bandwidth_bytes_per_s"], f"'bandwidth_bytes_per_s': expected a rate above 0, got "
+                                                        f"{data['bandwidth_bytes_per_s']!r}")
+    if problems:
+        raise DeviceError(sorted(problems, key=lambda found: (found.location.line, found.location.column)))
+    name = texts["name"] or os.path.splitext(os.path.basename(path))[0]
+    return Device(name, texts["description"], peaks, bandwidth, texts["source"])  # type: ignore[arg-type]
+
+
+def _rate(value: object) -> int | None:
+    """A positive rate, exactly: an int, or a float such as 1.5e12 read through its decimal text."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float) and value == value and value not in (float("inf"), float("-inf")):
+        value = Fraction(repr(value))
+    if isinstance(value, str):
+        try:
+            value = Fraction(value)
+        except (ValueError, ZeroDivisionError):
+            return None
+    if isinstance(value, (int, Fraction)) and value > 0 and Fraction(value).denominator == 1:
+        return int(value)
+    return None
