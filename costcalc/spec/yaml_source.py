@@ -97,15 +97,19 @@ def _construct_number(loader: _Loader, node: yaml.Node) -> Any:
     try:
         if node.tag.endswith(":int"):
             return _SafeLoader.construct_yaml_int(loader, node)
+        if node.tag.endswith(":bool"):
+            return _SafeLoader.construct_yaml_bool(loader, node)
         return _SafeLoader.construct_yaml_float(loader, node)
-    except ValueError:
+    except (ValueError, KeyError, IndexError):  # `!!int nope`, `!!bool 1`, `!!int ''`: PyYAML's own errors
         text = str(node.value)
         shown = f"{text[:20]}... ({len(text):,} characters)" if len(text) > 40 else repr(text)
-        raise SpecError(Diagnostic(loader.at(node), f"invalid YAML: {shown} is not a number Python can read as "
+        what = "true or false" if node.tag.endswith(":bool") else "a number"
+        raise SpecError(Diagnostic(loader.at(node), f"invalid YAML: {shown} is not {what} Python can read as "
                                    f"{_short_tag(node.tag)}", "E102")) from None
 
 
 _Loader.add_constructor("tag:yaml.org,2002:int", _construct_number)
+_Loader.add_constructor("tag:yaml.org,2002:bool", _construct_number)
 _Loader.add_constructor("tag:yaml.org,2002:float", _construct_number)
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
