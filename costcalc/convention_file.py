@@ -40,7 +40,9 @@ def resolve_convention(text: str, unit: str = "mult-adds") -> Convention:
     """A built-in convention by name, or one read from a YAML file, in ``unit``."""
     if text in CONVENTIONS:
         return CONVENTIONS[text].in_unit(unit)
-    if text.endswith((".yaml", ".yml")) or os.sep in text or os.path.exists(text):
+    from costcalc.spec.yaml_source import names_a_file
+
+    if names_a_file(text):
         return load_convention(text).in_unit(unit)
     hint = did_you_mean(text, CONVENTIONS)
     raise ConventionError(Diagnostic(Location(text), f"unknown convention '{text}'{hint}; expected one of: "
@@ -48,14 +50,15 @@ def resolve_convention(text: str, unit: str = "mult-adds") -> Convention:
 
 
 def load_convention(path: str) -> Convention:
+    from costcalc.spec.problems import Problems
     from costcalc.spec.yaml_source import Mapping, Sequence, read_yaml
 
     data = read_yaml(path)
     top = Location(path, 1, 1)
-    problems: list[Diagnostic] = []
+    problems = Problems()
 
     def problem(location: Location, message: str, code: str = "E520") -> None:
-        problems.append(Diagnostic(location, message, code))
+        problems.add(location, message, code)
 
     if not isinstance(data, Mapping):
         raise ConventionError(Diagnostic(top, "a convention file is a mapping with 'mult_adds' and 'params'", "E520"))
@@ -107,8 +110,8 @@ def load_convention(path: str) -> Convention:
         if item not in PARAM_COMPONENTS:
             problem(at, f"unknown parameter component {item!r}{did_you_mean(item, PARAM_COMPONENTS)}; expected one of: "
                         f"{', '.join(PARAM_COMPONENTS)}", "E521")
-    if problems:
-        raise ConventionError(sorted(problems, key=lambda found: (found.location.line, found.location.column)))
+    if problems.found:
+        raise ConventionError(problems.sorted())
     return Convention(name=name, description=texts["description"] or f"defined in {path}", mult_adds=tuple(terms),
                       params=tuple(params), tool=texts["tool"], source=texts["source"] or path)
 

@@ -13,6 +13,7 @@ layer. Times are exact fractions of a second.
 
 from __future__ import annotations
 
+import math
 import os
 from fractions import Fraction
 from typing import NamedTuple
@@ -84,21 +85,24 @@ def resolve_device(text: str) -> Device:
     bundled = bundled_devices()
     if text in bundled:
         return load_device(bundled[text])
-    if text.endswith((".yaml", ".yml")) or os.sep in text or os.path.exists(text):
+    from costcalc.spec.yaml_source import names_a_file
+
+    if names_a_file(text):
         return load_device(text)
     raise DeviceError(Diagnostic(Location(text), f"unknown device '{text}'{did_you_mean(text, bundled)}; expected one "
                                  f"of: {', '.join(bundled)}, or a device file (.yaml)", "E530"))
 
 
 def load_device(path: str) -> Device:
+    from costcalc.spec.problems import Problems
     from costcalc.spec.yaml_source import Mapping, read_yaml
 
     data = read_yaml(path)
     top = Location(path, 1, 1)
-    problems: list[Diagnostic] = []
+    problems = Problems()
 
     def problem(location: Location, message: str) -> None:
-        problems.append(Diagnostic(location, message, "E531"))
+        problems.add(location, message, "E531")
 
     if not isinstance(data, Mapping):
         raise DeviceError(Diagnostic(top, "a device file is a mapping with 'peak_mult_adds_per_s', "
@@ -136,8 +140,8 @@ def load_device(path: str) -> Device:
     if "bandwidth_bytes_per_s" in data and bandwidth is None:
         problem(data.value_at["bandwidth_bytes_per_s"], f"'bandwidth_bytes_per_s': expected a rate above 0, got "
                                                         f"{data['bandwidth_bytes_per_s']!r}")
-    if problems:
-        raise DeviceError(sorted(problems, key=lambda found: (found.location.line, found.location.column)))
+    if problems.found:
+        raise DeviceError(problems.sorted())
     name = texts["name"] or os.path.splitext(os.path.basename(path))[0]
     return Device(name, texts["description"], peaks, bandwidth, texts["source"])  # type: ignore[arg-type]
 
@@ -146,7 +150,7 @@ def _rate(value: object) -> int | None:
     """A positive rate, exactly: an int, or a float such as 1.5e12 read through its decimal text."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, float) and value == value and value not in (float("inf"), float("-inf")):
+    if isinstance(value, float) and math.isfinite(value):
         value = Fraction(repr(value))
     if isinstance(value, str):
         try:

@@ -245,6 +245,13 @@ def parse_yaml(text: str, path: str) -> Any:
         loader.dispose()
 
 
+def names_a_file(text: str) -> bool:
+    """Whether an option's value (``--convention``, ``--device``) is a file rather than a built-in's name."""
+    import os
+
+    return text.endswith((".yaml", ".yml")) or os.sep in text or os.path.exists(text)
+
+
 def read_yaml(path: str) -> Any:
     """Read and parse a spec or config file (UTF-8; a BOM is allowed)."""
     try:
