@@ -1,6 +1,6 @@
 """`python -m costcalc` runs the command-line interface."""
 
-from costcalc.cli import main
+from costcalc.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()

@@ -50,6 +50,21 @@ def cannot_write(path: str, error: OSError) -> OutputError:
     return OutputError(Diagnostic(Location(path), f"cannot write: {reason}", "E600"))
 
 
+def _sync_folder(folder: str) -> None:
+    """Make the rename itself durable (a power cut right after it keeps the new file), where the system
+    allows opening a folder."""
+    try:
+        handle = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass
+    finally:
+        os.close(handle)
+
+
 def _write(path: str, text: str) -> None:
     folder = os.path.dirname(os.path.abspath(path))
     handle, temporary = tempfile.mkstemp(prefix=".costcalc-", suffix=".tmp", dir=folder)
@@ -60,6 +75,7 @@ def _write(path: str, text: str) -> None:
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, path)
+        _sync_folder(folder)
     except BaseException:
         if os.path.exists(temporary):
             os.unlink(temporary)

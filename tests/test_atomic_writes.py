@@ -2,15 +2,17 @@
 atomically: an interrupted or failed run leaves the previous file intact; a failed run writes nothing. Tested
 by killing a write mid-way."
 
-costcalc writes files in two places: ``-o FILE`` (report, sweep, compare, snapshot; every format, the SVG and
-HTML exports included) and ``snapshot``'s default target (the budgets file's ``baseline``), all through
-``costcalc.output.write_atomic`` (a hidden ``.costcalc-*.tmp`` file in the same folder, fsync, rename); and
+costcalc writes files in two places: ``-o FILE`` (every command that has it: ``WRITERS``; every format, the
+SVG and HTML exports included) and ``snapshot``'s default target (the budgets file's ``baseline``), all through
+``costcalc.output.write_atomic`` (a hidden ``.costcalc-*.tmp`` file in the same folder, fsync, rename; a
+symbolic link is followed, and a FIFO or device such as /dev/stdout is written to directly); and
 ``check --format github`` appends to ``$GITHUB_STEP_SUMMARY`` (the runner's file, appended to as GitHub asks).
+``solve`` and ``check`` have no ``-o``.
 
 - ``test_killed_mid_write_*``: a real ``python -m costcalc``-style subprocess, made to pause half-way through
   writing the temporary file (or just before the rename), is killed: the previous file is intact byte for
-  byte, and was so all along for a reader. After SIGKILL/SIGTERM the hidden temporary file stays behind (no
-  process can clean up after SIGKILL; Python's default SIGTERM is the same); after SIGINT it is removed.
+  byte, and was so all along for a reader. After SIGKILL the hidden temporary file stays behind (no process
+  can clean up after SIGKILL); after SIGTERM (turned into a clean exit) and SIGINT it is removed.
 - ``test_failed_run_*``: bad input (exit 2), a usage error, an internal error (exit 3) with ``-o``: the
   previous file untouched, no file created when there was none.
 - ``test_write_failure_*``: the write itself fails (disk full at write or fsync, rename refused, no such
@@ -19,6 +21,8 @@ HTML exports included) and ``snapshot``'s default target (the budgets file's ``b
   temporary file from the same folder over the target (an audit hook sees every open and rename), and keeps
   the replaced file's mode. ``test_the_commands_with_an_output_option`` fails when a command gains ``-o``
   without being added here.
+- special targets (a symbolic link, a FIFO) and ``$GITHUB_STEP_SUMMARY`` (appended to; untouched by a failed
+  check; a clean error when it cannot be written).
 """
 
 from __future__ import annotations
@@ -394,8 +398,8 @@ PAUSING_RUNNER = textwrap.dedent("""\
         sys.addaudithook(hook)
 
     sys.argv = ["costcalc"] + sys.argv[4:]
-    from costcalc.cli import main
-    main(prog_name="costcalc")
+    from costcalc.cli import run
+    run()
 """)
 
 
@@ -446,12 +450,18 @@ def test_killed_mid_write_keeps_the_previous_file(args: tuple[str, ...], stage: 
     finally:
         process.send_signal(sig)
         _, err = process.communicate(timeout=30)
-    assert process.returncode == -sig, (process.returncode, err)
     assert snapshot_of(folder / OUT) == before, "the previous file was damaged by a killed run"
-    # No process can clean up after SIGKILL, and Python's default SIGTERM does not run cleanup either: the
-    # hidden temporary file stays behind (and a later run does not remove it). Nothing else is left.
-    assert temporaries(folder) == pending
-    assert set(listing(folder)) == set(names) | set(pending)
+    if sig == signal.SIGTERM:
+        # costcalc turns SIGTERM (a cancelled CI job) into a clean exit: the temporary file is removed.
+        assert process.returncode == 128 + signal.SIGTERM, (process.returncode, err)
+        assert b"Traceback" not in err, err
+        assert set(listing(folder)) == set(names)
+    else:
+        # No process can clean up after SIGKILL: the hidden temporary file stays behind (and a later run does
+        # not remove it). Nothing else is left.
+        assert process.returncode == -sig, (process.returncode, err)
+        assert temporaries(folder) == pending
+        assert set(listing(folder)) == set(names) | set(pending)
     # a later run replaces the file as usual
     result = run(*args)
     assert result.exit_code == 0, result.stderr

@@ -103,6 +103,22 @@ def main(debug: bool) -> None:
     """
 
 
+def run() -> None:
+    """The ``costcalc`` command: ``main``, with SIGTERM (a CI job cancelled, a ``kill``) and Ctrl-C turned into
+    a clean exit (status 128 + the signal: 143, 130; not click's 1, which is costcalc's "over budget"), so
+    that a file being written is left as it was and its temporary file is removed. SIGKILL cannot be caught:
+    then the temporary file stays, and the previous file is intact."""
+    import signal
+
+    def stop(signum: int, _frame: Any) -> None:
+        sys.stderr.write("costcalc: interrupted\n")
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    main(prog_name="costcalc")
+
+
 def spec_path(argument: str | None) -> str:
     from costcalc.errors import SpecError, did_you_mean
     from costcalc.spec.bundled import DEFAULT_SPEC, bundled_specs
