@@ -176,3 +176,41 @@ def test_check_latency_and_peak_memory_budgets(tmp_path: Path) -> None:
     (result,) = data["checks"]
     assert result["metric"] == "latency" and 0 < result["value"] < 1 and result["limit"] == 1.0
     assert "--max-latency needs --device" in bad_usage("check", "mobilenet_v1", "--max-latency", "20ms")
+
+
+def test_sweep_shows_latency_or_peak_memory_and_marks_their_budgets(tmp_path: Path) -> None:
+    from costcalc.memory import memory as memory_of
+
+    device = _device(tmp_path)
+    data = json.loads(ok("sweep", "--metric", "latency", "--device", device, "--alpha", "1,0.5", "--resolution",
+                         "224,160", "--max-latency", "10ms", "--format", "json"))
+    assert data["metric"] == "latency" and data["device"] == "test_device"
+    network = build_network(load_spec(str(bundled_specs()["mobilenet_v1"])))
+    for point in data["points"]:
+        evaluation = evaluate(network, Fraction(point["alpha_exact"]), Fraction(point["rho_exact"]))
+        use = memory_of(evaluation)
+        expected = roofline(evaluation, use, load_device(device)).latency_s
+        assert Fraction(point["latency_s_exact"]) == expected
+        assert point["peak_activation_bytes"] == use.peak_activation_bytes
+        assert point["within_budget"] == (expected <= Fraction(1, 100))
+    table = ok("sweep", "--metric", "peak-memory", "--dtype", "int8", "--alpha", "1", "--resolution", "224")
+    assert "peak activation memory (int8)" in table and "1.2 MB" in table
+    assert "give --device" in bad_usage("sweep", "--metric", "latency")
+
+
+def test_solve_for_a_latency_or_memory_budget(tmp_path: Path) -> None:
+    device = _device(tmp_path)
+    out = ok("solve", "--max-latency", "10ms", "--device", device)
+    assert "the largest alpha with latency ≤ 10.000 ms" in out and "(roofline estimate)" in out
+    alpha = Fraction(out.split("alpha = ")[1].split()[0])
+    network = build_network(load_spec(str(bundled_specs()["mobilenet_v1"])))
+
+    def latency(width: Fraction) -> Fraction:
+        evaluation = evaluate(network, width, Fraction(1))
+        return roofline(evaluation, memory(evaluation), load_device(device)).latency_s
+
+    assert latency(alpha) <= Fraction(1, 100) < latency(alpha + Fraction(1, 100))
+    answer = ok("solve", "--max-peak-memory", "2MB", "--vary", "resolution")
+    pixels = int(answer.split("resolution = ")[1].split()[0])
+    assert memory(evaluate(network, Fraction(1), Fraction(pixels, 224))).peak_activation_bytes <= 2_000_000
+    assert memory(evaluate(network, Fraction(1), Fraction(pixels + 1, 224))).peak_activation_bytes > 2_000_000

@@ -4,9 +4,9 @@ rounding rules), and ideally from the closed form (``costcalc.symbolic``), side 
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any, NamedTuple
+from typing import Any, Callable, NamedTuple
 
-from costcalc.analysis.sweep import Budget
+from costcalc.analysis.sweep import Budget, Resources
 from costcalc.arith import scale_resolution
 from costcalc.compiled import CompiledCost
 from costcalc.errors import CostcalcError
@@ -23,13 +23,30 @@ class Solution(NamedTuple):
     params: int
     limited_by_search: bool  # True: the budget still held at the search's upper end
     ideal: Any = None  # the closed-form bound (a sympy number) on the varied quantity, when computed
+    resources: Resources | None = None  # peak memory and latency, when the budget limits them
+
+
+Measure = Callable[[Fraction, Fraction], Resources]  # (alpha, rho) -> the point's resources
+
+
+def _fits(budget: Budget, mult_adds: int, params: int, measure: Measure | None, alpha: Fraction,
+          rho: Fraction) -> tuple[bool, Resources | None]:
+    """Whether a point meets the budget; its resources are evaluated only when its counts do and the
+    budget limits latency or memory (they cost a full evaluation)."""
+    if not budget.meets(mult_adds, params):
+        return False, None
+    if measure is None or not budget.needs_resources:
+        return True, None
+    resources = measure(alpha, rho)
+    return budget.meets(mult_adds, params, resources), resources
 
 
 class Unreachable(Exception):
     """Not even the smallest point of the grid meets the budget."""
 
 
-def largest_alpha(compiled: CompiledCost, rho: Fraction, budget: Budget, step: Fraction) -> Solution:
+def largest_alpha(compiled: CompiledCost, rho: Fraction, budget: Budget, step: Fraction,
+                  measure: Measure | None = None) -> Solution:
     """The largest ``k·step`` such that it meets the budget and ``(k + 1)·step`` does not."""
     height = compiled.network.spec.input.height
     best = None
@@ -40,19 +57,21 @@ def largest_alpha(compiled: CompiledCost, rho: Fraction, budget: Budget, step: F
         except CostcalcError:  # not a network at this width (no channels left, groups that do not divide)
             alpha += step
             continue
-        if not budget.meets(mult_adds, params):
+        fits, resources = _fits(budget, mult_adds, params, measure, alpha, rho)
+        if not fits:
             break
-        best = Solution(alpha, rho, scale_resolution(height, rho), mult_adds, params, False)
+        best = Solution(alpha, rho, scale_resolution(height, rho), mult_adds, params, False, None, resources)
         alpha += step
     if best is None:
         raise Unreachable("no width meets the budget, not even the narrowest on the grid")
     return best._replace(limited_by_search=alpha > MAX_ALPHA)
 
 
-def largest_resolution(compiled: CompiledCost, alpha: Fraction, budget: Budget, step: int) -> Solution:
+def largest_resolution(compiled: CompiledCost, alpha: Fraction, budget: Budget, step: int,
+                       measure: Measure | None = None) -> Solution:
     """The largest resolution ``k·step`` pixels that meets the budget while ``(k + 1)·step`` does not."""
     height = compiled.network.spec.input.height
-    if budget.mult_adds is None and compiled.factored:  # params alone do not depend on the resolution
+    if budget.mult_adds is None and not budget.needs_resources and compiled.factored:  # params: any resolution
         largest = MAX_RESOLUTION // step * step
         mult_adds, params = compiled.totals(alpha, Fraction(largest, height))
         if not budget.meets(mult_adds, params):
@@ -67,23 +86,25 @@ def largest_resolution(compiled: CompiledCost, alpha: Fraction, budget: Budget, 
         except CostcalcError:  # not a network at this size (a window that does not fit)
             resolution += step
             continue
-        if not budget.meets(mult_adds, params):
+        fits, resources = _fits(budget, mult_adds, params, measure, alpha, rho)
+        if not fits:
             break
-        best = Solution(alpha, rho, resolution, mult_adds, params, False)
+        best = Solution(alpha, rho, resolution, mult_adds, params, False, None, resources)
         resolution += step
     if best is None:
         raise Unreachable("no resolution meets the budget, not even the smallest on the grid")
     return best._replace(limited_by_search=resolution > MAX_RESOLUTION)
 
 
-def frontier(compiled: CompiledCost, budget: Budget, step: Fraction, resolutions: list[int]) -> list[Solution]:
+def frontier(compiled: CompiledCost, budget: Budget, step: Fraction, resolutions: list[int],
+             measure: Measure | None = None) -> list[Solution]:
     """The Pareto frontier: for each resolution the largest alpha that fits, keeping only points that no
     other point beats in both alpha and resolution."""
     found = []
     for resolution in sorted(set(resolutions)):
         rho = Fraction(resolution, compiled.network.spec.input.height)
         try:
-            found.append(largest_alpha(compiled, rho, budget, step))
+            found.append(largest_alpha(compiled, rho, budget, step, measure))
         except Unreachable:
             continue
     return [point for point in found

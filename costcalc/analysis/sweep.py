@@ -11,18 +11,56 @@ from costcalc.conventions import Convention
 from costcalc.network import Network
 
 
+class Resources(NamedTuple):
+    """Peak activation memory at one point, and the roofline latency when a device is given."""
+
+    peak_bytes: int
+    latency_s: Fraction | None
+
+
 class Budget(NamedTuple):
-    """Upper limits (inclusive); None: no limit on that metric."""
+    """Upper limits (inclusive); None: no limit on that metric. Latency (seconds, on a device) and peak
+    activation memory (bytes) need the point's ``Resources``."""
 
     mult_adds: int | None = None
     params: int | None = None
+    latency_s: Fraction | None = None
+    peak_bytes: int | None = None
 
-    def meets(self, mult_adds: int, params: int) -> bool:
-        return (self.mult_adds is None or mult_adds <= self.mult_adds) and (
-            self.params is None or params <= self.params)
+    def meets(self, mult_adds: int, params: int, resources: Resources | None = None) -> bool:
+        if not ((self.mult_adds is None or mult_adds <= self.mult_adds) and (
+                self.params is None or params <= self.params)):
+            return False
+        if resources is None:
+            return True
+        return ((self.latency_s is None or resources.latency_s is None or resources.latency_s <= self.latency_s)
+                and (self.peak_bytes is None or resources.peak_bytes <= self.peak_bytes))
+
+    @property
+    def needs_resources(self) -> bool:
+        return self.latency_s is not None or self.peak_bytes is not None
 
     def __bool__(self) -> bool:
-        return self.mult_adds is not None or self.params is not None
+        return self.mult_adds is not None or self.params is not None or self.needs_resources
+
+
+def resources_at(network: Network, alpha: Fraction, rho: Fraction, convention: Convention, dtype: str,
+                 device: object = None) -> Resources:
+    """Evaluated point by point (exactly): memory and latency do not factor as Mult-Adds do."""
+    from costcalc.evaluate import evaluate
+    from costcalc.memory import memory
+
+    evaluation = evaluate(network, alpha, rho, convention)
+    use = memory(evaluation, dtype)
+    latency = None
+    if device is not None:
+        from costcalc.roofline import roofline
+
+        latency = roofline(evaluation, use, device).latency_s  # type: ignore[arg-type]
+    return Resources(use.peak_activation_bytes, latency)
+
+
+METRICS = ("mult-adds", "params", "latency", "peak-memory")
 
 
 class SweepPoint(NamedTuple):
@@ -31,6 +69,11 @@ class SweepPoint(NamedTuple):
     resolution: int
     mult_adds: int
     params: int
+    resources: Resources | None = None  # with --metric latency or peak-memory, or such a budget
+
+    @property
+    def within(self) -> tuple[int, int, Resources | None]:
+        return self.mult_adds, self.params, self.resources
 
 
 class Sweep(NamedTuple):
@@ -41,6 +84,22 @@ class Sweep(NamedTuple):
     resolutions: list[int]
     points: list[SweepPoint]  # alpha-major: points[i * len(rhos) + j] is (alphas[i], rhos[j])
     budget: Budget
+    metric: str = "mult-adds"  # what the grid shows
+    dtype: str = "fp32"
+    device: object = None
+
+    def value(self, point: SweepPoint) -> object:
+        """The point's value of the metric shown."""
+        if self.metric == "params":
+            return point.params
+        if self.metric == "latency":
+            return point.resources.latency_s  # type: ignore[union-attr]
+        if self.metric == "peak-memory":
+            return point.resources.peak_bytes  # type: ignore[union-attr]
+        return point.mult_adds
+
+    def meets(self, point: SweepPoint) -> bool:
+        return self.budget.meets(*point.within)
 
     def at(self, alpha_index: int, rho_index: int) -> SweepPoint:
         return self.points[alpha_index * len(self.rhos) + rho_index]
@@ -53,12 +112,16 @@ class Sweep(NamedTuple):
 
 
 def sweep(network: Network, alphas: list[Fraction], rhos: list[Fraction], convention: Convention,
-          budget: Budget = Budget(), compiled: CompiledCost | None = None) -> Sweep:
-    """Every (alpha, rho) point, exactly, with the spec's rounding rules (costcalc.compiled)."""
+          budget: Budget = Budget(), compiled: CompiledCost | None = None, metric: str = "mult-adds",
+          dtype: str = "fp32", device: object = None) -> Sweep:
+    """Every (alpha, rho) point, exactly, with the spec's rounding rules (costcalc.compiled); with a metric or
+    a budget of latency or peak memory, also each point's resources, evaluated point by point."""
     compiled = compiled or CompiledCost(network, convention)
     height = network.spec.input.height
     resolutions = [scale_resolution(height, rho) for rho in rhos]
     resolution_of = dict(zip(rhos, resolutions))
-    points = [SweepPoint(alpha, rho, resolution_of[rho], mult_adds, params)
+    with_resources = metric in ("latency", "peak-memory") or budget.needs_resources
+    points = [SweepPoint(alpha, rho, resolution_of[rho], mult_adds, params,
+                         resources_at(network, alpha, rho, convention, dtype, device) if with_resources else None)
               for alpha, rho, mult_adds, params in compiled.grid(alphas, rhos)]
-    return Sweep(network, convention, alphas, rhos, resolutions, points, budget)
+    return Sweep(network, convention, alphas, rhos, resolutions, points, budget, metric, dtype, device)

@@ -175,6 +175,35 @@ def budget_options(command: Callable[..., None]) -> Callable[..., None]:
                         help="Mult-Adds budget: 300M, 3e8, 1.5G.")(command)
 
 
+def resource_options(command: Callable[..., None]) -> Callable[..., None]:
+    """``--max-latency``, ``--max-peak-memory``, ``--device`` and ``--dtype`` (docs/latency.md)."""
+    command = click.option("--dtype", type=Choice(["fp32", "fp16", "bf16", "int8"]), default="fp32",
+                           show_default=True, help="Data type of activations and weights, for memory and latency.")(command)
+    command = click.option("--device", metavar="NAME|FILE", default=None,
+                           help="A device profile, for latency (costcalc list --devices, or a YAML file).")(command)
+    command = click.option("--max-peak-memory", default=None,
+                           help="Peak activation memory budget: 4MB, 512kB, 4MiB.")(command)
+    return click.option("--max-latency", default=None,
+                        help="Latency budget on --device: 20ms, 1.5s (a roofline estimate).")(command)
+
+
+def resources(max_latency: str | None, max_peak_memory: str | None, device: str | None,
+              needs_device: bool = False) -> tuple[Any, Any, Any]:
+    """(latency limit in seconds, peak memory limit in bytes, device profile) from the options."""
+    from costcalc.quantities import parse_duration, parse_size
+
+    latency = one_option(max_latency, parse_duration, "--max-latency") if max_latency is not None else None
+    peak = one_option(max_peak_memory, parse_size, "--max-peak-memory") if max_peak_memory is not None else None
+    if (latency is not None or needs_device) and device is None:
+        raise click.UsageError("a latency is estimated on a device: give --device NAME|FILE (costcalc list --devices)")
+    profile = None
+    if device is not None:
+        from costcalc.roofline import resolve_device
+
+        profile = resolve_device(device)
+    return latency, peak, profile
+
+
 def show_rich(make: Callable[[int], Any], output_format: str, output: str | None, title: str) -> None:
     """Print a rich renderable (``make(width)``) to the terminal, or export it as text, SVG or HTML."""
     from rich.console import Console

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from fractions import Fraction
+from typing import Any
 
 import click
 
@@ -21,6 +22,8 @@ from costcalc.cli.app import (
     main,
     one_option,
     output_option,
+    resource_options,
+    resources,
     show_rich,
     values_option,
 )
@@ -36,12 +39,16 @@ from costcalc.cli.app import (
 @click.option("--rho", "rhos", default=None, help="Resolution multipliers instead: 1,6/7,5/7 or 0.5:1:0.125.")
 @budget_options
 @convention_option
+@resource_options
+@click.option("--metric", type=Choice(["mult-adds", "params", "latency", "peak-memory"]), default="mult-adds",
+              show_default=True, help="What the grid shows (latency needs --device).")
 @click.option("--format", "output_format", type=Choice(SWEEP_FORMATS), default="table", show_default=True)
 @output_option
 @guarded
 def sweep_command(spec: str | None, alphas: str, resolutions: str | None, rhos: str | None,
-                  max_mult_adds: int | None, max_params: int | None, convention: str, unit: str, output_format: str,
-                  output: str | None) -> None:
+                  max_mult_adds: int | None, max_params: int | None, convention: str, unit: str,
+                  max_latency: str | None, max_peak_memory: str | None, device: str | None, dtype: str, metric: str,
+                  output_format: str, output: str | None) -> None:
     """Exact Mult-Adds and params of SPEC at every width multiplier x resolution (the paper's Tables 6
     and 7 and everything between), shaded like a heat map, with the points over a budget marked."""
     from costcalc.analysis.sweep import Budget, sweep
@@ -66,7 +73,9 @@ def sweep_command(spec: str | None, alphas: str, resolutions: str | None, rhos: 
     for rho_value in rho_values:
         by_resolution.setdefault(scale_resolution(height, rho_value), rho_value)
     rho_values = list(by_resolution.values())
-    result = sweep(network, alpha_values, rho_values, resolve_convention(convention, unit), Budget(max_mult_adds, max_params))
+    latency, peak, profile = resources(max_latency, max_peak_memory, device, needs_device=metric == "latency")
+    result = sweep(network, alpha_values, rho_values, resolve_convention(convention, unit),
+                   Budget(max_mult_adds, max_params, latency, peak), metric=metric, dtype=dtype, device=profile)
     if output_format == "json":
         from costcalc.render.sweep_formats import to_json
 
@@ -99,11 +108,13 @@ def sweep_command(spec: str | None, alphas: str, resolutions: str | None, rhos: 
               help="Grid step: of alpha for --vary alpha/both [default: 0.01], in pixels for --vary resolution "
                    "[default: 1].")
 @convention_option
+@resource_options
 @click.option("--format", "output_format", type=Choice(["text", "json"]), default="text", show_default=True)
 @guarded
 def solve_command(spec: str | None, max_mult_adds: int | None, max_params: int | None, vary: str,
                   alpha: Fraction | None, resolution: str | None, rho: Fraction | None, step: str | None,
-                  convention: str, unit: str, output_format: str) -> None:
+                  convention: str, unit: str, max_latency: str | None, max_peak_memory: str | None,
+                  device: str | None, dtype: str, output_format: str) -> None:
     """The largest width multiplier, resolution, or (alpha, resolution) pairs of SPEC whose exact cost meets
     the budget, next to the ideal answer sympy solves from the closed form. Exit 1 when nothing fits."""
     from costcalc.analysis import solve
@@ -116,9 +127,10 @@ def solve_command(spec: str | None, max_mult_adds: int | None, max_params: int |
     from costcalc.spec.bundled import DEFAULT_SPEC
     from costcalc.symbolic import closed_form
 
-    budget = Budget(max_mult_adds, max_params)
+    latency, peak, profile = resources(max_latency, max_peak_memory, device)
+    budget = Budget(max_mult_adds, max_params, latency, peak)
     if not budget:
-        raise click.UsageError("give a budget: --max-mult-adds and/or --max-params")
+        raise click.UsageError("give a budget: --max-mult-adds, --max-params, --max-latency or --max-peak-memory")
     if vary == "alpha" and alpha is not None:
         raise click.UsageError("--alpha is what --vary alpha solves for; fix the resolution with --resolution or --rho")
     if vary == "both" and (alpha is not None or rho is not None):
@@ -132,13 +144,22 @@ def solve_command(spec: str | None, max_mult_adds: int | None, max_params: int |
     height = network.spec.input.height
     counting = resolve_convention(convention, unit)
     compiled = CompiledCost(network, counting)
-    closed = closed_form(network, counting)
+    measure = None
+    if budget.needs_resources:
+        from costcalc.analysis.sweep import resources_at
+
+        def measure(alpha_now: Fraction, rho_now: Fraction) -> Any:
+            return resources_at(network, alpha_now, rho_now, counting, dtype, profile)
+
+        closed = None  # the closed form knows nothing of memory or latency: no ideal bound
+    else:
+        closed = closed_form(network, counting)
     try:
         if vary == "resolution":
             pixels = one_option(step or "1", parse_resolution, "--step")
             fixed_alpha = alpha or Fraction(1)
-            found = solve.largest_resolution(compiled, fixed_alpha, budget, pixels)
-            solutions = [found._replace(ideal=solve.ideal_rho(closed, fixed_alpha, budget))]
+            found = solve.largest_resolution(compiled, fixed_alpha, budget, pixels, measure)
+            solutions = [found._replace(ideal=solve.ideal_rho(closed, fixed_alpha, budget) if closed else None)]
             step_text = f"{pixels} px"
         else:
             alpha_step = one_option(step or "0.01", parse_multiplier, "--step")
@@ -146,13 +167,13 @@ def solve_command(spec: str | None, max_mult_adds: int | None, max_params: int |
             if vary == "alpha":
                 fixed_rho = rho or (Fraction(one_option(resolution, parse_resolution, "--resolution"), height)
                                     if resolution else Fraction(1))
-                found = solve.largest_alpha(compiled, fixed_rho, budget, alpha_step)
-                solutions = [found._replace(ideal=solve.ideal_alpha(closed, fixed_rho, budget))]
+                found = solve.largest_alpha(compiled, fixed_rho, budget, alpha_step, measure)
+                solutions = [found._replace(ideal=solve.ideal_alpha(closed, fixed_rho, budget) if closed else None)]
             else:
                 default = f"96:{height}:16,{height}" if height >= 96 else str(height)
                 pixels_list = values_option(resolution or default, parse_resolution, "--resolution")
-                solutions = [found._replace(ideal=solve.ideal_alpha(closed, found.rho, budget))
-                             for found in solve.frontier(compiled, budget, alpha_step, pixels_list)]
+                solutions = [found._replace(ideal=solve.ideal_alpha(closed, found.rho, budget) if closed else None)
+                             for found in solve.frontier(compiled, budget, alpha_step, pixels_list, measure)]
                 if not solutions:
                     raise solve.Unreachable("no (alpha, resolution) pair on the grid meets the budget")
     except solve.Unreachable as error:

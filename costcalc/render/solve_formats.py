@@ -27,7 +27,21 @@ def _budget_text(budget: Budget, metric: str = "Mult-Adds") -> str:
         parts.append(f"{metric} ≤ {fmt.thousands(budget.mult_adds)}")
     if budget.params is not None:
         parts.append(f"params ≤ {fmt.thousands(budget.params)}")
+    if budget.latency_s is not None:
+        parts.append(f"latency ≤ {fmt.duration(budget.latency_s)}")
+    if budget.peak_bytes is not None:
+        parts.append(f"peak memory ≤ {fmt.byte_size(budget.peak_bytes)}")
     return " and ".join(parts)
+
+
+def _resources_text(solution: Solution) -> str:
+    resources = solution.resources
+    if resources is None:
+        return ""
+    text = f", peak memory {fmt.byte_size(resources.peak_bytes)}"
+    if resources.latency_s is not None:
+        text += f", latency {fmt.duration(resources.latency_s)} (roofline estimate)"
+    return text
 
 
 def to_text(solutions: list[Solution], vary: str, budget: Budget, spec_name: str, height: int, step: str,
@@ -50,7 +64,8 @@ def to_text(solutions: list[Solution], vary: str, budget: Budget, spec_name: str
     answer = fmt.multiplier(solution.alpha) if vary == "alpha" else f"{solution.resolution} px"
     lines.append(f"exact (step {step}, the spec's rounding):  {vary} = {answer}")
     lines.append(f"    at alpha {fmt.multiplier(solution.alpha)}, resolution {solution.resolution}: "
-                 f"{fmt.thousands(solution.mult_adds)} {metric}, {fmt.thousands(solution.params)} params")
+                 f"{fmt.thousands(solution.mult_adds)} {metric}, {fmt.thousands(solution.params)} params"
+                 f"{_resources_text(solution)}")
     if solution.limited_by_search:
         lines.append(f"    (the budget still holds at the end of the search: {vary} is not what limits it)")
     ideal = _ideal_text(solution.ideal, vary, height)
@@ -66,10 +81,15 @@ def _point(solution: Solution, vary: str, height: int) -> dict[str, Any]:
                  "value": float(solution.ideal)}
         if vary != "alpha":
             ideal["resolution"] = float(solution.ideal) * height
+    totals: dict[str, Any] = {"mult_adds": solution.mult_adds, "params": solution.params}
+    if solution.resources is not None:
+        totals["peak_activation_bytes"] = solution.resources.peak_bytes
+        if solution.resources.latency_s is not None:
+            totals["latency_s"] = float(solution.resources.latency_s)
+            totals["latency_s_exact"] = format_fraction(solution.resources.latency_s)
     return {"alpha": float(solution.alpha), "alpha_exact": format_fraction(solution.alpha),
             "resolution": solution.resolution, "rho": float(solution.rho), "rho_exact": format_fraction(solution.rho),
-            "totals": {"mult_adds": solution.mult_adds, "params": solution.params},
-            "limited_by_search": solution.limited_by_search, "closed_form": ideal}
+            "totals": totals, "limited_by_search": solution.limited_by_search, "closed_form": ideal}
 
 
 def to_json(solutions: list[Solution], vary: str, budget: Budget, spec: str, name: str, convention: str, unit: str,
@@ -78,7 +98,10 @@ def to_json(solutions: list[Solution], vary: str, budget: Budget, spec: str, nam
     data: dict[str, Any] = {"costcalc_version": __version__, "spec": spec, "name": name, "convention": convention,
                             "unit": unit,
                             "vary": vary,
-                            "budget": {"mult_adds": budget.mult_adds, "params": budget.params}}
+                            "budget": {"mult_adds": budget.mult_adds, "params": budget.params,
+                                       **({"latency_s": float(budget.latency_s)} if budget.latency_s is not None else {}),
+                                       **({"peak_activation_bytes": budget.peak_bytes}
+                                          if budget.peak_bytes is not None else {})}}
     if vary == "both":
         data["points"] = points
     else:

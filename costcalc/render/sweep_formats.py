@@ -14,8 +14,13 @@ from costcalc.render import text as fmt
 CSV_COLUMNS = "alpha,rho,resolution,mult_adds,params"
 
 
-def _budget(sweep: Sweep) -> dict[str, int | None]:
-    return {"mult_adds": sweep.budget.mult_adds, "params": sweep.budget.params}
+def _budget(sweep: Sweep) -> dict[str, Any]:
+    budget = {"mult_adds": sweep.budget.mult_adds, "params": sweep.budget.params}
+    if sweep.budget.latency_s is not None:
+        budget["latency_s"] = float(sweep.budget.latency_s)  # type: ignore[assignment]
+    if sweep.budget.peak_bytes is not None:
+        budget["peak_activation_bytes"] = sweep.budget.peak_bytes
+    return budget
 
 
 def to_data(sweep: Sweep, spec: str) -> dict[str, Any]:
@@ -25,12 +30,18 @@ def to_data(sweep: Sweep, spec: str) -> dict[str, Any]:
         entry = {"alpha": float(point.alpha), "alpha_exact": exact[point.alpha], "rho": float(point.rho),
                  "rho_exact": exact[point.rho], "resolution": point.resolution, "mult_adds": point.mult_adds,
                  "params": point.params}
+        if point.resources is not None:
+            entry["peak_activation_bytes"] = point.resources.peak_bytes
+            if point.resources.latency_s is not None:
+                entry["latency_s"] = float(point.resources.latency_s)
+                entry["latency_s_exact"] = format_fraction(point.resources.latency_s)
         if sweep.budget:
-            entry["within_budget"] = sweep.budget.meets(point.mult_adds, point.params)
+            entry["within_budget"] = sweep.meets(point)
         points.append(entry)
     return {"costcalc_version": __version__, "spec": spec, "name": sweep.network.spec.name,
             "convention": sweep.convention.name,
-            "unit": sweep.convention.unit,
+            "unit": sweep.convention.unit, "metric": sweep.metric, "dtype": sweep.dtype,
+            "device": getattr(sweep.device, "name", None),
             "budget": _budget(sweep), "points": points}
 
 
@@ -43,9 +54,14 @@ def to_csv(sweep: Sweep) -> str:
     no field can hold a comma or a quote, and a sweep can have hundreds of thousands of rows."""
     rho_text = {rho: f"{format_fraction(rho)},{resolution}" for rho, resolution in zip(sweep.rhos, sweep.resolutions)}
     alpha_text = {alpha: format_fraction(alpha) for alpha in sweep.alphas}
-    lines = [CSV_COLUMNS]
-    lines += [f"{alpha_text[point.alpha]},{rho_text[point.rho]},{point.mult_adds},{point.params}"
-              for point in sweep.points]
+    with_resources = bool(sweep.points) and sweep.points[0].resources is not None
+    lines = [CSV_COLUMNS + (",peak_activation_bytes,latency_s" if with_resources else "")]
+    for point in sweep.points:
+        line = f"{alpha_text[point.alpha]},{rho_text[point.rho]},{point.mult_adds},{point.params}"
+        if point.resources is not None:
+            latency = point.resources.latency_s
+            line += f",{point.resources.peak_bytes},{'' if latency is None else format_fraction(latency)}"
+        lines.append(line)
     return "\n".join(lines) + "\n"
 
 
@@ -63,10 +79,10 @@ def to_markdown(sweep: Sweep) -> str:
         row = [fmt.multiplier(alpha)]
         for j in range(len(sweep.rhos)):
             point = sweep.at(i, j)
-            cell = fmt.thousands(point.mult_adds)
-            if vary:
+            cell = fmt.metric_value(sweep.metric, sweep.value(point), exact=True)
+            if vary and sweep.metric != "params":
                 cell += f" / {fmt.thousands(point.params)}"
-            if sweep.budget and not sweep.budget.meets(point.mult_adds, point.params):
+            if sweep.budget and not sweep.meets(point):
                 cell = f"~~{cell}~~"
             row.append(cell)
         if not vary:

@@ -24,14 +24,25 @@ def _shade(value: int, low: int, high: int) -> str:
     return f"rgb({red},{green},60)"
 
 
+def _metric_title(sweep: Sweep) -> str:
+    if sweep.metric == "latency":
+        from costcalc.roofline import ASSUMPTIONS
+
+        return (f"latency on {sweep.device.name} ({sweep.dtype}; {ASSUMPTIONS})")  # type: ignore[attr-defined]
+    if sweep.metric == "peak-memory":
+        return f"peak activation memory ({sweep.dtype})"
+    return "params" if sweep.metric == "params" else sweep.convention.metric
+
+
 def render(sweep: Sweep) -> RenderableType:
     spec = sweep.network.spec
-    values = [point.mult_adds for point in sweep.points]
-    low, high = min(values), max(values)
+    values = [sweep.value(point) for point in sweep.points]
+    low, high = min(values), max(values)  # type: ignore[type-var]
     vary = sweep.params_vary_with_resolution
     title = Text()
     title.append(spec.name, style="bold")
-    title.append(f" — {sweep.convention.metric} by width multiplier (rows) and resolution (columns), convention "
+    shown = _metric_title(sweep)
+    title.append(f" — {shown} by width multiplier (rows) and resolution (columns), convention "
                  f"{sweep.convention.name}, unit {sweep.convention.unit}")
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, header_style="bold")
     table.add_column("alpha \\ px", justify="right", style="bold", no_wrap=True)
@@ -43,11 +54,13 @@ def render(sweep: Sweep) -> RenderableType:
         cells: list[Text | str] = [fmt.multiplier(alpha)]
         for j in range(len(sweep.rhos)):
             point = sweep.at(i, j)
-            label = fmt.compact(point.mult_adds) + (f" / {fmt.compact(point.params)}" if vary else "")
-            if sweep.budget and not sweep.budget.meets(point.mult_adds, point.params):
+            value = sweep.value(point)
+            label = fmt.metric_value(sweep.metric, value) + (
+                f" / {fmt.compact(point.params)}" if vary and sweep.metric != "params" else "")
+            if sweep.budget and not sweep.meets(point):
                 cells.append(Text(f"{OVER_BUDGET} {label}", style="bold red strike"))
             else:
-                cells.append(Text(label, style=_shade(point.mult_adds, low, high)))
+                cells.append(Text(label, style=_shade(value, low, high)))  # type: ignore[arg-type]
         if not vary:
             cells.append(fmt.compact(sweep.at(i, 0).params))
         table.add_row(*cells)
@@ -58,7 +71,11 @@ def render(sweep: Sweep) -> RenderableType:
             limits.append(f"{fmt.thousands(sweep.budget.mult_adds)} {sweep.convention.metric}")
         if sweep.budget.params is not None:
             limits.append(f"{fmt.thousands(sweep.budget.params)} params")
-        over = sum(not sweep.budget.meets(point.mult_adds, point.params) for point in sweep.points)
+        if sweep.budget.latency_s is not None:
+            limits.append(f"{fmt.duration(sweep.budget.latency_s)} latency")
+        if sweep.budget.peak_bytes is not None:
+            limits.append(f"{fmt.byte_size(sweep.budget.peak_bytes)} peak memory")
+        over = sum(not sweep.meets(point) for point in sweep.points)
         parts.append(Text(f"budget: ≤ {' and ≤ '.join(limits)}; {OVER_BUDGET} marks the {over} of "
                           f"{len(sweep.points)} points over it", style="bold"))
     parts.append(Text("Values rounded for display (K = 10³, M = 10⁶, G = 10⁹); --format csv or json gives every "

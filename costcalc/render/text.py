@@ -72,6 +72,15 @@ def duration(seconds: Fraction) -> str:
     return f"{value * 1e6:.1f} µs"
 
 
+def metric_value(metric: str, value: object, exact: bool = False) -> str:
+    """A sweep cell: a count (compact, or in full when ``exact``), a duration, or a size in bytes."""
+    if metric == "latency":
+        return duration(value)  # type: ignore[arg-type]
+    if metric == "peak-memory":
+        return thousands(value) if exact else byte_size(value)  # type: ignore[arg-type]
+    return thousands(value) if exact else compact(value)  # type: ignore[arg-type]
+
+
 def byte_size(count: int) -> str:
     """``16.8 MB`` (decimal units: 1 MB = 10⁶ bytes), ``512 B``."""
     for unit, size in (("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
