@@ -214,3 +214,28 @@ def test_solve_for_a_latency_or_memory_budget(tmp_path: Path) -> None:
     pixels = int(answer.split("resolution = ")[1].split()[0])
     assert memory(evaluate(network, Fraction(1), Fraction(pixels, 224))).peak_activation_bytes <= 2_000_000
     assert memory(evaluate(network, Fraction(1), Fraction(pixels + 1, 224))).peak_activation_bytes > 2_000_000
+
+
+def test_budgets_file_latency_and_peak_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cli_helpers import run
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "device.yaml").write_text(DEVICE, encoding="utf-8")
+    (tmp_path / "costcalc.yaml").write_text(textwrap.dedent("""\
+        checks:
+          - spec: mobilenet_v1
+            max_latency: 1ms
+            device: device.yaml
+            max_peak_memory: 4MB
+            dtype: int8
+        """), encoding="utf-8")
+    result = run("check")
+    assert result.exit_code == 1, result.stderr
+    lines = result.stdout.splitlines()
+    assert "peak memory  1.2 MB (1,204,224 bytes)" in lines[0] and lines[0].endswith("ok")
+    assert "latency" in lines[1] and lines[1].endswith("FAIL")
+    github = run("check", "--format", "github").stdout
+    assert github.startswith("::error file=costcalc.yaml,line=3,col=18,")  # at the limit's value
+    (tmp_path / "costcalc.yaml").write_text("checks:\n  - spec: mobilenet_v1\n    max_latency: 20ms\n", encoding="utf-8")
+    assert bad_usage("check") == ("costcalc.yaml:3:18: error[E502]: check 'mobilenet_v1': 'max_latency' needs a "
+                                  "'device': a latency is estimated on a device\n")

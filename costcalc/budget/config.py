@@ -28,7 +28,7 @@ from costcalc.spec.yaml_source import Mapping, Sequence, read_yaml
 
 DEFAULT_FILES = ("costcalc.yaml", "pyproject.toml")
 CHECK_KEYS = ("spec", "alpha", "resolution", "convention", "max_mult_adds", "max_params", "max_increase",
-              "min_delta", "message")
+              "min_delta", "max_latency", "max_peak_memory", "device", "dtype", "message")
 TOP_KEYS = ("checks", "baseline")
 METRICS = ("mult_adds", "params")
 
@@ -55,6 +55,10 @@ class CheckSpec(NamedTuple):
     message: str
     location: Location  # the check's entry (or the spec, for checks from the command line)
     limit_at: dict[str, Location]  # metric (or "increase") -> where its limit is written
+    max_latency: Fraction | None = None  # seconds, on ``device`` (a roofline estimate)
+    max_peak_memory: int | None = None  # bytes of activations alive at once
+    device: str | None = None  # a device's name or file (relative to the budgets file)
+    dtype: str = "fp32"
 
 
 class BudgetConfig(NamedTuple):
@@ -99,6 +103,16 @@ def _multiplier(value: Any) -> Fraction:
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise ValueError(f"expected a width multiplier like 0.75 or 3/4, got {value!r}")
     return parse_multiplier(repr(value) if isinstance(value, float) else str(value))
+
+
+def _text_of(parse: Any) -> Any:
+    """A parser of text (20ms, 4MB) that also takes a YAML number written without a unit (4000000 bytes)."""
+    def parse_value(value: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            raise ValueError(f"expected a value like 20ms or 4MB, got {value!r}")
+        return parse(str(value))
+
+    return parse_value
 
 
 def _resolution(value: Any) -> int:
@@ -176,10 +190,29 @@ class _Reader:
                   for metric in METRICS}
         max_increase = self.value(entry, "max_increase", parse_percent, what) if "max_increase" in entry else None
         min_delta = self.value(entry, "min_delta", _count, what) if "min_delta" in entry else 0
+        from costcalc.quantities import parse_duration, parse_size
+
+        max_latency = self.value(entry, "max_latency", _text_of(parse_duration), what) if "max_latency" in entry else None
+        max_peak = self.value(entry, "max_peak_memory", _text_of(parse_size), what) if "max_peak_memory" in entry else None
+        device = None
+        if "device" in entry:
+            device = entry["device"]
+            if not isinstance(device, str) or not device:
+                self.error(entry.value_at["device"], f"{what}'device' must be a device's name or a device file", "E501")
+            elif device.endswith((".yaml", ".yml")):
+                device = os.path.join(os.path.dirname(self.path), device)
+        if max_latency is not None and "device" not in entry:
+            self.error(entry.value_at["max_latency"], f"{what}'max_latency' needs a 'device': a latency is estimated "
+                                                      "on a device", "E502")
+        dtype = entry.get("dtype", "fp32")
+        if dtype not in ("fp32", "fp16", "bf16", "int8"):
+            self.error(entry.value_at["dtype"], f"{what}'dtype' must be one of fp32, fp16, bf16, int8, got {dtype!r}",
+                       "E501")
         message = entry.get("message", "")
         if not isinstance(message, str):
             self.error(entry.value_at["message"], f"{what}'message' must be a string", "E501")
-        if all(limit is None for limit in limits.values()) and max_increase is None and len(self.problems) == before:
+        if (all(limit is None for limit in limits.values()) and max_increase is None and max_latency is None
+                and max_peak is None and len(self.problems) == before):
             self.error(entry.location, f"{what}no limit: give max_mult_adds, max_params or max_increase", "E502")
         if len(self.problems) > before:
             return None
@@ -191,7 +224,9 @@ class _Reader:
             configurations=tuple(Configuration(alpha, resolution) for alpha in alphas for resolution in resolutions),
             convention=convention, limits=limits, max_increase=max_increase, min_delta=min_delta or 0,
             message=message, location=entry.location,
-            limit_at={key: entry.value_at.get(f"max_{key}", entry.location) for key in (*METRICS, "increase")},
+            limit_at={key: entry.value_at.get(f"max_{key}", entry.location)
+                      for key in (*METRICS, "increase", "latency", "peak_memory")},
+            max_latency=max_latency, max_peak_memory=max_peak, device=device, dtype=dtype,
         )
 
 

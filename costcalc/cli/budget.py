@@ -108,8 +108,9 @@ def check_command(specs: tuple[str, ...], max_mult_adds: int | None, max_params:
                    if configuration.resolution is not None else Fraction(1))
             evaluation = evaluate(network, configuration.alpha, rho, resolve_convention(check.convention, unit))
             results += check_evaluation(check, evaluation, baselines, growth, min_delta)
-            if resources is not None:
-                results += resource_results(check, evaluation, *resources)
+            limits_now = resources if resources is not None else _check_resources(check)
+            if limits_now is not None:
+                results += resource_results(check, evaluation, *limits_now)
     if not results:
         raise click.UsageError("nothing to check: give --max-mult-adds/--max-params, or --baseline with "
                                "--max-increase, or budgets in costcalc.yaml")
@@ -148,6 +149,18 @@ def _resource_limits(max_latency: str | None, max_peak_memory: str | None, devic
 
         profile = resolve_device(device)
     return latency, peak, profile, dtype
+
+
+def _check_resources(check: Any) -> tuple[Any, Any, Any, str] | None:
+    """A budgets-file check's own latency and peak-memory limits, with its device and dtype."""
+    if check.max_latency is None and check.max_peak_memory is None:
+        return None
+    profile = None
+    if check.device is not None:
+        from costcalc.roofline import resolve_device
+
+        profile = resolve_device(check.device)
+    return check.max_latency, check.max_peak_memory, profile, check.dtype
 
 
 def resource_results(check: Any, evaluation: Any, latency: Any, peak: Any, device: Any, dtype: str) -> list[Any]:
