@@ -1031,7 +1031,7 @@ def test_hand_picked(text: str, command: tuple[str, ...]) -> None:
 # when the bug is fixed it XPASSes and fails: remove the bug from KNOWN_BUGS.
 # ---------------------------------------------------------------------------------------------------------
 
-def _strict_clean(data: bytes, command: tuple[str, ...] = REPORT, alarm_after: int = ALARM) -> None:
+def assert_strictly_clean(data: bytes, command: tuple[str, ...] = REPORT, alarm_after: int = ALARM) -> None:
     """``assert_clean`` with no open bug's symptom tolerated."""
     saved = set(KNOWN_BUGS)
     KNOWN_BUGS.clear()
@@ -1079,16 +1079,16 @@ def _base(old: str, new: str) -> bytes:
       for tag in ("!!bool 1", "!!bool nope", "!!int ''", "!!float ''", "!!int '-'")],
 ])
 def test_regression(data: bytes) -> None:
-    _strict_clean(data)
+    assert_strictly_clean(data)
 
 
 def test_regression_b7_many_activations_in_a_row() -> None:
-    _strict_clean(_base("  - softmax", "  - {repeat: 10000, layers: [relu]}"), alarm_after=int(TIME_LIMIT) + 1)
+    assert_strictly_clean(_base("  - softmax", "  - {repeat: 10000, layers: [relu]}"), alarm_after=int(TIME_LIMIT) + 1)
 
 
 def test_regression_b8_large_file_of_small_values() -> None:
     count = (10 * 2**20 - len(BASE)) // len("relu, ") - 10  # just under the 10 MB limit on spec files
-    _strict_clean(_base("  - softmax", "  - {repeat: 1, layers: [" + ", ".join(["relu"] * count) + "]}"),
+    assert_strictly_clean(_base("  - softmax", "  - {repeat: 1, layers: [" + ", ".join(["relu"] * count) + "]}"),
                   alarm_after=int(TIME_LIMIT) + 1)
 
 
@@ -1108,4 +1108,4 @@ def _largest_allowed_network() -> bytes:
     pytest.param(SWEEP, id="sweep"),
 ])
 def test_regression_b11_largest_allowed_network(command: tuple[str, ...]) -> None:
-    _strict_clean(_largest_allowed_network(), command, alarm_after=int(TIME_LIMIT) + 1)
+    assert_strictly_clean(_largest_allowed_network(), command, alarm_after=int(TIME_LIMIT) + 1)
