@@ -591,7 +591,8 @@ def test_snapshot_writes_one_report_per_check_and_configuration(tmp_path: Path) 
         ("tiny_net", "1", 32), ("tiny_net", "0.5", 32),
         ("mobilenet_v1", "1", 224), ("mobilenet_v1", "1", 160), ("mobilenet_v1", "0.75", 224),
         ("mobilenet_v1", "0.75", 160)]
-    assert data["reports"][2]["totals"] == {"mult_adds": TOTAL_MULT_ADDS, "params": TOTAL_PARAMS}
+    assert data["reports"][2]["totals"] == {"mult_adds": TOTAL_MULT_ADDS, "params": TOTAL_PARAMS,
+                                            "weight_bytes": 4 * TOTAL_PARAMS, "peak_activation_bytes": 4_816_896}
 
 
 def test_snapshot_to_a_file_replaces_it_atomically(tmp_path: Path) -> None:

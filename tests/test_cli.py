@@ -91,7 +91,8 @@ def test_report_without_spec_is_mobilenet_224() -> None:
     data = report_json()
     assert data["spec"] == "mobilenet_v1"
     assert data["name"] == "mobilenet_v1"
-    assert data["totals"] == {"mult_adds": TOTAL_MULT_ADDS, "params": TOTAL_PARAMS}
+    assert data["totals"] == {"mult_adds": TOTAL_MULT_ADDS, "params": TOTAL_PARAMS,
+        "weight_bytes": 4 * TOTAL_PARAMS, "peak_activation_bytes": 4_816_896}
 
 
 def test_report_table_shows_header_and_totals_with_thousands_separators() -> None:
@@ -124,7 +125,9 @@ def test_bundled_specs_by_name(name: str) -> None:
 def test_bundled_spec_by_path_equals_by_name() -> None:
     by_name = report_json("mobilenet_v1_conv")
     by_path = report_json(str(bundled_specs()["mobilenet_v1_conv"]))
-    assert by_name["totals"] == by_path["totals"] == {"mult_adds": CONV_MOBILENET_MULT_ADDS, "params": 29_281_120}
+    assert by_name["totals"] == by_path["totals"] == {
+        "mult_adds": CONV_MOBILENET_MULT_ADDS, "params": 29_281_120,
+        "weight_bytes": 117_124_480, "peak_activation_bytes": 4_816_896}
     assert by_name["layers"] == by_path["layers"]
 
 
@@ -435,7 +438,8 @@ def test_python_dash_m_costcalc() -> None:
                           text=True, encoding="utf-8", env=_subprocess_env(), timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
-    assert json.loads(done.stdout)["totals"] == {"mult_adds": TOTAL_MULT_ADDS, "params": TOTAL_PARAMS}
+    assert json.loads(done.stdout)["totals"] == {"mult_adds": TOTAL_MULT_ADDS, "params": TOTAL_PARAMS,
+        "weight_bytes": 4 * TOTAL_PARAMS, "peak_activation_bytes": 4_816_896}
 
 
 def test_python_dash_m_costcalc_bad_spec_exit_code(tmp_path: Path) -> None:

@@ -65,14 +65,17 @@ def test_each_tool_convention_gives_the_tools_figure(alpha: str, resolution: int
 def test_the_cli_gives_the_anchor_figures() -> None:
     for tool, figure in zip(TOOLS, GRID[("1", 224)][2:]):
         data = json.loads(ok("report", "--convention", tool, "--format", "json"))
-        assert data["totals"] == {"mult_adds": figure, "params": 4_231_976}
+        assert data["totals"] == {"mult_adds": figure, "params": 4_231_976,
+                                  "weight_bytes": 16_927_904, "peak_activation_bytes": 4_816_896}
         assert data["convention"] == tool and data["unit"] == "mult-adds"
 
 
 def test_torchvision_still_matches_the_zoo() -> None:
     # torchvision 0.29.1 weights meta: ResNet50_Weights.IMAGENET1K_V2 num_params; _ops 4.089 (tests/test_golden_zoo.py)
     data = json.loads(ok("report", "resnet50", "--convention", "torchvision", "--format", "json"))
-    assert data["totals"] == {"mult_adds": 4_089_184_256, "params": 25_557_032}
+    assert data["totals"] == {"mult_adds": 4_089_184_256, "params": 25_557_032,
+                              # the peak: layer1_0.add_1, three 56x56x256 fp32 tensors alive
+                              "weight_bytes": 102_228_128, "peak_activation_bytes": 9_633_792}
 
 
 def test_every_builtin_names_its_tool_and_source() -> None:

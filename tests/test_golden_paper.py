@@ -159,7 +159,10 @@ def test_cli_rho_192_over_224_is_resolution_192() -> None:
     assert by_rho.exit_code == by_resolution.exit_code == 0, by_rho.output + by_resolution.output
     rho_data, resolution_data = json.loads(by_rho.stdout), json.loads(by_resolution.stdout)
     assert rho_data["resolution"] == resolution_data["resolution"] == 192
-    assert rho_data["totals"] == resolution_data["totals"] == {"mult_adds": 418_121_728, "params": 4_209_088}
+    assert rho_data["totals"] == resolution_data["totals"] == {
+        "mult_adds": 418_121_728, "params": 4_209_088,
+        # conv_pw_1 at 96x96: (32 + 64) x 96 x 96 x 4 bytes
+        "weight_bytes": 16_836_352, "peak_activation_bytes": 3_538_944}
     assert rho_data["layers"] == resolution_data["layers"]
 
 

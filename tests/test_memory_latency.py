@@ -111,10 +111,15 @@ def test_depthwise_layers_take_more_of_the_time_than_of_the_mult_adds(tmp_path: 
     assert data["memory"] == {"dtype": "fp32", "weight_bytes": 4 * 4_209_088, "peak_activation_bytes": 4_816_896,
                               "peak_layer": "conv_pw_1"}
     assert data["device"]["name"] == "test_device" and "not a measurement" in data["device"]["assumptions"]
+    totals = data["totals"]
+    assert (totals["weight_bytes"], totals["peak_activation_bytes"]) == (4 * 4_209_088, 4_816_896)
 
 
 def test_the_table_states_the_assumptions(tmp_path: Path) -> None:
     out = ok("report", "--device", _device(tmp_path), "--dtype", "int8")
+    header = out.splitlines()[:5]
+    assert any(line.startswith("latency on test_device (int8): analytical roofline estimate, not a measurement")
+               for line in header), header
     assert "Latency on test_device (int8):" in out and "not a measurement" in out
     assert "Time by kind on test_device" in out
     assert "Memory (int8): weights 4,209,088 bytes (4.2 MB), peak activations 1,204,224 bytes" in out

@@ -44,7 +44,9 @@ def to_data(report: Report, spec: str | None = None) -> dict[str, Any]:
         "convention": convention.name,
         "unit": convention.unit,
         "counted": counted(convention),
-        "totals": {"mult_adds": evaluation.mult_adds, "params": evaluation.params},
+        "totals": {"mult_adds": evaluation.mult_adds, "params": evaluation.params,
+                   "weight_bytes": report.memory.weight_bytes,
+                   "peak_activation_bytes": report.memory.peak_activation_bytes},
         "by_kind": {kind.group: {"layers": kind.layers, "mult_adds": kind.mult_adds, "params": kind.params}
                     for kind in report.kinds},
         "layers": [

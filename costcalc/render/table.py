@@ -46,6 +46,12 @@ def header(report: Report) -> Text:
     line.append(evaluation.convention.unit, style="bold")
     line.append("\n")
     line.append(evaluation.convention.description, style="dim")
+    if report.roofline is not None:
+        from costcalc.roofline import ASSUMPTIONS
+
+        line.append("\n")
+        line.append(f"latency on {report.roofline.device.name} ({report.roofline.dtype}): {ASSUMPTIONS}",
+                    style="yellow")
     return line
 
 
