@@ -11,6 +11,7 @@ integer count at a given alpha and rho and the closed form in ``alpha`` and ``rh
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Any, NamedTuple
 
@@ -74,9 +75,11 @@ class ExactArith:
         return a // b
 
     @staticmethod
-    def require(condition: bool, message: str, code: str = "E400") -> None:
+    def require(condition: bool, message: Callable[[], str], code: str = "E400") -> None:
+        """Raise a ShapeError unless ``condition``; the message is only built when it is raised (symbolic
+        shapes print slowly, and most checks pass)."""
         if not condition:
-            raise ShapeError(message, code)
+            raise ShapeError(message(), code)
 
 
 class IdealArith:
@@ -101,7 +104,7 @@ class IdealArith:
     floor_div = ceil_div
 
     @staticmethod
-    def require(condition: Any, message: str, code: str = "E400") -> None:
+    def require(condition: Any, message: Callable[[], str], code: str = "E400") -> None:
         return None
 
 

@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import operator
 from fractions import Fraction
-from typing import Iterator
+from typing import Any, Iterator
 
 from costcalc.arith import ExactArith
 from costcalc.conventions import Convention
 from costcalc.evaluate import evaluate, input_shape_at
-from costcalc.layers.base import PARAM_COMPONENTS, PER_INPUT_POSITION
+from costcalc.layers.base import PARAM_COMPONENTS, PER_INPUT_POSITION, Layer, Shape
 from costcalc.layers.pooling import AdaptiveAvgPool, GlobalAvgPool, GlobalMaxPool
 from costcalc.layers.simple import Flatten
 from costcalc.network import Network, Node, propagate
@@ -67,19 +67,36 @@ class CompiledCost:
             factors: list[int] = []
             terms: list[tuple[int, bool]] = []
             fixed = params = 0
+            # propagate shares one costs mapping among the nodes of a layer that meets the same input again
+            # (the copies of a repeat): their terms are worked out once. The mapping is kept in the entry, so
+            # its id is not reused while the loop runs.
+            done: dict[int, tuple[dict[str, int], tuple[tuple[int, bool], ...], int, int]] = {}
             layers = propagate(self.network, input_shape_at(spec, rho), arith)
             for index, (_node, layer, given, output, components) in enumerate(layers):
-                for weights, by_input in ((self._by_output, False), (self._by_input, True)):
-                    if any(name in components for name in weights):
-                        shape = (given[0] if layer.merges else given) if by_input else output
-                        total = sum(weight * components[name] for name, weight in weights.items() if name in components)
-                        factors.append(total // (shape.height * shape.width))
-                        terms.append((index, by_input))
-                fixed += sum(weight * components[name] for name, weight in self._constant.items() if name in components)
-                params += sum(components.get(name, 0) for name in self.convention.params)
+                known = done.get(id(components))
+                if known is None or known[0] is not components:
+                    known = done[id(components)] = (components, *self._layer_terms(layer, given, output, components))
+                for factor, by_input in known[1]:
+                    factors.append(factor)
+                    terms.append((index, by_input))
+                fixed += known[2]
+                params += known[3]
             self._terms = terms
             found = self._by_alpha[alpha] = (factors, fixed, params)
         return found
+
+    def _layer_terms(self, layer: Layer, given: Any, output: Shape,
+                     components: dict[str, int]) -> tuple[tuple[tuple[int, bool], ...], int, int]:
+        """One layer's ``(factor, by its input area)`` terms, and its Mult-Adds that do not depend on the
+        resolution and its params."""
+        terms = []
+        for weights, by_input in ((self._by_output, False), (self._by_input, True)):
+            if any(name in components for name in weights):
+                shape = (given[0] if layer.merges else given) if by_input else output
+                total = sum(weight * components[name] for name, weight in weights.items() if name in components)
+                terms.append((total // (shape.height * shape.width), by_input))
+        fixed = sum(weight * components[name] for name, weight in self._constant.items() if name in components)
+        return tuple(terms), fixed, sum(components.get(name, 0) for name in self.convention.params)
 
     def _areas(self, rho: Fraction, alpha: Fraction) -> list[int]:
         """The output (or input) height x width of each term's layer at ``rho`` (found by propagating at

@@ -60,10 +60,10 @@ def conv_output_size(size: Any, kernel: int, stride: int, padding: str, pad: int
     span = dilation * (kernel - 1) + 1
     reach = size + 2 * pad - span
     if pad:
-        arith.require(reach >= 0, f"the {span}-pixel window is larger than the padded input "
+        arith.require(reach >= 0, lambda: f"the {span}-pixel window is larger than the padded input "
                                   f"({size} pixels + {pad} of padding on each side)", "E404")
     else:
-        arith.require(reach >= 0, f"the {span}-pixel window is larger than the input ({size} pixels)", "E404")
+        arith.require(reach >= 0, lambda: f"the {span}-pixel window is larger than the input ({size} pixels)", "E404")
     if not arith.exact:
         # Ideal (no rounding): size / stride plus the window's and padding's whole-pixel offset, which is the
         # exact size wherever the stride divides the size (for size = s·m the floor is m + floor((2p - span)/s)),

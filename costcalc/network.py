@@ -324,8 +324,14 @@ def _resolve(layer: Layer, fields: tuple[str, ...], channels_in: Any, block_in: 
 def propagate(network: Network, input_shape: Shape,
               arith: Any) -> Iterator[tuple[Node, Layer, Shape, Shape, dict[str, Any]]]:
     """Yield each node with its layer (runtime channel counts filled in), input shape (a tuple of shapes for
-    a merge), output shape and cost components under ``arith``."""
+    a merge), output shape and cost components under ``arith``.
+
+    A layer object shared by many nodes (every copy of a ``repeat``, every use of a block) that meets the
+    same input shape again gives the same output and costs, so under exact arithmetic those are computed
+    once per (layer, input shape): a network of 20,000 repeated layers costs a few distinct ones per alpha.
+    The nodes then share one costs mapping, which nothing mutates."""
     shapes: list[Shape] = []
+    seen: dict[tuple[int, Any], tuple[Shape, dict[str, Any]]] | None = {} if arith.exact else None
     for node in network.nodes:
         first = input_shape if node.inputs[0] < 0 else shapes[node.inputs[0]]
         layer = node.layer
@@ -334,11 +340,18 @@ def propagate(network: Network, input_shape: Shape,
                 block_in = input_shape if node.block_input < 0 else shapes[node.block_input]
                 layer = _resolve(layer, node.deferred, first.channels, block_in.channels, arith)
             given = tuple(input_shape if i < 0 else shapes[i] for i in node.inputs) if layer.merges else first
-            output = layer.output_shape(given, arith)
-            if arith.exact:
-                arith.require(output.height >= 1 and output.width >= 1,
-                              f"the output would be {output}: the feature map has shrunk to nothing", "E404")
-            costs = layer.costs(given, output, arith)
+            known = None if seen is None or node.deferred else seen.get((id(layer), given))
+            if known is not None:
+                output, costs = known
+            else:
+                output = layer.output_shape(given, arith)
+                if arith.exact:
+                    arith.require(output.height >= 1 and output.width >= 1,
+                                  lambda output=output: f"the output would be {output}: the feature map has shrunk "
+                                                        "to nothing", "E404")
+                costs = layer.costs(given, output, arith)
+                if seen is not None and not node.deferred:
+                    seen[(id(layer), given)] = (output, costs)
         except ShapeError as error:
             raise SpecError(Diagnostic(node.location, f"layer '{node.name}' (input {first}): {error}",
                                        error.code)) from None

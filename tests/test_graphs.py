@@ -64,6 +64,30 @@ BOTTLENECK = """\
 """
 
 
+# --- one layer object, many nodes --------------------------------------------------------------------------------
+
+
+def test_copies_of_a_repeated_layer_are_costed_at_their_own_input() -> None:
+    # Every copy of a repeat is one layer object, which propagate computes once per input shape it meets: the
+    # copies that meet a new shape must get their own output and costs, and those that meet a known one the same.
+    network = load("""\
+        input: {channels: 3, size: 32}
+        layers:
+          - repeat: 3
+            layers: [conv: {kernel: 3, filters: 8, stride: 2}]
+          - repeat: 3
+            layers: [conv: {kernel: 3, filters: 8}]
+        """)
+    assert len({id(node.layer) for node in network.nodes}) == 2
+    layers = evaluate(network, Fraction(1, 2)).layers  # alpha 1/2: 4 filters
+    assert [(row.input_shape, row.output_shape) for row in layers] == [
+        ((32, 32, 3), (16, 16, 4)), ((16, 16, 4), (8, 8, 4)), ((8, 8, 4), (4, 4, 4)),
+        ((4, 4, 4), (4, 4, 4)), ((4, 4, 4), (4, 4, 4)), ((4, 4, 4), (4, 4, 4))]
+    assert [row.mult_adds for row in layers] == [9 * 3 * 4 * 16 * 16, 9 * 4 * 4 * 8 * 8, 9 * 4 * 4 * 4 * 4,
+                                                 9 * 4 * 4 * 4 * 4, 9 * 4 * 4 * 4 * 4, 9 * 4 * 4 * 4 * 4]
+    assert [row.params for row in layers] == [9 * 3 * 4] + [9 * 4 * 4] * 5
+
+
 # --- residual ------------------------------------------------------------------------------------------------------
 
 

@@ -58,7 +58,7 @@ class Conv(Layer):
         n = arith.channels(self.filters, self.fixed)
         arith.require(
             input_shape.channels % self.groups == 0 and n % self.groups == 0,
-            f"groups = {self.groups} must divide the input channels ({input_shape.channels}) "
+            lambda: f"groups = {self.groups} must divide the input channels ({input_shape.channels}) "
             f"and the filters ({n})", "E403",
         )
         height, width = _spatial(self, input_shape, arith)

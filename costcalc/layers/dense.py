@@ -27,7 +27,7 @@ class FullyConnected(Layer):
     def output_shape(self, input_shape: Shape, arith: Any) -> Shape:
         arith.require(
             input_shape.height == 1 and input_shape.width == 1,
-            f"fc needs a flat input (1×1×channels) but gets {input_shape}; "
+            lambda: f"fc needs a flat input (1×1×channels) but gets {input_shape}; "
             "put a flatten or global_avg_pool layer before it", "E406",
         )
         return Shape(1, 1, arith.channels(self.units, self.fixed))

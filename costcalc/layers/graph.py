@@ -18,7 +18,8 @@ def _same_map(shapes: tuple[Shape, ...], arith: Any, what: str) -> None:
     first = shapes[0]
     for other in shapes[1:]:
         arith.require(other.height == first.height and other.width == first.width,
-                      f"cannot {what} a {first} map and a {other} map: their heights and widths differ", "E402")
+                      lambda other=other: f"cannot {what} a {first} map and a {other} map: their heights and widths "
+                                          "differ", "E402")
 
 
 class Merge(Layer):
@@ -40,9 +41,10 @@ class Add(Merge):
         first = shapes[0]
         for other in shapes[1:]:
             arith.require(tuple(other) == tuple(first),
-                          f"cannot add a {first} tensor and a {other} tensor: a residual's main path and "
-                          "shortcut must end in the same shape (give the shortcut a projection: a 1x1 conv "
-                          "with the right filters and stride)", "E401")
+                          lambda other=other: f"cannot add a {first} tensor and a {other} tensor: a residual's "
+                                              "main path and shortcut must end in the same shape (give the "
+                                              "shortcut a projection: a 1x1 conv with the right filters and "
+                                              "stride)", "E401")
         return first
 
     def costs(self, input_shape: Any, output_shape: Shape, arith: Any) -> dict[str, Any]:
@@ -82,7 +84,7 @@ class Scale(Merge):
     def output_shape(self, input_shape: Any, arith: Any) -> Shape:
         x, gate = input_shape
         arith.require(gate.channels == x.channels,
-                      f"the gate has {gate.channels} channels but the map it scales has {x.channels}", "E403")
+                      lambda: f"the gate has {gate.channels} channels but the map it scales has {x.channels}", "E403")
         return x
 
     def costs(self, input_shape: Any, output_shape: Shape, arith: Any) -> dict[str, Any]:
@@ -103,7 +105,7 @@ class Split(Layer):
 
     def output_shape(self, input_shape: Shape, arith: Any) -> Shape:
         arith.require(input_shape.channels % self.parts == 0,
-                      f"cannot split {input_shape.channels} channels into {self.parts} equal parts", "E403")
+                      lambda: f"cannot split {input_shape.channels} channels into {self.parts} equal parts", "E403")
         return Shape(input_shape.height, input_shape.width, arith.floor_div(input_shape.channels, self.parts))
 
     def filter_label(self, input_shape: Shape, output_shape: Shape) -> str:
@@ -123,7 +125,7 @@ class ChannelShuffle(Layer):
 
     def output_shape(self, input_shape: Shape, arith: Any) -> Shape:
         arith.require(input_shape.channels % self.groups == 0,
-                      f"groups = {self.groups} must divide the channels ({input_shape.channels})", "E403")
+                      lambda: f"groups = {self.groups} must divide the channels ({input_shape.channels})", "E403")
         return input_shape
 
 
