@@ -492,8 +492,8 @@ def test_a_malformed_budgets_file_reports_every_problem_at_its_line_and_column()
          "1.5G or 300000)"),
         ("costcalc.yaml:7:19: error[E501]: check 'mobilenet_v1': 'max_increase': expected a percentage like 1% or 0.5%, "
          "got 'abc%'"),
-        ("costcalc.yaml:8:5: error[E502]: check 'mobilenet_v1_shallow': no limit: give max_mult_adds, max_params or "
-         "max_increase"),
+        ("costcalc.yaml:8:5: error[E502]: check 'mobilenet_v1_shallow': no limit: give max_mult_adds, max_params, "
+         "max_increase, max_peak_memory or max_latency"),
         ("costcalc.yaml:9:5: error[E502]: checks[2]: a check is a mapping with 'spec' and limits, like "
          "{spec: mobilenet_v1, max_mult_adds: 600M}"),
         "costcalc.yaml:11:12: error[E501]: check 'mobilenet_v1': 'alpha': the list is empty",

@@ -112,8 +112,9 @@ def check_command(specs: tuple[str, ...], max_mult_adds: int | None, max_params:
             if limits_now is not None:
                 results += resource_results(check, evaluation, *limits_now)
     if not results:
-        raise click.UsageError("nothing to check: give --max-mult-adds/--max-params, or --baseline with "
-                               "--max-increase, or budgets in costcalc.yaml")
+        raise click.UsageError("nothing to check: give --max-mult-adds, --max-params, --max-peak-memory or "
+                               "--max-latency (with --device), or --baseline with --max-increase, or budgets in "
+                               "costcalc.yaml")
     if output_format == "json":
         click.echo(check_formats.to_json(results))
     elif output_format == "markdown":
