@@ -61,7 +61,7 @@ def conv_output_size(size: Any, kernel: int, stride: int, padding: str, pad: int
     reach = size + 2 * pad - span
     if pad:
         arith.require(reach >= 0, lambda: f"the {span}-pixel window is larger than the padded input "
-                                  f"({size} pixels + {pad} of padding on each side)", "E404")
+                                          f"({size} pixels + {pad} of padding on each side)", "E404")
     else:
         arith.require(reach >= 0, lambda: f"the {span}-pixel window is larger than the input ({size} pixels)", "E404")
     if not arith.exact:

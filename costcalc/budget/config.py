@@ -213,8 +213,8 @@ class _Reader:
             self.error(entry.value_at["message"], f"{what}'message' must be a string", "E501")
         if (all(limit is None for limit in limits.values()) and max_increase is None and max_latency is None
                 and max_peak is None and len(self.problems) == before):
-            self.error(entry.location, f"{what}no limit: give max_mult_adds, max_params, max_increase, max_peak_memory or "
-                                       "max_latency", "E502")
+            self.error(entry.location, f"{what}no limit: give max_mult_adds, max_params, max_increase, "
+                                       "max_peak_memory or max_latency", "E502")
         if len(self.problems) > before:
             return None
         spec = entry["spec"]

@@ -59,7 +59,7 @@ class Conv(Layer):
         arith.require(
             input_shape.channels % self.groups == 0 and n % self.groups == 0,
             lambda: f"groups = {self.groups} must divide the input channels ({input_shape.channels}) "
-            f"and the filters ({n})", "E403",
+                    f"and the filters ({n})", "E403",
         )
         height, width = _spatial(self, input_shape, arith)
         return Shape(height, width, n)

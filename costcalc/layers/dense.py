@@ -28,7 +28,7 @@ class FullyConnected(Layer):
         arith.require(
             input_shape.height == 1 and input_shape.width == 1,
             lambda: f"fc needs a flat input (1×1×channels) but gets {input_shape}; "
-            "put a flatten or global_avg_pool layer before it", "E406",
+                    "put a flatten or global_avg_pool layer before it", "E406",
         )
         return Shape(1, 1, arith.channels(self.units, self.fixed))
 
