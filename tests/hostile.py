@@ -54,6 +54,7 @@ class Case(NamedTuple):
     env: dict[str, str] = {}
     stdin: bytes | None = None  # None: /dev/null
     stdout: str | None = None  # a regular expression stdout must contain; None: not checked
+    forbid: str | None = None  # a regular expression that neither stdout nor stderr may contain
     closed_stdout: bool = False  # run with stdout a pipe whose reader is gone (`costcalc report | head -0`)
     located: bool = True  # on exit 2, every stderr line must be a diagnostic or click usage text
 
@@ -126,6 +127,10 @@ def problems(case: Case, outcome: Outcome) -> list[str]:
         found.append(f"stderr does not match {case.stderr!r}")
     if case.stdout is not None and not re.search(case.stdout, outcome.stdout, re.MULTILINE):
         found.append(f"stdout does not match {case.stdout!r}")
+    if case.forbid is not None:
+        for stream, text in (("stdout", outcome.stdout), ("stderr", outcome.stderr)):
+            if re.search(case.forbid, text, re.MULTILINE):
+                found.append(f"{stream} contains {case.forbid!r}")
     if outcome.cpu_s > CPU_LIMIT:
         found.append(f"took {outcome.cpu_s:.2f} s of CPU (limit {CPU_LIMIT} s)")
     if outcome.max_rss_bytes > MEMORY_LIMIT:
