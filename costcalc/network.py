@@ -327,11 +327,11 @@ def propagate(network: Network, input_shape: Shape,
     a merge), output shape and cost components under ``arith``.
 
     A layer object shared by many nodes (every copy of a ``repeat``, every use of a block) that meets the
-    same input shape again gives the same output and costs, so under exact arithmetic those are computed
-    once per (layer, input shape): a network of 20,000 repeated layers costs a few distinct ones per alpha.
-    The nodes then share one costs mapping, which nothing mutates."""
+    same input shape again gives the same output and costs, so those are computed once per (layer, input
+    shape), exact or symbolic (sympy's expressions hash by structure): a network of 20,000 repeated layers
+    costs a few distinct ones per alpha. The nodes then share one costs mapping, which nothing mutates."""
     shapes: list[Shape] = []
-    seen: dict[tuple[int, Any], tuple[Shape, dict[str, Any]]] | None = {} if arith.exact else None
+    seen: dict[tuple[int, Any], tuple[Shape, dict[str, Any]]] = {}
     for node in network.nodes:
         first = input_shape if node.inputs[0] < 0 else shapes[node.inputs[0]]
         layer = node.layer
@@ -340,7 +340,7 @@ def propagate(network: Network, input_shape: Shape,
                 block_in = input_shape if node.block_input < 0 else shapes[node.block_input]
                 layer = _resolve(layer, node.deferred, first.channels, block_in.channels, arith)
             given = tuple(input_shape if i < 0 else shapes[i] for i in node.inputs) if layer.merges else first
-            known = None if seen is None or node.deferred else seen.get((id(layer), given))
+            known = None if node.deferred else seen.get((id(layer), given))
             if known is not None:
                 output, costs = known
             else:
@@ -350,7 +350,7 @@ def propagate(network: Network, input_shape: Shape,
                                   lambda output=output: f"the output would be {output}: the feature map has shrunk "
                                                         "to nothing", "E404")
                 costs = layer.costs(given, output, arith)
-                if seen is not None and not node.deferred:
+                if not node.deferred:
                     seen[(id(layer), given)] = (output, costs)
         except ShapeError as error:
             raise SpecError(Diagnostic(node.location, f"layer '{node.name}' (input {first}): {error}",

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from fractions import Fraction
 from typing import Any
 
@@ -232,10 +231,10 @@ ATTACKS = [
 
 
 @pytest.mark.parametrize("text", ATTACKS, ids=range(len(ATTACKS)))
-def test_attack_strings_raise_expr_error_quickly(text: str) -> None:
-    start = time.perf_counter()
+def test_attack_strings_raise_expr_error(text: str) -> None:
+    # How long a refusal takes is bounded by the parser's limits on length, tokens and depth (tested above),
+    # not timed here: a test never reads the clock.
     err = error(text, {"x": 1, "y": 1, "a": 1, "b": 1})
-    assert time.perf_counter() - start < 0.5
     assert err.message and 0 <= err.offset <= len(text)
 
 

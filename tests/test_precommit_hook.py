@@ -1,14 +1,14 @@
 """costcalc in other projects' pipelines (issue 5): the pre-commit hook and the composite GitHub Action.
 
-The hook is installed for real: ``pre-commit try-repo <this repository> costcalc-check --all-files`` in a
-throw-away git repository holding a spec and a costcalc.yaml, once with a budget that holds and once with
-one that does not. try-repo clones this repository at HEAD (plus tracked, uncommitted changes: untracked
-files are *not* included) and pip-installs costcalc from it into a fresh virtualenv, so these tests take
-some seconds each and need PyPI (or a local index) for costcalc's dependencies.
-
-PRE_COMMIT_HOME points to a folder of this module, shared by its tests, so the user's own pre-commit
-cache is never touched. (try-repo keeps the environments it builds in a temporary store of its own, so
-each run still builds the hook's virtualenv.)
+The hook is installed for real, as a project that uses it would: a throw-away git repository holding a spec,
+a costcalc.yaml and a ``.pre-commit-config.yaml`` that names this repository's hook, then ``pre-commit run
+--all-files`` — once with a budget that holds and once with one that does not. The hook's repository is a
+snapshot of this working tree (every file git tracks or would track, committed in a temporary repository, so
+uncommitted changes and new modules are tested as they are). pre-commit pip-installs costcalc from it into a
+virtualenv in PRE_COMMIT_HOME, a folder of the test session shared by both runs, whichever test processes
+they run in: the snapshot is made once, under a file lock, and pre-commit's own lock on its store makes the
+environment built once; the user's own pre-commit cache is never touched. Building it needs PyPI (or a local
+index) for costcalc's dependencies.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import yaml
 from cli_helpers import TINY_SPEC
 
 ROOT = Path(__file__).resolve().parent.parent
-TIMEOUT = 300  # seconds: try-repo builds a virtualenv and pip-installs costcalc and its dependencies
+TIMEOUT = 300  # seconds: a safety net; the first run builds a virtualenv and pip-installs costcalc
 
 
 
@@ -44,42 +44,87 @@ def _git(cwd: Path, *args: str) -> None:
 
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None or not (ROOT / ".git").exists(),
-                               reason="pre-commit try-repo needs git and a git checkout of costcalc")
+                               reason="the hook test needs git and a git checkout of costcalc")
+
+
+def _session_folder(factory: pytest.TempPathFactory, name: str) -> Path:
+    """A folder of this test session that every test process shares (pytest-xdist gives each worker a
+    temporary folder of its own, inside the session's)."""
+    base = factory.getbasetemp()
+    return (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / name
 
 
 @pytest.fixture(scope="module")
 def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     pytest.importorskip("pre_commit", reason="pre-commit is in the [test] extra: pip install -e '.[test]'")
-    return tmp_path_factory.mktemp("pre-commit-home")
+    home = _session_folder(tmp_path_factory, "pre-commit-home")
+    home.mkdir(exist_ok=True)
+    return home
 
 
-def _project(tmp_path: Path, max_mult_adds: str) -> Path:
-    """A git repository with a spec and a costcalc.yaml, every file added (pre-commit sees only git's files)."""
+@pytest.fixture(scope="module")
+def hook_repository(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """This working tree as pre-commit would clone it: a repository of its files, committed; (path, rev).
+    Made once per test session, under a lock, so that every test process names the same repository."""
+    import fcntl
+
+    snapshot = _session_folder(tmp_path_factory, "hook-repository")
+    with open(f"{snapshot}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (snapshot / ".git").exists():
+            _snapshot(snapshot)
+        rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=snapshot, env=_clean_env(), check=True,
+                             capture_output=True, text=True, timeout=60).stdout.strip()
+    return snapshot, rev
+
+
+def _snapshot(snapshot: Path) -> None:
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                            env=_clean_env(), check=True, capture_output=True, timeout=60).stdout
+    for name in filter(None, listed.decode("utf-8", "surrogateescape").split("\0")):
+        source = ROOT / name
+        if source.is_file():  # a file deleted but not yet staged is listed too
+            target = snapshot / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    _init(snapshot)
+    _git(snapshot, "commit", "-q", "-m", "snapshot of the working tree")
+
+
+def _init(repository: Path) -> None:
+    _git(repository, "init", "-q")
+    _git(repository, "config", "user.email", "tests@example.invalid")
+    _git(repository, "config", "user.name", "costcalc tests")
+    _git(repository, "config", "commit.gpgsign", "false")
+    _git(repository, "add", "-A")
+
+
+def _project(tmp_path: Path, max_mult_adds: str, hook: tuple[Path, str]) -> Path:
+    """A git repository with a spec, a costcalc.yaml and a pre-commit configuration that uses costcalc's hook,
+    every file added (pre-commit sees only git's files)."""
     repository = tmp_path / "project"
     (repository / "nets").mkdir(parents=True)
     (repository / "nets" / "tiny.yaml").write_text(TINY_SPEC, encoding="utf-8")
     (repository / "costcalc.yaml").write_text(
         f"checks:\n  - spec: nets/tiny.yaml\n    max_mult_adds: {max_mult_adds}\n    max_params: 10K\n"
         "    message: tiny_net must stay tiny\n", encoding="utf-8")
-    _git(repository, "init", "-q")
-    _git(repository, "config", "user.email", "tests@example.invalid")
-    _git(repository, "config", "user.name", "costcalc tests")
-    _git(repository, "config", "commit.gpgsign", "false")
-    _git(repository, "add", "-A")
+    (repository / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {hook[0]}\n    rev: {hook[1]}\n    hooks:\n      - id: costcalc-check\n", encoding="utf-8")
+    _init(repository)
     return repository
 
 
-def _try_repo(repository: Path, pre_commit_home: Path) -> subprocess.CompletedProcess[str]:
+def _run_hook(repository: Path, pre_commit_home: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "costcalc-check", "--all-files", "--color",
-         "never"],
+        [sys.executable, "-m", "pre_commit", "run", "costcalc-check", "--all-files", "--color", "never"],
         check=False, cwd=repository, env=_clean_env(PRE_COMMIT_HOME=str(pre_commit_home)), capture_output=True,
         encoding="utf-8", errors="replace", timeout=TIMEOUT)
 
 
 @needs_git
-def test_hook_passes_when_the_budget_holds(tmp_path: Path, pre_commit_home: Path) -> None:
-    done = _try_repo(_project(tmp_path, "500K"), pre_commit_home)
+def test_hook_passes_when_the_budget_holds(tmp_path: Path, pre_commit_home: Path,
+                                           hook_repository: tuple[Path, str]) -> None:
+    done = _run_hook(_project(tmp_path, "500K", hook_repository), pre_commit_home)
     output = done.stdout + done.stderr
     assert done.returncode == 0, output
     assert re.search(r"^costcalc budget check\.+Passed$", output, re.MULTILINE), output
@@ -87,8 +132,9 @@ def test_hook_passes_when_the_budget_holds(tmp_path: Path, pre_commit_home: Path
 
 
 @needs_git
-def test_hook_fails_when_a_budget_is_exceeded(tmp_path: Path, pre_commit_home: Path) -> None:
-    done = _try_repo(_project(tmp_path, "400K"), pre_commit_home)
+def test_hook_fails_when_a_budget_is_exceeded(tmp_path: Path, pre_commit_home: Path,
+                                              hook_repository: tuple[Path, str]) -> None:
+    done = _run_hook(_project(tmp_path, "400K", hook_repository), pre_commit_home)
     output = done.stdout + done.stderr
     assert done.returncode != 0, output
     assert "An unexpected error" not in output, output  # the hook ran and failed, pre-commit did not crash
