@@ -25,17 +25,19 @@ from typing import Any, Iterator
 from costcalc.arith import ExactArith
 from costcalc.conventions import Convention
 from costcalc.evaluate import evaluate, input_shape_at
-from costcalc.layers.base import PARAM_COMPONENTS, PER_INPUT_POSITION, Layer, Shape
-from costcalc.layers.pooling import AdaptiveAvgPool, GlobalAvgPool, GlobalMaxPool
-from costcalc.layers.simple import Flatten
+from costcalc.layers.base import Layer, Shape
+from costcalc.layers.components import param_components, per_input_position
+from costcalc.layers.graph import Merge
 from costcalc.network import Network, Node, propagate
 
 
-def _flattens_fixed_size(network: Network, node: Node) -> bool:
-    """A flatten right after a global or adaptive pool flattens a map of the same size at every rho, so the
-    channels it gives do not depend on the resolution."""
+def _channels_fixed(network: Network, node: Node) -> bool:
+    """A layer whose channels follow its input's size (flatten) gives the same channels at every rho when its
+    input's size is fixed: right after a global or adaptive pool."""
+    if not node.layer.channels_follow_resolution:
+        return True
     source = node.inputs[0]
-    return source >= 0 and isinstance(network.nodes[source].layer, (AdaptiveAvgPool, GlobalAvgPool, GlobalMaxPool))
+    return source >= 0 and network.nodes[source].layer.fixed_output_size
 
 
 class CompiledCost:
@@ -44,13 +46,13 @@ class CompiledCost:
     def __init__(self, network: Network, convention: Convention):
         self.network = network
         self.convention = convention
-        self.factored = all(_flattens_fixed_size(network, node) for node in network.nodes
-                            if isinstance(node.layer, Flatten))
+        self.factored = all(_channels_fixed(network, node) for node in network.nodes)
         weights = convention.weights
+        by_input, constant = per_input_position(), set(param_components())
         self._by_output = {name: weight for name, weight in weights.items()
-                           if name not in PER_INPUT_POSITION and name not in PARAM_COMPONENTS}
-        self._by_input = {name: weight for name, weight in weights.items() if name in PER_INPUT_POSITION}
-        self._constant = {name: weight for name, weight in weights.items() if name in PARAM_COMPONENTS}
+                           if name not in by_input and name not in constant}
+        self._by_input = {name: weight for name, weight in weights.items() if name in by_input}
+        self._constant = {name: weight for name, weight in weights.items() if name in constant}
         self._terms: list[tuple[int, bool]] | None = None  # (layer index, by its input area) of each term
         self._by_alpha: dict[Fraction, tuple[list[int], int, int]] = {}
         self._by_rho: dict[Fraction, list[int]] = {}
@@ -92,7 +94,7 @@ class CompiledCost:
         terms = []
         for weights, by_input in ((self._by_output, False), (self._by_input, True)):
             if any(name in components for name in weights):
-                shape = (given[0] if layer.merges else given) if by_input else output
+                shape = (given[0] if isinstance(layer, Merge) else given) if by_input else output
                 total = sum(weight * components[name] for name, weight in weights.items() if name in components)
                 terms.append((total // (shape.height * shape.width), by_input))
         fixed = sum(weight * components[name] for name, weight in self._constant.items() if name in components)
@@ -107,7 +109,7 @@ class CompiledCost:
                 self._alpha_terms(alpha, rho)
             spec = self.network.spec
             arith = ExactArith(alpha, spec.width)
-            every = [((given[0] if layer.merges else given), output)
+            every = [((given[0] if isinstance(layer, Merge) else given), output)
                      for _node, layer, given, output, _components in propagate(self.network, input_shape_at(spec, rho), arith)]
             areas = self._by_rho[rho] = [every[index][0 if by_input else 1].height * every[index][0 if by_input else 1].width
                                          for index, by_input in self._terms]  # type: ignore[union-attr]

@@ -9,6 +9,9 @@ A convention file (docs/conventions.md, "Your own convention")::
       bn_elements: 2
       act_relu: {times: 1, kind: op}  # kind: mac (2 FLOPs each under --unit flops) or op (1)
     params: [weights, biases, bn_affine]
+    ignores: [bias_adds, act_*]       # what it counts as nothing, said so (act_*: every activation)
+
+A component the file neither counts nor ignores counts as nothing too, and the CLI warns about it.
 
 It is read like a spec: safe YAML only, every problem reported at its line with a code.
 """
@@ -19,9 +22,9 @@ import os
 
 from costcalc.conventions import CONVENTIONS, UNITS, Convention, Term
 from costcalc.errors import CostcalcError, Diagnostic, Location, closest, did_you_mean
-from costcalc.layers.base import COMPONENTS, PARAM_COMPONENTS, is_component
+from costcalc.layers.components import COMPONENTS, is_component, param_components
 
-KEYS = ("name", "description", "tool", "source", "mult_adds", "params")
+KEYS = ("name", "description", "tool", "source", "mult_adds", "params", "ignores")
 KINDS = ("mac", "op")
 
 
@@ -30,10 +33,7 @@ class ConventionError(CostcalcError):
 
 
 def known_components() -> list[str]:
-    from costcalc.layers.fields import ACTIVATIONS
-
-    names = [name for name in COMPONENTS if name != "act_<function>"]
-    return names + [f"act_{function}" for function in ACTIVATIONS if function != "swish"]
+    return list(COMPONENTS)
 
 
 def resolve_convention(text: str, unit: str = "mult-adds") -> Convention:
@@ -106,14 +106,26 @@ def load_convention(path: str) -> Convention:
         problem(data.value_at.get("params", top), "'params' must be a list of parameter components, like "
                                                   "[weights, biases, bn_affine]")
         params = []
+    param_names = param_components()
     for item, at in zip(params, getattr(params, "item_at", [top] * len(params))):
-        if item not in PARAM_COMPONENTS:
-            problem(at, f"unknown parameter component {item!r}{did_you_mean(item, PARAM_COMPONENTS)}; expected one of: "
-                        f"{', '.join(PARAM_COMPONENTS)}", "E521")
+        if item not in param_names:
+            problem(at, f"unknown parameter component {item!r}{did_you_mean(item, param_names)}; expected one of: "
+                        f"{', '.join(param_names)}", "E521")
+    ignores = data.get("ignores", Sequence())
+    if not isinstance(ignores, Sequence):
+        problem(data.value_at.get("ignores", top), "'ignores' must be a list of cost components, like [bias_adds, "
+                                                   "act_*] (act_*: every activation)")
+        ignores = []
+    for item, at in zip(ignores, getattr(ignores, "item_at", [top] * len(ignores))):
+        if item != "act_*" and not is_component(item):
+            match = closest(item, known_components()) if isinstance(item, str) else None
+            hint = f" (did you mean '{match}'?)" if match else ""
+            problem(at, f"unknown cost component {item!r}{hint} in 'ignores'; docs/conventions.md lists them", "E521")
     if problems.found:
         raise ConventionError(problems.sorted())
     return Convention(name=name, description=texts["description"] or f"defined in {path}", mult_adds=tuple(terms),
-                      params=tuple(params), tool=texts["tool"], source=texts["source"] or path)
+                      params=tuple(params), tool=texts["tool"], source=texts["source"] or path,
+                      ignores=tuple(ignores))
 
 
 __all__ = ["UNITS", "ConventionError", "load_convention", "resolve_convention"]

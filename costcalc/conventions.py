@@ -1,9 +1,11 @@
 """Counting conventions: which of a layer's cost components count as Mult-Adds (and how many times each), and
 which count as parameters.
 
-Conventions are data. Each layer reports its components (``costcalc.layers.base.COMPONENTS``: the weights'
+Conventions are data. Each layer reports its components (costcalc.layers.components: the weights'
 multiply-accumulates, the elements a batch norm or a ReLU touches, a pool's input elements, ...); a
-convention is a weighted sum of them. The built-ins reproduce the tools they are named after, each from its
+convention is a weighted sum of them, and says of every other component that it ``ignores`` it: no component
+counts as zero without a decision (tests/test_conventions.py checks every built-in against every component;
+a convention file that leaves one out gets a warning). The built-ins reproduce the tools they are named after, each from its
 own source (docs/conventions.md cites the lines), on the PyTorch module that each spec kind stands for
 (``conv`` is ``nn.Conv2d``, ``batch_norm`` ``nn.BatchNorm2d`` in eval mode, ``relu`` ``nn.ReLU``,
 ``global_avg_pool`` ``nn.AdaptiveAvgPool2d(1)``, a residual's sum ``x + y``, ...). Users can write their own
@@ -36,6 +38,20 @@ class Convention(NamedTuple):
     tool: str = ""  # the tool and version whose figures it reproduces
     source: str = ""  # where its rules come from
     unit: str = "mult-adds"
+    ignores: tuple[str, ...] = ()  # the components it counts neither as Mult-Adds nor as params (act_*: all)
+
+    def decided(self) -> set[str]:
+        """The components it counts or says it ignores."""
+        from costcalc.layers.components import expand_names
+
+        return {term.component for term in self.mult_adds} | set(self.params) | expand_names(self.ignores)
+
+    def undecided(self) -> list[str]:
+        """The components it says nothing of: they count as 0, which a built-in never leaves unsaid."""
+        from costcalc.layers.components import COMPONENTS
+
+        decided = self.decided()
+        return [name for name in COMPONENTS if name not in decided]
 
     def factor(self, term: Term) -> int:
         return term.times * (2 if self.unit == "flops" and term.kind == "mac" else 1)
@@ -81,6 +97,12 @@ def _sum(values: list[Any]) -> Any:
 
 MACS = Term("weight_macs", 1, "mac")
 TORCH_PARAMS = ("weights", "biases", "bn_affine", "norm_affine", "layer_scale")  # sum(p.numel() for p in parameters())
+# What the conventions below ignore, by family (each convention lists its own decisions from these).
+POOLS = ("maxpool_in", "maxpool_out", "avgpool_in", "avgpool_out", "adaptive_avgpool_in", "adaptive_avgpool_out",
+         "adaptive_maxpool_in", "adaptive_maxpool_out")
+SOFTMAX = ("softmax_elements", "softmax_rows")
+ELEMENTWISE = ("merge_adds", "scale_muls", "bn_elements", "ln_elements")
+ACTIVATIONS = ("act_*",)  # every activation function, present and future
 
 PAPER = Convention(
     name="paper",
@@ -89,6 +111,8 @@ PAPER = Convention(
     mult_adds=(MACS,),
     params=("weights",),
     source="Howard et al. 2017 (arXiv:1704.04861), section 3.1 and Tables 1, 2",
+    ignores=("bias_adds", "biases", "bn_affine", "bn_stats", "norm_affine", "layer_scale", *ELEMENTWISE, *POOLS,
+             *SOFTMAX, *ACTIVATIONS),
 )
 
 TORCHVISION = Convention(
@@ -99,6 +123,7 @@ TORCHVISION = Convention(
     params=TORCH_PARAMS,
     tool="torchvision 0.29.1 (weights meta _ops and num_params)",
     source="pytorch/vision PR #6936; torchvision/models/*.py, *_Weights.meta",
+    ignores=("bias_adds", "bn_stats", *ELEMENTWISE, *POOLS, *SOFTMAX, *ACTIVATIONS),
 )
 
 FVCORE = Convention(
@@ -110,6 +135,9 @@ FVCORE = Convention(
     tool="fvcore 0.1.5.post20221221 (FlopCountAnalysis.total())",
     source="fvcore/nn/flop_count.py:26-44 (_DEFAULT_SUPPORTED_OPS); jit_handles.py conv_flop_count 127-151, "
     "linear_flop_jit 99-110, batchnorm_flop_jit, norm_flop_counter, elementwise_flop_counter 261-279",
+    ignores=("bias_adds", "bn_stats", "merge_adds", "scale_muls", "maxpool_in", "maxpool_out", "avgpool_in",
+             "avgpool_out", "adaptive_avgpool_out", "adaptive_maxpool_in", "adaptive_maxpool_out", *SOFTMAX,
+             *ACTIVATIONS),
 )
 
 PTFLOPS = Convention(
@@ -126,6 +154,10 @@ PTFLOPS = Convention(
     source="ptflops/pytorch_ops.py: conv_flops_counter_hook 60-92, linear 35-43, bn_flops_counter_hook 51-57, "
     "relu_flops_counter_hook 30-32, pool_flops_counter_hook 46-48, _numel_functional_flops_hook 347-348; "
     "pytorch_engine.py:49 (count_functional)",
+    # Activations it has no hook for (module types outside MODULES_MAPPING) count nothing, one by one:
+    ignores=("bn_stats", "merge_adds", "scale_muls", "maxpool_out", "avgpool_out", "adaptive_avgpool_out",
+             "adaptive_maxpool_out", "softmax_rows", "act_sigmoid", "act_tanh", "act_selu", "act_hard_swish",
+             "act_hard_sigmoid", "act_mish"),
 )
 
 THOP = Convention(
@@ -139,6 +171,8 @@ THOP = Convention(
     tool="thop 0.1.1.post2209072238 (profile)",
     source="thop/profile.py:21-66 (register_hooks); basic_hooks.py count_convNd 22-34, count_normalization 60-69, "
     "count_softmax 98-103, count_adap_avgpool 114-121, count_linear 140-147; calc_func.py",
+    ignores=("bias_adds", "bn_stats", "merge_adds", "scale_muls", "maxpool_in", "maxpool_out", "avgpool_in",
+             "adaptive_maxpool_in", "adaptive_maxpool_out", *ACTIVATIONS),
 )
 
 TORCHINFO = Convention(
@@ -149,6 +183,7 @@ TORCHINFO = Convention(
     params=TORCH_PARAMS,
     tool="torchinfo 1.8.0 (summary().total_mult_adds)",
     source="torchinfo/layer_info.py: LayerInfo.calculate_macs",
+    ignores=("bn_stats", *ELEMENTWISE, *POOLS, *SOFTMAX, *ACTIVATIONS),
 )
 
 KERAS = Convention(
@@ -159,6 +194,7 @@ KERAS = Convention(
     params=(*TORCH_PARAMS, "bn_stats"),
     tool="Keras (model.summary(), Total params = trainable + non-trainable)",
     source="keras BatchNormalization: gamma, beta trainable; moving_mean, moving_variance non-trainable",
+    ignores=("bias_adds", *ELEMENTWISE, *POOLS, *SOFTMAX, *ACTIVATIONS),
 )
 
 CONVENTIONS = {convention.name: convention

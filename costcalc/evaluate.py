@@ -13,6 +13,7 @@ from costcalc.arith import ExactArith, scale_resolution
 from costcalc.conventions import PAPER, Convention
 from costcalc.errors import Diagnostic, Location, SpecError
 from costcalc.layers.base import Layer, Shape
+from costcalc.layers.graph import Merge
 from costcalc.multipliers import format_fraction
 from costcalc.network import Network, build_network, propagate
 from costcalc.spec.model import Spec
@@ -80,10 +81,12 @@ def evaluate(network: Network | Spec, alpha: Fraction = Fraction(1), rho: Fracti
     input_shape = input_shape_at(spec, Fraction(rho))
     rows = []
     for node, layer, given, layer_output, components in propagate(network, input_shape, arith):
-        layer_input = given[0] if layer.merges else given
+        merge = isinstance(layer, Merge)
+        layer_input = given[0] if merge else given
         rows.append(LayerCost(
             name=node.name, kind=layer.kind, group=layer.group(),
-            filter=layer.filter_label(given, layer_output), stride=layer.stride_label(),
+            filter=layer.merge_label(given, layer_output) if merge else layer.filter_label(given, layer_output),  # type: ignore[attr-defined]
+            stride=layer.stride_label(),
             input_shape=layer_input, output_shape=layer_output,
             mult_adds=convention.mult_adds_of(components), params=convention.params_of(components),
             components=components, layer=layer, location=node.location, path=node.path,

@@ -1,8 +1,9 @@
 """Memory: bytes of activations and weights, and the peak of activations alive at once.
 
-Assumptions (the docs and every report state them): each layer's output is a new tensor, except batch norm,
-activations, dropout, stochastic depth, layer scale, flatten, channel shuffle and channel split, which work in
-place (fused into the layer before, as inference engines run them) and allocate nothing. A tensor is alive
+Assumptions (the docs and every report state them): each layer's output is a new tensor, except the kinds that
+work in place (their ``in_place`` trait: batch norm, activations, dropout, stochastic depth, layer scale,
+flatten, channel shuffle and channel split), fused into the layer before, as inference engines run them, which
+allocate nothing. A tensor is alive
 from the layer that makes it until the last layer that reads it, or one of its in-place views; the network's
 input is alive until its last use and the output at the end. Layers run in the spec's order (a topological
 order of the graph), one at a time. The peak is the largest total of tensors alive while a layer runs: its
@@ -16,8 +17,6 @@ from typing import NamedTuple
 from costcalc.evaluate import Evaluation
 
 DTYPES = {"fp32": 4, "fp16": 2, "bf16": 2, "int8": 1}
-IN_PLACE = frozenset({"batch_norm", "activation", "dropout", "stochastic_depth", "layer_scale", "flatten",
-                      "channel_shuffle", "split"})
 
 
 class LayerMemory(NamedTuple):
@@ -48,7 +47,7 @@ def memory(evaluation: Evaluation, dtype: str = "fp32") -> Memory:
     tensor_of: list[int] = []
     tensor_bytes: dict[int, int] = {-1: _elements(evaluation.input_shape) * size}
     for index, (node, row) in enumerate(zip(nodes, rows)):
-        if row.kind in IN_PLACE:
+        if row.layer.in_place:
             source = node.inputs[0]
             tensor_of.append(-1 if source < 0 else tensor_of[source])
         else:
@@ -75,7 +74,7 @@ def memory(evaluation: Evaluation, dtype: str = "fp32") -> Memory:
         alive += sum(starts.get(index, ()))
         inputs = {(-1 if source < 0 else tensor_of[source]) for source in node.inputs}
         layers.append(LayerMemory(
-            activation_bytes=0 if row.kind in IN_PLACE else tensor_bytes[index],
+            activation_bytes=0 if row.layer.in_place else tensor_bytes[index],
             input_bytes=sum(tensor_bytes[tensor] for tensor in inputs),
             weight_bytes=row.params * size,
             alive_bytes=alive,

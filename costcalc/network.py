@@ -20,7 +20,7 @@ from costcalc.arith import ShapeError
 from costcalc.errors import Diagnostic, Location, SpecError
 from costcalc.layers import fields as f
 from costcalc.layers.base import Layer, Shape
-from costcalc.layers.graph import Add, Concat, Scale, Split, SqueezeExcite
+from costcalc.layers.graph import Add, Concat, Merge, Split
 from costcalc.spec import values as v
 from costcalc.spec.model import (
     BlockCall,
@@ -180,8 +180,8 @@ class _Builder:
                                       f"{context}: '{key}': {error}{ctx.where}", "E204")
                     return producer
             layer = entry.kind(**values)
-        if isinstance(layer, SqueezeExcite):
-            return self.squeeze_excite(layer, entry.location, producer, ctx)
+        if layer.expansion == "graph":
+            return self.graph(layer, entry.location, producer, ctx)
         for part in layer.expand():
             producer = self.add(part, entry.location, (producer,), ctx, self.given(part.name, ctx))
         return producer
@@ -196,23 +196,11 @@ class _Builder:
             outputs.append(self.chain(branch, start, ctx))
         return self.add(Concat(), entry.location, tuple(outputs), ctx, self.given(entry.name, ctx))
 
-    def squeeze_excite(self, se: SqueezeExcite, location: Location, producer: int, ctx: _Context) -> int:
-        from costcalc.expr import parse_expression
-        from costcalc.layers.conv import Conv
-        from costcalc.layers.pooling import GlobalAvgPool
-        from costcalc.layers.simple import Activation
-
-        inner = ctx._replace(path=self.instance("se", se.name, ctx, location, "squeeze_excite"), suffix="")
-        pool = self.add(GlobalAvgPool(name="pool"), location, (producer,), inner, "pool")
-        fc1 = self.add(Conv(kernel=(1, 1), filters=se.squeeze, bias=True, fixed=se.fixed, name="fc1"),
-                       location, (pool,), inner, "fc1")
-        act = self.add(Activation(function=se.activation, name=se.activation), location, (fc1,), inner,
-                       se.activation)
-        back = v.Bound(parse_expression("block_in"), {})  # as many channels as the input to scale
-        fc2 = self.add(Conv(kernel=(1, 1), filters=back, bias=True, fixed=True, name="fc2"), location, (act,),
-                       inner, "fc2", block_input=producer)
-        gate = self.add(Activation(function=se.gate, name="gate"), location, (fc2,), inner, "gate")
-        return self.add(Scale(name="scale"), location, (producer, gate), inner, "scale")
+    def graph(self, layer: Layer, location: Location, producer: int, ctx: _Context) -> int:
+        """A kind that expands into a small graph (squeeze_excite): its layers, grouped under an instance of
+        its own name, as a block's are."""
+        path = self.instance(layer.name_prefix, layer.name, ctx, location, layer.kind)
+        return layer.expand_graph(_Construct(self, location, producer, ctx._replace(path=path, suffix="")))  # type: ignore[attr-defined]
 
     def call(self, call: BlockCall, producer: int, ctx: _Context) -> int:
         block = self.spec.blocks[call.block]
@@ -264,6 +252,22 @@ class _Builder:
                              if isinstance(getattr(item.layer, field.name), v.Bound))
             nodes.append(Node(name, item.layer, item.location, item.inputs, item.path, item.block_input, deferred))
         return tuple(nodes)
+
+
+class _Construct:
+    """The builder as a ``GraphBuilder`` for one construct (costcalc.layers.base)."""
+
+    def __init__(self, builder: _Builder, location: Location, producer: int, ctx: _Context):
+        self.builder, self.location, self.input, self.ctx = builder, location, producer, ctx
+
+    def add(self, name: str, layer: Layer, inputs: tuple[int, ...], reads_construct_input: bool = False) -> int:
+        block_input = self.input if reads_construct_input else None
+        return self.builder.add(layer, self.location, inputs, self.ctx, name, block_input=block_input)
+
+    def input_channels(self) -> Any:
+        from costcalc.expr import parse_expression
+
+        return v.Bound(parse_expression("block_in"), {})
 
 
 def _generated_name(layer: Layer, owner: str | None, counters: dict[str, int], taken: set[str],
@@ -339,17 +343,18 @@ def propagate(network: Network, input_shape: Shape,
             if node.deferred:
                 block_in = input_shape if node.block_input < 0 else shapes[node.block_input]
                 layer = _resolve(layer, node.deferred, first.channels, block_in.channels, arith)
-            given = tuple(input_shape if i < 0 else shapes[i] for i in node.inputs) if layer.merges else first
+            merge = isinstance(layer, Merge)
+            given: Any = tuple(input_shape if i < 0 else shapes[i] for i in node.inputs) if merge else first
             known = None if node.deferred else seen.get((id(layer), given))
             if known is not None:
                 output, costs = known
             else:
-                output = layer.output_shape(given, arith)
+                output = layer.merge_shape(given, arith) if merge else layer.output_shape(given, arith)  # type: ignore[attr-defined]
                 if arith.exact:
                     arith.require(output.height >= 1 and output.width >= 1,
                                   lambda output=output: f"the output would be {output}: the feature map has shrunk "
                                                         "to nothing", "E404")
-                costs = layer.costs(given, output, arith)
+                costs = layer.merge_costs(given, output, arith) if merge else layer.costs(given, output, arith)  # type: ignore[attr-defined]
                 if not node.deferred:
                     seen[(id(layer), given)] = (output, costs)
         except ShapeError as error:

@@ -3,8 +3,8 @@
 For each layer: bytes moved = the activations it reads + the activation it writes + its weights; time =
 max(Mult-Adds / peak Mult-Adds per second, bytes moved / bandwidth); it is compute-bound when the first term
 is the larger, memory-bound otherwise; its arithmetic intensity is Mult-Adds per byte moved. The network's
-latency is the sum over its layers. Layers that work in place (batch norm, activations, ...; see
-``costcalc.memory``) move no bytes of their own: they are fused into the layer before.
+latency is the sum over its layers. Layers that work in place (their kind's ``in_place`` trait: batch norm,
+activations, ...; see ``costcalc.memory``) move no bytes of their own: they are fused into the layer before.
 
 This is an analytical estimate under stated assumptions, not a measurement: no cache reuse (every layer reads
 and writes DRAM), no fusion beyond the in-place layers, no overlap of layers, the peak rate reached by every
@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 from costcalc.errors import CostcalcError, Diagnostic, Location, did_you_mean
 from costcalc.evaluate import Evaluation
-from costcalc.memory import DTYPES, IN_PLACE, Memory
+from costcalc.memory import DTYPES, Memory
 
 ASSUMPTIONS = "analytical roofline estimate, not a measurement: no cache reuse, no fusion, no overlap"
 
@@ -64,7 +64,7 @@ def roofline(evaluation: Evaluation, memory_use: Memory, device: Device) -> Roof
     layers = []
     for row, layer in zip(evaluation.layers, memory_use.layers):
         mult_adds = counting.mult_adds_of(row.components)
-        moved = 0 if row.kind in IN_PLACE else layer.input_bytes + layer.activation_bytes + layer.weight_bytes
+        moved = 0 if row.layer.in_place else layer.input_bytes + layer.activation_bytes + layer.weight_bytes
         compute, transfer = Fraction(mult_adds, peak), Fraction(moved, device.bandwidth_bytes_per_s)
         bound = "" if not (compute or transfer) else "compute" if compute >= transfer else "memory"
         layers.append(LayerTime(mult_adds, moved, max(compute, transfer), bound,

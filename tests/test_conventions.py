@@ -23,6 +23,7 @@ from costcalc.convention_file import ConventionError, load_convention, resolve_c
 from costcalc.conventions import CONVENTIONS, PAPER
 from costcalc.evaluate import evaluate
 from costcalc.network import build_network
+from costcalc.layers.components import COMPONENTS, Component, expand_names, register_component
 from costcalc.spec import load_spec
 from costcalc.spec.bundled import bundled_specs
 
@@ -83,6 +84,33 @@ def test_every_builtin_names_its_tool_and_source() -> None:
         assert convention.name == name and convention.description and convention.source
         if name not in ("paper",):
             assert convention.tool
+
+
+@pytest.mark.parametrize("name", sorted(CONVENTIONS))
+def test_every_builtin_decides_every_cost_component(name: str) -> None:
+    """No silent zero: a built-in counts each component (as Mult-Adds or as params) or says it ignores it. A
+    component added without a decision in every built-in (costcalc/conventions.py) fails here."""
+    convention = CONVENTIONS[name]
+    assert convention.undecided() == [], f"{name} says nothing of {convention.undecided()}: count it or ignore it"
+    counted = {term.component for term in convention.mult_adds} | set(convention.params)
+    assert not counted & expand_names(convention.ignores), f"{name} both counts and ignores these"
+
+
+def test_a_new_component_without_a_decision_is_caught() -> None:
+    """The check above can fail: a component registered after the built-ins were written is undecided."""
+    added = register_component(Component("test_only_muls", "for this test", "test multiplies", "element", "output"))
+    try:
+        assert all(convention.undecided() == ["test_only_muls"] for convention in CONVENTIONS.values())
+    finally:
+        del COMPONENTS[added.name]
+
+
+def test_a_convention_file_may_say_what_it_ignores(tmp_path: Path) -> None:
+    path = tmp_path / "mine.yaml"
+    path.write_text("mult_adds: {weight_macs: 1}\nparams: [weights]\nignores: [bias_adds, act_*]\n", encoding="utf-8")
+    convention = load_convention(str(path))
+    assert "act_relu" not in convention.undecided() and "bias_adds" not in convention.undecided()
+    assert "bn_elements" in convention.undecided()
 
 
 # --- units ------------------------------------------------------------------------------------------------------------
@@ -158,7 +186,7 @@ def test_a_bad_convention_file_reports_every_problem(tmp_path: Path) -> None:
         f"{path}:6:19: error[E521]: unknown parameter component 'bias' (did you mean 'biases'?); expected one of: "
         "weights, biases, bn_affine, bn_stats, norm_affine, layer_scale",
         f"{path}:7:1: error[E520]: unknown key 'extra'; expected one of: name, description, tool, source, mult_adds, "
-        "params",
+        "params, ignores",
     ]
     assert "error[E521]: unknown cost component 'bn_element'" in bad_usage("report", "--convention", path)
 

@@ -13,7 +13,7 @@ from cli_helpers import bad_usage, ok
 
 from costcalc.conventions import CONVENTIONS
 from costcalc.evaluate import evaluate
-from costcalc.memory import DTYPES, IN_PLACE, memory
+from costcalc.memory import DTYPES, memory
 from costcalc.network import build_network
 from costcalc.roofline import Device, DeviceError, load_device, roofline
 from costcalc.spec import load_spec
@@ -38,7 +38,7 @@ def test_mobilenet_peak_is_the_first_pointwise_layer() -> None:
     assert fp32.peak_activation_bytes == 4_816_896 == (112 * 112 * 32 + 112 * 112 * 64) * 4
     assert evaluation.layers[fp32.peak_layer].name == "conv_pw_1"
     # a chain: the peak is the largest input + output of any layer
-    allocating = [(row, layer) for row, layer in zip(evaluation.layers, fp32.layers) if row.kind not in IN_PLACE]
+    allocating = [(row, layer) for row, layer in zip(evaluation.layers, fp32.layers) if not row.layer.in_place]
     assert fp32.peak_activation_bytes == max(layer.input_bytes + layer.activation_bytes for _row, layer in allocating)
     assert memory(evaluation, "int8").peak_activation_bytes == 4_816_896 // 4
 
@@ -89,7 +89,7 @@ def test_each_layer_is_the_roofline_max_and_the_total_adds_up(tmp_path: Path, na
     times = roofline(evaluation, use, device)
     peak = {"fp32": 7_000_000_000, "int8": 30_000_000_000}[dtype]
     for row, layer, time in zip(evaluation.layers, use.layers, times.layers):
-        moved = 0 if row.kind in IN_PLACE else layer.input_bytes + layer.activation_bytes + layer.weight_bytes
+        moved = 0 if row.layer.in_place else layer.input_bytes + layer.activation_bytes + layer.weight_bytes
         assert time.bytes_moved == moved
         compute, transfer = Fraction(row.mult_adds, peak), Fraction(moved, 3_000_000_000)
         assert time.latency_s == max(compute, transfer)

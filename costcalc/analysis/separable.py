@@ -14,8 +14,8 @@ from typing import NamedTuple
 
 from costcalc.arith import ExactArith
 from costcalc.evaluate import Evaluation, LayerCost
-from costcalc.layers.conv import Conv, Depthwise, Pointwise
-from costcalc.layers.dense import FullyConnected
+from costcalc.layers.base import ConvView
+from costcalc.layers.conv import Conv
 
 
 class SeparablePair(NamedTuple):
@@ -53,37 +53,33 @@ class StandardTwin(NamedTuple):
     pairs: int
 
 
-def _is_pointwise(row: LayerCost) -> bool:
+def _is_pointwise(view: ConvView, row: LayerCost) -> bool:
     """An ungrouped 1x1 convolution that keeps the map's size (no stride, no padding that grows it)."""
-    layer = row.layer
-    same_size = row.input_shape[:2] == row.output_shape[:2]
-    if isinstance(layer, Pointwise):
-        return layer.groups == 1 and same_size
-    return isinstance(layer, Conv) and layer.kernel == (1, 1) and layer.groups == 1 and same_size
+    return view.kernel == (1, 1) and view.groups == 1 and row.input_shape[:2] == row.output_shape[:2]
 
 
 def separable_pairs(evaluation: Evaluation) -> list[SeparablePair]:
     """Every depthwise layer (multiplier 1) whose next weighted layer is a pointwise convolution, with
-    only shape-preserving layers (batch norm, activations) between them."""
+    only shape-preserving layers (batch norm, activations) between them. Kinds say what they are as
+    convolutions (``conv_view``); a layer with weights that is none (fully connected) ends a pair too."""
     pairs = []
-    depthwise: LayerCost | None = None
+    depthwise: tuple[LayerCost, ConvView] | None = None
     for row in evaluation.layers:
-        if isinstance(row.layer, Depthwise):
-            depthwise = row if row.layer.depth_multiplier == 1 else None
-        elif isinstance(row.layer, (Conv, Pointwise, FullyConnected)):
-            if depthwise is not None and _is_pointwise(row):
-                pairs.append(_pair(evaluation, depthwise, row))
+        view = row.layer.conv_view()
+        if view is not None and view.depthwise:
+            depthwise = (row, view) if view.depth_multiplier == 1 else None
+        elif view is not None or "weights" in row.components:
+            if depthwise is not None and view is not None and _is_pointwise(view, row):
+                pairs.append(_pair(evaluation, *depthwise, row))
             depthwise = None
         elif row.input_shape != row.output_shape:  # pooling between them: not one separable convolution
             depthwise = None
     return pairs
 
 
-def _pair(evaluation: Evaluation, depthwise: LayerCost, pointwise: LayerCost) -> SeparablePair:
+def _pair(evaluation: Evaluation, depthwise: LayerCost, dw: ConvView, pointwise: LayerCost) -> SeparablePair:
     """The pair and its standard convolution: the depthwise kernel, stride, padding and dilation, from the
     depthwise input (M channels) to the pointwise filters (N), costed by the ``Conv`` kind itself."""
-    dw = depthwise.layer
-    assert isinstance(dw, Depthwise)
     standard = Conv(kernel=dw.kernel, filters=pointwise.output_shape.channels, stride=dw.stride,
                     padding=dw.padding, dilation=dw.dilation, fixed=True)
     arith = ExactArith(evaluation.alpha, evaluation.spec.width)

@@ -1,7 +1,8 @@
 """Layer kinds, one small module per family, collected in one registry (``KINDS``)."""
 
 from costcalc.layers import conv, dense, graph, pooling, simple  # noqa: F401  (registers the kinds)
-from costcalc.layers.base import COMPONENTS, Layer, Shape
-from costcalc.layers.registry import KINDS, SHORTHANDS
+from costcalc.layers.base import Layer, Shape
+from costcalc.layers.components import COMPONENTS
+from costcalc.layers.registry import INTERNAL_KINDS, KINDS, SHORTHANDS, all_kinds
 
-__all__ = ["COMPONENTS", "KINDS", "SHORTHANDS", "Layer", "Shape"]
+__all__ = ["COMPONENTS", "INTERNAL_KINDS", "KINDS", "SHORTHANDS", "Layer", "Shape", "all_kinds"]

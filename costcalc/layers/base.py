@@ -1,7 +1,7 @@
 """What every layer kind is: a frozen record whose fields are its spec schema, with three pure methods.
 
 - ``output_shape(input_shape, arith)``: shape propagation (exact ints, or sympy expressions);
-- ``costs(input_shape, output_shape, arith)``: the layer's cost *components* (see ``COMPONENTS``), from
+- ``costs(input_shape, output_shape, arith)``: the layer's cost *components* (costcalc.layers.components), from
   the formulas in ``costcalc.formulas``; a counting convention decides which of them are Mult-Adds and
   which are parameters;
 - ``expand()``: sugar kinds (``separable``) return the layers they stand for.
@@ -11,54 +11,9 @@ A kind with no cost returns no components: under every convention it counts as z
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, ClassVar, NamedTuple, Protocol
 
 from costcalc.layers.fields import SpecField
-
-# Cost components a layer may report. Conventions (costcalc.conventions) pick from these by name.
-COMPONENTS = {
-    "weight_macs": "multiply-accumulates of conv / depthwise / pointwise / fully connected weights",
-    "bias_adds": "one add per output element of a layer with a bias",
-    "weights": "weights of conv / depthwise / pointwise / fully connected layers",
-    "biases": "bias terms",
-    "bn_affine": "BatchNorm scale and shift (gamma, beta): 2 per channel",
-    "bn_stats": "BatchNorm running mean and variance: 2 per channel (non-trainable)",
-    "norm_affine": "LayerNorm scale and shift: 2 per channel",
-    "layer_scale": "layer-scale factors (ConvNeXt): 1 per channel",
-    "merge_adds": "elementwise adds where branches are summed (residual connections)",
-    "scale_muls": "elementwise multiplies (squeeze-and-excitation scaling, layer scale)",
-    "bn_elements": "elements a batch norm normalises (its output elements)",
-    "ln_elements": "elements a layer norm normalises",
-    "act_<function>": "elements an activation is applied to, one component per function (act_relu, act_relu6, "
-                      "act_silu, ...; swish is silu)",
-    "maxpool_in": "input elements of a windowed max pool",
-    "maxpool_out": "output elements of a windowed max pool",
-    "avgpool_in": "input elements of a windowed average pool",
-    "avgpool_out": "output elements of a windowed average pool",
-    "adaptive_avgpool_in": "input elements of a global or adaptive average pool",
-    "adaptive_avgpool_out": "output elements of a global or adaptive average pool",
-    "adaptive_maxpool_in": "input elements of a global max pool",
-    "adaptive_maxpool_out": "output elements of a global max pool",
-    "softmax_elements": "elements of a softmax",
-    "softmax_rows": "softmaxes computed: one per position (a softmax over the channels of each)",
-}
-PARAM_COMPONENTS = ("weights", "biases", "bn_affine", "bn_stats", "norm_affine", "layer_scale")
-# Components that are proportional to the input's height x width; every other component that is not a
-# parameter count is proportional to the output's (or does not depend on the resolution at all: a 1x1 map's,
-# a fixed adaptive pool's). costcalc.compiled relies on this split to evaluate grids fast.
-PER_INPUT_POSITION = frozenset({"maxpool_in", "avgpool_in", "adaptive_avgpool_in", "adaptive_maxpool_in"})
-
-
-def is_component(name: str) -> bool:
-    """A component some layer may report (conventions are checked against this)."""
-    return name in COMPONENTS or (name.startswith("act_") and name[4:] in _activation_names())
-
-
-def _activation_names() -> tuple[str, ...]:
-    from costcalc.layers.fields import ACTIVATIONS
-
-    return tuple(name for name in ACTIVATIONS if name != "swish")
-
 
 class Shape(NamedTuple):
     """A feature map: height x width x channels, as the paper's Table 1 writes it."""
@@ -76,9 +31,62 @@ def size_label(pair: tuple[int, int]) -> str:
     return f"{pair[0]}x{pair[1]}"
 
 
+class ConvView(NamedTuple):
+    """A layer seen as a convolution: what finding depthwise-separable pairs, and the standard convolution
+    that would replace one (the paper's Table 4), need to know of it."""
+
+    kernel: tuple[int, int]
+    stride: tuple[int, int]
+    padding: str | tuple[int, int]
+    dilation: tuple[int, int]
+    groups: int | None  # None: one group per input channel (a depthwise convolution)
+    depth_multiplier: int = 1
+
+    @property
+    def depthwise(self) -> bool:
+        return self.groups is None
+
+
+# The facts every kind declares, itself or through its family's base class (never inherited from ``Layer``,
+# which declares none of them: a kind that forgets one fails tests/test_kind_traits.py, and fails loudly where
+# the fact is used). Data traits are class attributes; methods are listed with their parentheses.
+TRAITS = ("in_place", "channels_follow_resolution", "fixed_output_size", "expansion", "conv_view()")
+
+
+class GraphBuilder(Protocol):
+    """What a ``"graph"`` kind's ``expand_graph`` adds its layers through (the network builder implements it):
+    nodes are numbered; ``input`` is the node the construct reads."""
+
+    input: int
+
+    def add(self, name: str, layer: Layer, inputs: tuple[int, ...], reads_construct_input: bool = False) -> int:
+        """Add ``layer`` named ``name`` inside the construct, reading ``inputs``; its node. With
+        ``reads_construct_input``, its channel counts' ``block_in`` is the construct's input."""
+        ...
+
+    def input_channels(self) -> Any:
+        """A channel count equal to the construct's input channels, filled in when the network is evaluated
+        (for a layer added with ``reads_construct_input``)."""
+        ...
+
+
 class Layer:
     """Base of the layer kinds: frozen records whose fields are declared with ``spec_field`` and are, in
     order, the keys a spec entry of the kind takes. Kinds register themselves by name (``@register``).
+
+    A kind owns all of its facts: its fields, its shape and costs (its formulas), how it is named and shown,
+    and the traits of ``TRAITS`` that the engine and the analyses ask of it:
+
+    - ``in_place``: it works in place (fused into the layer before, as inference engines run batch norm and
+      activations): it allocates no tensor and moves no bytes of its own (memory, roofline);
+    - ``channels_follow_resolution``: its output channels depend on its input's height and width (flatten), so
+      a network's cost does not factor into a width part and a resolution part (``costcalc.compiled``);
+    - ``fixed_output_size``: its output's height and width do not depend on its input's (global and adaptive
+      pools), so a flatten after it has the same channels at every resolution;
+    - ``expansion``: what a spec entry of the kind stands for: ``"itself"``; ``"chain"``, the layers of
+      ``expand()`` one after another (``separable``); or ``"graph"``, a small graph of its own, grouped under
+      its name like a block (``squeeze_excite``: ``expand_graph``);
+    - ``conv_view()``: the layer as a convolution (``ConvView``), or None when it is not one.
 
     Why not ``@dataclass(frozen=True)``: it generates and compiles six methods per class at import, which
     cost a sixth of ``costcalc report``'s start-up time; these generic methods do the same from the field
@@ -90,7 +98,10 @@ class Layer:
     summary: ClassVar[str]
     name_prefix: ClassVar[str]
     follows_previous: ClassVar[bool] = False  # unnamed, it takes the name of the layer it follows
-    merges: ClassVar[bool] = False  # its input is a tuple of shapes (costcalc.layers.graph)
+    in_place: ClassVar[bool]
+    channels_follow_resolution: ClassVar[bool]
+    fixed_output_size: ClassVar[bool]
+    expansion: ClassVar[str]
     name: str | None
 
     def __init_subclass__(cls, **options: Any) -> None:
@@ -141,7 +152,11 @@ class Layer:
         return f"{type(self).__name__}({shown})"
 
     def expand(self) -> tuple[Layer, ...]:
+        """The layers a ``"chain"`` kind stands for, in order (``(self,)`` for every other kind)."""
         return (self,)
+
+    def conv_view(self) -> ConvView | None:
+        raise NotImplementedError(f"layer kind '{self.kind}' does not declare its conv_view() (layers/base.py, TRAITS)")
 
     def output_shape(self, input_shape: Shape, arith: Any) -> Shape:
         return input_shape
@@ -164,6 +179,11 @@ class Layer:
         the name of the last layer before this one that is not itself a follower (batch norm, activation)."""
         counters[self.name_prefix] = counters.get(self.name_prefix, 0) + 1
         return f"{self.name_prefix}_{counters[self.name_prefix]}"
+
+
+def not_a_convolution(self: Layer) -> ConvView | None:
+    """``conv_view`` of the kinds that are not convolutions: ``conv_view = not_a_convolution``."""
+    return None
 
 
 def stride_text(stride: tuple[int, int]) -> str:

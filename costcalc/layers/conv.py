@@ -10,7 +10,7 @@ from typing import Any
 
 from costcalc import formulas
 from costcalc.layers import fields as f
-from costcalc.layers.base import Layer, Shape, size_label, stride_text
+from costcalc.layers.base import ConvView, Layer, Shape, not_a_convolution, size_label, stride_text
 from costcalc.layers.registry import register
 
 
@@ -35,8 +35,17 @@ def _weighted_costs(kernel: tuple[int, int], m: Any, output_shape: Shape, groups
     return costs
 
 
+class _Convolution(Layer):
+    """The convolutions' facts: each computes a new tensor whose size follows its input's."""
+
+    in_place = False
+    channels_follow_resolution = False
+    fixed_output_size = False
+    expansion = "itself"
+
+
 @register
-class Conv(Layer):
+class Conv(_Convolution):
     """Standard convolution, optionally grouped: ``D_K·D_K·(M/groups)·N·D_F·D_F`` Mult-Adds,
     ``D_K·D_K·(M/groups)·N`` weights (MobileNets eq. 2)."""
 
@@ -67,6 +76,9 @@ class Conv(Layer):
     def costs(self, input_shape: Shape, output_shape: Shape, arith: Any) -> dict[str, Any]:
         return _weighted_costs(self.kernel, input_shape.channels, output_shape, self.groups, self.bias)
 
+    def conv_view(self) -> ConvView:
+        return ConvView(self.kernel, self.stride, self.padding, self.dilation, self.groups)
+
     def group(self) -> str:
         prefix = "conv" if self.groups == 1 else "group conv"
         return f"{prefix} {size_label(self.kernel)}"
@@ -80,7 +92,7 @@ class Conv(Layer):
 
 
 @register
-class Depthwise(Layer):
+class Depthwise(_Convolution):
     """Depthwise convolution: one ``D_K × D_K`` filter per input channel (times the depth multiplier):
     ``D_K·D_K·M·D_F·D_F`` Mult-Adds, ``D_K·D_K·M`` weights (MobileNets eq. 4). It is a convolution with
     ``groups = M`` and ``N = M·depth_multiplier``, and is computed as one."""
@@ -105,6 +117,9 @@ class Depthwise(Layer):
         m = input_shape.channels
         return _weighted_costs(self.kernel, m, output_shape, m, self.bias)
 
+    def conv_view(self) -> ConvView:
+        return ConvView(self.kernel, self.stride, self.padding, self.dilation, None, self.depth_multiplier)
+
     def group(self) -> str:
         return f"depthwise {size_label(self.kernel)}"
 
@@ -117,7 +132,7 @@ class Depthwise(Layer):
 
 
 @register
-class Pointwise(Layer):
+class Pointwise(_Convolution):
     """Pointwise (1×1) convolution: ``M·N·D_F·D_F`` Mult-Adds, ``M·N`` weights (MobileNets eq. 5,
     second term)."""
 
@@ -142,6 +157,9 @@ class Pointwise(Layer):
     def costs(self, input_shape: Shape, output_shape: Shape, arith: Any) -> dict[str, Any]:
         return self.as_conv().costs(input_shape, output_shape, arith)
 
+    def conv_view(self) -> ConvView:
+        return self.as_conv().conv_view()
+
     def group(self) -> str:
         return self.as_conv().group()
 
@@ -153,7 +171,7 @@ class Pointwise(Layer):
 
 
 @register
-class Separable(Layer):
+class Separable(_Convolution):
     """Depthwise-separable convolution (MobileNets Fig. 3): sugar for a depthwise ``D_K × D_K`` layer
     followed by a pointwise 1×1 layer, each optionally followed by batch norm and an activation. It
     expands into those rows; costs come from them (eq. 5: ``D_K·D_K·M·D_F·D_F + M·N·D_F·D_F``)."""
@@ -161,6 +179,8 @@ class Separable(Layer):
     kind = "separable"
     summary = "depthwise-separable convolution: expands to depthwise + pointwise rows"
     name_prefix = "conv_sep"
+    expansion = "chain"
+    conv_view = not_a_convolution  # it stands for two convolutions, which the network holds instead
 
     kernel: tuple[int, int] = f.spec_field(f.pair, doc="depthwise kernel size D_K")
     filters: int = f.spec_field(f.positive_int, doc="pointwise output channels N; scaled by alpha", runtime=True)

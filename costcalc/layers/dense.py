@@ -6,7 +6,7 @@ from typing import Any
 
 from costcalc import formulas
 from costcalc.layers import fields as f
-from costcalc.layers.base import Layer, Shape
+from costcalc.layers.base import Layer, Shape, not_a_convolution
 from costcalc.layers.registry import register
 
 
@@ -18,6 +18,11 @@ class FullyConnected(Layer):
     kind = "fc"
     summary = "fully connected layer (needs a 1x1xM input: flatten or global pooling first)"
     name_prefix = "fc"
+    in_place = False
+    channels_follow_resolution = False
+    fixed_output_size = True  # 1x1, whatever the resolution
+    expansion = "itself"
+    conv_view = not_a_convolution  # a 1x1 convolution on a 1x1 map, but never the pointwise half of a separable pair
 
     units: int = f.spec_field(f.positive_int, doc="output units N; scaled by alpha unless fixed", runtime=True)
     bias: bool = f.spec_field(f.boolean, True, "the layer has a bias per unit (counted by conventions that count biases)")

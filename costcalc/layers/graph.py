@@ -1,17 +1,18 @@
 """Graph layers: where branches meet (add, concat, the squeeze-and-excitation scale) or part (channel
-split), and squeeze-and-excitation itself, which the network builder expands into its own small graph.
+split), and squeeze-and-excitation itself, which expands into a small graph of its own (``expand_graph``).
 
-Merge layers take a tuple of input shapes. A spec does not write them as layers: ``residual``, ``concat``
-and ``squeeze_excite`` entries put them in (``costcalc.network``), and they appear as rows of a report.
+Merge layers take a tuple of input shapes (``merge_shape``, ``merge_costs``). A spec does not write them as
+layers: ``residual``, ``concat`` and ``squeeze_excite`` entries put them in (costcalc.network), and they
+appear as rows of a report.
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from costcalc.layers import fields as f
-from costcalc.layers.base import Layer, Shape
-from costcalc.layers.registry import register
+from costcalc.layers.base import GraphBuilder, Layer, Shape, not_a_convolution
+from costcalc.layers.registry import register, register_internal
 
 
 def _same_map(shapes: tuple[Shape, ...], arith: Any, what: str) -> None:
@@ -23,12 +24,30 @@ def _same_map(shapes: tuple[Shape, ...], arith: Any, what: str) -> None:
 
 
 class Merge(Layer):
-    """A layer whose input is several tensors (``merges``): ``output_shape`` and ``costs`` get a tuple."""
+    """A layer whose input is several tensors: the engine calls ``merge_shape``, ``merge_costs`` and
+    ``merge_label`` with the tuple of their shapes instead of ``output_shape``, ``costs`` and ``filter_label``."""
 
-    merges: ClassVar[bool] = True
+    in_place = False
+    channels_follow_resolution = False
+    fixed_output_size = False
+    expansion = "itself"
+    conv_view = not_a_convolution
     name: str | None = f.name_field()
 
+    def merge_shape(self, inputs: tuple[Shape, ...], arith: Any) -> Shape:
+        raise NotImplementedError
 
+    def merge_costs(self, inputs: tuple[Shape, ...], output_shape: Shape, arith: Any) -> dict[str, Any]:
+        return {}
+
+    def merge_label(self, inputs: tuple[Shape, ...], output_shape: Shape) -> str:
+        return ""
+
+    def output_shape(self, input_shape: Shape, arith: Any) -> Shape:
+        raise TypeError(f"'{self.kind}' merges several inputs: use merge_shape")
+
+
+@register_internal
 class Add(Merge):
     """Elementwise sum of branches of the same shape (a residual connection's add)."""
 
@@ -36,10 +55,9 @@ class Add(Merge):
     summary = "elementwise sum of branches (residual connections)"
     name_prefix = "add"
 
-    def output_shape(self, input_shape: Any, arith: Any) -> Shape:
-        shapes: tuple[Shape, ...] = input_shape
-        first = shapes[0]
-        for other in shapes[1:]:
+    def merge_shape(self, inputs: tuple[Shape, ...], arith: Any) -> Shape:
+        first = inputs[0]
+        for other in inputs[1:]:
             arith.require(tuple(other) == tuple(first),
                           lambda other=other: f"cannot add a {first} tensor and a {other} tensor: a residual's "
                                               "main path and shortcut must end in the same shape (give the "
@@ -47,14 +65,15 @@ class Add(Merge):
                                               "stride)", "E401")
         return first
 
-    def costs(self, input_shape: Any, output_shape: Shape, arith: Any) -> dict[str, Any]:
+    def merge_costs(self, inputs: tuple[Shape, ...], output_shape: Shape, arith: Any) -> dict[str, Any]:
         h, w, c = output_shape
-        return {"merge_adds": (len(input_shape) - 1) * h * w * c}
+        return {"merge_adds": (len(inputs) - 1) * h * w * c}
 
-    def filter_label(self, input_shape: Any, output_shape: Shape) -> str:
-        return f"{len(input_shape)} inputs"
+    def merge_label(self, inputs: tuple[Shape, ...], output_shape: Shape) -> str:
+        return f"{len(inputs)} inputs"
 
 
+@register_internal
 class Concat(Merge):
     """Branches stacked along the channels (Inception, SqueezeNet's fire module, DenseNet)."""
 
@@ -62,18 +81,18 @@ class Concat(Merge):
     summary = "branches stacked along the channels"
     name_prefix = "concat"
 
-    def output_shape(self, input_shape: Any, arith: Any) -> Shape:
-        shapes: tuple[Shape, ...] = input_shape
-        _same_map(shapes, arith, "concatenate")
-        channels = shapes[0].channels
-        for other in shapes[1:]:
+    def merge_shape(self, inputs: tuple[Shape, ...], arith: Any) -> Shape:
+        _same_map(inputs, arith, "concatenate")
+        channels = inputs[0].channels
+        for other in inputs[1:]:
             channels = channels + other.channels
-        return Shape(shapes[0].height, shapes[0].width, channels)
+        return Shape(inputs[0].height, inputs[0].width, channels)
 
-    def filter_label(self, input_shape: Any, output_shape: Shape) -> str:
-        return "+".join(str(shape.channels) for shape in input_shape)
+    def merge_label(self, inputs: tuple[Shape, ...], output_shape: Shape) -> str:
+        return "+".join(str(shape.channels) for shape in inputs)
 
 
+@register_internal
 class Scale(Merge):
     """A feature map multiplied channel by channel by a 1×1×C gate (squeeze-and-excitation's output)."""
 
@@ -81,18 +100,29 @@ class Scale(Merge):
     summary = "a map multiplied per channel by a 1x1xC gate"
     name_prefix = "scale"
 
-    def output_shape(self, input_shape: Any, arith: Any) -> Shape:
-        x, gate = input_shape
+    def merge_shape(self, inputs: tuple[Shape, ...], arith: Any) -> Shape:
+        x, gate = inputs
         arith.require(gate.channels == x.channels,
                       lambda: f"the gate has {gate.channels} channels but the map it scales has {x.channels}", "E403")
         return x
 
-    def costs(self, input_shape: Any, output_shape: Shape, arith: Any) -> dict[str, Any]:
+    def merge_costs(self, inputs: tuple[Shape, ...], output_shape: Shape, arith: Any) -> dict[str, Any]:
         h, w, c = output_shape
         return {"scale_muls": h * w * c}
 
 
-class Split(Layer):
+class _Rearrange(Layer):
+    """The facts of split and shuffle: a view or permutation of their input, in place."""
+
+    in_place = True
+    channels_follow_resolution = False
+    fixed_output_size = False
+    expansion = "itself"
+    conv_view = not_a_convolution
+
+
+@register_internal
+class Split(_Rearrange):
     """One of ``parts`` equal slices of the channels (ShuffleNet v2's channel split)."""
 
     kind = "split"
@@ -113,7 +143,7 @@ class Split(Layer):
 
 
 @register
-class ChannelShuffle(Layer):
+class ChannelShuffle(_Rearrange):
     """ShuffleNet's channel shuffle: a permutation of the channels, no cost."""
 
     kind = "channel_shuffle"
@@ -133,11 +163,16 @@ class ChannelShuffle(Layer):
 class SqueezeExcite(Layer):
     """Squeeze-and-excitation (Hu et al. 2018): global average pool, a 1×1 conv down to ``squeeze``
     channels, an activation, a 1×1 conv back up, a gate, and the input scaled by it. Both 1×1 convs have
-    biases (as in torchvision). The network builder expands it into those rows, grouped under its name."""
+    biases (as in torchvision). It expands into those rows (``expand_graph``), grouped under its name."""
 
     kind = "squeeze_excite"
     summary = "squeeze-and-excitation: expands to pool, 1x1 conv, act, 1x1 conv, gate, scale"
     name_prefix = "se"
+    in_place = False
+    channels_follow_resolution = False
+    fixed_output_size = False
+    expansion = "graph"
+    conv_view = not_a_convolution  # it stands for its graph, which the network holds instead
 
     squeeze: int = f.spec_field(f.positive_int, doc="channels of the bottleneck, usually an expression "
                                 "such as make_divisible(in // 4, 8)", runtime=True)
@@ -145,3 +180,18 @@ class SqueezeExcite(Layer):
     gate: str = f.spec_field(f.choice(*f.ACTIVATIONS), "sigmoid", "the gate: sigmoid or hard_sigmoid")
     fixed: bool = f.spec_field(f.boolean, False, "alpha does not scale a squeeze given as a plain number")
     name: str | None = f.name_field()
+
+    def expand_graph(self, graph: GraphBuilder) -> int:
+        """Add its layers to ``graph``; the node whose output is the construct's."""
+        from costcalc.layers.conv import Conv
+        from costcalc.layers.pooling import GlobalAvgPool
+        from costcalc.layers.simple import Activation
+
+        pool = graph.add("pool", GlobalAvgPool(name="pool"), (graph.input,))
+        fc1 = graph.add("fc1", Conv(kernel=(1, 1), filters=self.squeeze, bias=True, fixed=self.fixed, name="fc1"),
+                        (pool,))
+        act = graph.add(self.activation, Activation(function=self.activation, name=self.activation), (fc1,))
+        back = Conv(kernel=(1, 1), filters=graph.input_channels(), bias=True, fixed=True, name="fc2")  # to scale
+        fc2 = graph.add("fc2", back, (act,), reads_construct_input=True)
+        gate = graph.add("gate", Activation(function=self.gate, name="gate"), (fc2,))
+        return graph.add("scale", Scale(name="scale"), (graph.input, gate))

@@ -7,11 +7,21 @@ from typing import Any, ClassVar
 
 from costcalc import formulas
 from costcalc.layers import fields as f
-from costcalc.layers.base import Layer, Shape, size_label, stride_text
+from costcalc.layers.base import Layer, Shape, not_a_convolution, size_label, stride_text
 from costcalc.layers.registry import register
 
 
-class _WindowPool(Layer):
+class _Pool(Layer):
+    """The pools' facts: a new tensor, no weights."""
+
+    in_place = False
+    channels_follow_resolution = False
+    expansion = "itself"
+    conv_view = not_a_convolution
+
+
+class _WindowPool(_Pool):
+    fixed_output_size = False
     kernel: tuple[int, int] = f.spec_field(f.pair, doc="window size: 2 or [2, 3]")
     stride: tuple[int, int] | None = f.spec_field(f.pair, None, "stride; defaults to the window size")
     padding: str | tuple[int, int] = f.spec_field(f.padding, "valid", "valid | same | pixels per side")
@@ -67,7 +77,8 @@ def _elements(shape: Shape) -> Any:
     return shape.height * shape.width * shape.channels
 
 
-class _GlobalPool(Layer):
+class _GlobalPool(_Pool):
+    fixed_output_size = True
     name: str | None = f.name_field()
     component: ClassVar[str]
 
@@ -102,12 +113,13 @@ class GlobalMaxPool(_GlobalPool):
 
 
 @register
-class AdaptiveAvgPool(Layer):
+class AdaptiveAvgPool(_Pool):
     """PyTorch's ``AdaptiveAvgPool2d``: average pooling to a fixed output size, whatever the input's."""
 
     kind = "adaptive_avg_pool"
     summary = "average pooling to a fixed output size (PyTorch AdaptiveAvgPool2d)"
     name_prefix = "adaptive_avg_pool"
+    fixed_output_size = True
 
     size: tuple[int, int] = f.spec_field(f.pair, doc="output size: 7 or [7, 7]")
     name: str | None = f.name_field()

@@ -8,11 +8,21 @@ from fractions import Fraction
 from typing import Any, ClassVar
 
 from costcalc.layers import fields as f
-from costcalc.layers.base import Layer, Shape
+from costcalc.layers.base import Layer, Shape, not_a_convolution
 from costcalc.layers.registry import register, shorthand
 
 
-class _AfterPrevious(Layer):
+class _Elementwise(Layer):
+    """The facts of the layers on this page but softmax: the output's size is the input's (or, for flatten,
+    its elements), and none is a convolution or stands for other layers."""
+
+    channels_follow_resolution = False
+    fixed_output_size = False
+    expansion = "itself"
+    conv_view = not_a_convolution
+
+
+class _AfterPrevious(_Elementwise):
     """Named after the layer it follows when unnamed: ``conv_dw_3`` -> ``conv_dw_3_bn``, as Keras does."""
 
     suffix: ClassVar[str] = ""
@@ -32,6 +42,7 @@ class BatchNorm(_AfterPrevious):
     kind = "batch_norm"
     summary = "batch normalisation (2 trainable + 2 running statistics per channel)"
     name_prefix = "bn"
+    in_place = True
 
     name: str | None = f.name_field()
 
@@ -47,6 +58,7 @@ class Activation(_AfterPrevious):
     kind = "activation"
     summary = "elementwise activation (relu, relu6, hard_swish, ...)"
     name_prefix = "act"
+    in_place = True
 
     function: str = f.spec_field(f.choice(*f.ACTIVATIONS), "relu", "the function")
     name: str | None = f.name_field()
@@ -69,12 +81,15 @@ for _function in f.ACTIVATIONS:
 
 
 @register
-class Flatten(Layer):
+class Flatten(_Elementwise):
     """Reshape H×W×C to 1×1×(H·W·C)."""
 
     kind = "flatten"
     summary = "reshape HxWxC to 1x1x(H*W*C)"
     name_prefix = "flatten"
+    in_place = True  # a view of its input
+    channels_follow_resolution = True
+    fixed_output_size = True  # 1x1
 
     name: str | None = f.name_field()
 
@@ -84,24 +99,26 @@ class Flatten(Layer):
 
 
 @register
-class Dropout(Layer):
+class Dropout(_Elementwise):
     """Dropout: the identity at inference."""
 
     kind = "dropout"
     summary = "dropout (the identity at inference)"
     name_prefix = "dropout"
+    in_place = True
 
     rate: Fraction = f.spec_field(f.probability, Fraction(0), "drop probability (documentation only)")
     name: str | None = f.name_field()
 
 
 @register
-class Softmax(Layer):
+class Softmax(_Elementwise):
     """Softmax over the channels: the classifier's output."""
 
     kind = "softmax"
     summary = "softmax over the channels"
     name_prefix = "softmax"
+    in_place = False  # a new tensor of probabilities
 
     name: str | None = f.name_field()
 
@@ -118,6 +135,7 @@ class LayerNorm(_AfterPrevious):
     kind = "layer_norm"
     summary = "layer normalisation over the channels (2 trainable per channel)"
     name_prefix = "ln"
+    in_place = False  # it reads every channel of a position before writing any: a new tensor
 
     name: str | None = f.name_field()
 
@@ -133,6 +151,7 @@ class LayerScale(_AfterPrevious):
     kind = "layer_scale"
     summary = "per-channel learned scale (ConvNeXt): 1 parameter per channel"
     name_prefix = "layer_scale"
+    in_place = True
 
     name: str | None = f.name_field()
 
@@ -142,12 +161,13 @@ class LayerScale(_AfterPrevious):
 
 
 @register
-class StochasticDepth(Layer):
+class StochasticDepth(_Elementwise):
     """Stochastic depth (drop path): the identity at inference."""
 
     kind = "stochastic_depth"
     summary = "stochastic depth / drop path (the identity at inference)"
     name_prefix = "drop_path"
+    in_place = True
 
     rate: Fraction = f.spec_field(f.probability, Fraction(0), "drop probability (documentation only)")
     name: str | None = f.name_field()
