@@ -26,6 +26,7 @@ from costcalc.layers.components import COMPONENTS, is_component, param_component
 
 KEYS = ("name", "description", "tool", "source", "mult_adds", "params", "ignores")
 KINDS = ("mac", "op")
+MAX_TIMES = 1_000_000  # how many times a component counts: bounded so that every count stays printable
 
 
 class ConventionError(CostcalcError):
@@ -98,7 +99,16 @@ def load_convention(path: str) -> Convention:
                 if kind not in KINDS:
                     problem(value.value_at.get("kind", at), f"'{component}': kind must be mac or op, got {kind!r}")
             if isinstance(times, bool) or not isinstance(times, int):
-                problem(at, f"'{component}': expected a whole number of times (it may be negative), got {times!r}")
+                from costcalc.quantities import short
+
+                problem(at, f"'{component}': expected a whole number of times (it may be negative), got "
+                            f"{short(repr(times))}")
+                continue
+            if abs(times) > MAX_TIMES:
+                from costcalc.quantities import shown_integer
+
+                problem(at, f"'{component}': expected a whole number of times from -{MAX_TIMES:,} to {MAX_TIMES:,}, "
+                            f"got {shown_integer(times)}")
                 continue
             terms.append(Term(component, times, kind))
     params = data.get("params", Sequence())

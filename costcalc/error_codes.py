@@ -31,6 +31,7 @@ CODES: dict[str, str] = {
     "E209": "a name given twice (a layer or a block instance)",
     "E210": "entries nested too deeply",
     "E211": "the network expands to too many layers or steps (a repeat too large)",
+    "E212": "an integer with more digits than costcalc reads (400), in any YAML file",
     # Blocks and expressions
     "E300": "an expression that cannot be read: syntax, an unknown function, or over its limits",
     "E301": "an unknown name in an expression",
@@ -39,6 +40,7 @@ CODES: dict[str, str] = {
     "E304": "a block that uses itself, directly or through other blocks",
     "E305": "an invalid block definition: its name, its arguments or their defaults",
     "E306": "an invalid argument in a block use",
+    "E307": "an expression's value, or a value on the way to it, larger than costcalc's bound (2^128)",
     # Shapes, when the network is evaluated
     "E400": "a shape that cannot exist",
     "E401": "a residual's main path and shortcut end in different shapes",
@@ -48,6 +50,7 @@ CODES: dict[str, str] = {
     "E405": "a channel count that is not a whole number of at least 1",
     "E406": "a fully connected layer on an input that is not flat (1x1xC)",
     "E407": "rho scales the input to nothing",
+    "E408": "a feature map larger than costcalc's bound (2^128): channels grown layer after layer, or rho",
     # Budgets and baselines
     "E500": "an unknown key in a budgets file",
     "E501": "an invalid value in a budgets file",

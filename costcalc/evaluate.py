@@ -15,7 +15,7 @@ from costcalc.errors import Diagnostic, Location, SpecError
 from costcalc.layers.base import Layer, Shape
 from costcalc.layers.graph import Merge
 from costcalc.multipliers import format_fraction
-from costcalc.network import Network, build_network, propagate
+from costcalc.network import MAX_SHAPE_BITS, Network, build_network, propagate, shown_shape, within_bounds
 from costcalc.spec.model import Spec
 
 
@@ -68,6 +68,10 @@ def input_shape_at(spec: Spec, rho: Fraction) -> Shape:
         raise SpecError(Diagnostic(Location(spec.path), f"rho = {format_fraction(rho)} scales the "
                                    f"{spec.input.height}×{spec.input.width} input to nothing "
                                    f"({shape.height}×{shape.width} pixels)", "E407"))
+    if not within_bounds(shape):
+        raise SpecError(Diagnostic(Location(spec.path), f"rho = {format_fraction(rho)} scales the input to "
+                                   f"{shown_shape(shape)}; a feature map's height, width and channels stay below "
+                                   f"2^{MAX_SHAPE_BITS} (about 3.4e38)", "E408"))
     return shape
 
 

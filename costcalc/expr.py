@@ -22,7 +22,11 @@ is ``Fraction(1, 4)`` and ``7 / 2`` is ``Fraction(7, 2)``; a whole Fraction resu
 ``//`` is ``/``, ``%`` is an error and min/max become ``sympy.Min``/``sympy.Max``.
 
 Limits against hostile text: 500 characters, 200 tokens, 32 levels of nesting (parentheses, calls,
-unary operators), 30 digits a number; with no power operator, results stay small.
+unary operators), 30 digits a number. There is no power operator, but a product can still grow: ``a * a * a
+* a`` passed down as the next block's ``a`` through a few levels of blocks has billions of digits. So every
+value the evaluator computes (each operation's and each call's result, and the expression's value) is
+bounded: integers, and the numerator and denominator of fractions, have at most ``MAX_BITS`` bits, or the
+evaluation stops at that operation with ``ExprError`` (code E307).
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from costcalc.errors import did_you_mean
 from costcalc.multipliers import make_divisible
 
 MAX_LENGTH, MAX_DEPTH, MAX_TOKENS, MAX_DIGITS = 500, 32, 200, 30
+MAX_BITS = 128  # values below 2**128 (~3.4e38): far above any channel count, far below a slow one
 
 _ARITY = {"ceil": (1, 1), "floor": (1, 1), "round": (1, 1), "int": (1, 1),
           "min": (1, None), "max": (1, None), "make_divisible": (2, 3)}
@@ -62,11 +67,12 @@ _NAME_CHARS = _NAME_START + _DIGITS
 
 
 class ExprError(ValueError):
-    """A bad expression: ``message`` says what is wrong, ``offset`` (0-based) where in the text."""
+    """A bad expression: ``message`` says what is wrong, ``offset`` (0-based) where in the text, ``code`` its
+    code in costcalc.error_codes (E307: a value beyond ``MAX_BITS``; E300: anything else)."""
 
-    def __init__(self, message: str, offset: int = 0):
+    def __init__(self, message: str, offset: int = 0, code: str = "E300"):
         super().__init__(message, offset)
-        self.message, self.offset = message, offset
+        self.message, self.offset, self.code = message, offset, code
 
     def __str__(self) -> str:
         return self.message
@@ -284,12 +290,35 @@ class _Evaluator:
             raise ExprError(f"expected true or false, got {_show(value)}", node.start)
         return value
 
+    def bounded(self, value: Any, node: Node) -> Any:
+        """``value``, unless it (or its numerator or denominator) has more than ``MAX_BITS`` bits."""
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int):
+            parts: tuple[int, ...] = (value,)
+        elif isinstance(value, Fraction):
+            parts = (value.numerator, value.denominator)
+        elif self.is_symbolic(value) and value.is_Rational:
+            parts = (int(value.p), int(value.q))
+        else:
+            return value  # a symbolic expression: its size is bounded by the text's
+        if any(part.bit_length() > MAX_BITS for part in parts):
+            from costcalc.quantities import shown_integer
+
+            largest = max(parts, key=lambda part: part.bit_length())
+            raise ExprError(f"'{self.text[node.start:node.end]}' gives {shown_integer(abs(largest))}; an expression's "
+                            f"values stay below 2^{MAX_BITS} (about 3.4e38), numerators and denominators too",
+                            node.offset, "E307")
+        return value
+
     def compute(self, node: Node) -> Any:
+        kind = node.kind
+        if kind in ("const", "var"):
+            return node.value if kind == "const" else self.variable(node)
+        return self.bounded(self.operate(node), node)
+
+    def operate(self, node: Node) -> Any:
         kind, op, args = node.kind, node.value, node.args
-        if kind == "const":
-            return op
-        if kind == "var":
-            return self.variable(node)
         if kind == "call":
             return self.call(node)
         if op == "not":
@@ -360,8 +389,10 @@ class Expr:
         return f"Expr(text={self.text!r}, variables={self.variables!r})"
 
     def evaluate(self, env: Mapping[str, Any], ideal: bool = False) -> Any:
-        """The value with ``env``'s variables: int, Fraction or bool (or a sympy object when ``ideal``)."""
-        return _Evaluator(self.text, env, ideal).compute(self._tree)
+        """The value with ``env``'s variables: int, Fraction or bool (or a sympy object when ``ideal``); every
+        value along the way and the result have at most ``MAX_BITS`` bits (``ExprError``, code E307)."""
+        evaluator = _Evaluator(self.text, env, ideal)
+        return evaluator.bounded(evaluator.compute(self._tree), self._tree)
 
 
 def parse_expression(text: str) -> Expr:

@@ -11,19 +11,11 @@ from fractions import Fraction
 
 
 def parse_multiplier(text: str) -> Fraction:
-    """``"0.75"``, ``"3/4"``, ``"192/224"`` -> an exact positive Fraction; ValueError otherwise."""
-    cleaned = text.strip()
-    try:
-        if "/" in cleaned:
-            top, bottom = cleaned.split("/", 1)
-            value = Fraction(top.strip()) / Fraction(bottom.strip())
-        else:
-            value = Fraction(cleaned)
-    except (ValueError, ZeroDivisionError):
-        raise ValueError(f"'{text}' is not a number (use a decimal like 0.75 or a fraction like 3/4)") from None
-    if value <= 0:
-        raise ValueError(f"'{text}' must be greater than 0")
-    return value
+    """``"0.75"``, ``"3/4"``, ``"192/224"`` -> an exact positive Fraction; ValueError otherwise. The parsing
+    (and its bounds on digits and exponents) is ``costcalc.quantities``'s, the one parser of numbers."""
+    from costcalc.quantities import parse_multiplier as parse
+
+    return parse(text)
 
 
 def round_half_up(value: Fraction) -> int:

@@ -37,6 +37,7 @@ from costcalc.spec.problems import Problems
 MAX_LAYERS = 20_000  # far above any real network (ResNet-152: 520); bounds what the slower commands face
 MAX_STEPS = 1_000_000  # entries visited while building: bounds specs that repeat empty branches
 MAX_BLOCK_DEPTH = 64
+MAX_SHAPE_BITS = 128  # a feature map's height, width and channels stay below 2**128 (docs/spec-format.md, "Numbers")
 SCALED_FIELDS = frozenset({"filters", "units", "squeeze"})  # the channel counts alpha scales (unless fixed)
 
 
@@ -162,7 +163,7 @@ class _Builder:
         try:
             return parse(v.evaluate(raw, ctx.args))
         except f.FieldError as error:
-            self.problems.add(location, f"'{key}': {error}{ctx.where}", "E204")
+            self.problems.add(location, f"'{key}': {error}{ctx.where}", error.code or "E204")
             return None
 
     def layer_entry(self, entry: LayerEntry, producer: int, ctx: _Context) -> int:
@@ -177,7 +178,7 @@ class _Builder:
                     name = entry.values.get("name")
                     context = f"layer '{name}'" if isinstance(name, str) else entry.kind.kind
                     self.problems.add(entry.value_at.get(key, entry.location),
-                                      f"{context}: '{key}': {error}{ctx.where}", "E204")
+                                      f"{context}: '{key}': {error}{ctx.where}", error.code or "E204")
                     return producer
             layer = entry.kind(**values)
         if layer.expansion == "graph":
@@ -214,7 +215,8 @@ class _Builder:
                 try:
                     raw = v.evaluate(raw, ctx.args)
                 except f.FieldError as error:
-                    self.problems.add(call.arg_at[name], f"block '{call.block}': '{name}': {error}{ctx.where}", "E306")
+                    self.problems.add(call.arg_at[name], f"block '{call.block}': '{name}': {error}{ctx.where}",
+                                      error.code or "E306")
                     return producer
             args[name] = raw
         path = self.instance(call.block, call.name, ctx, call.location, call.block)
@@ -314,7 +316,7 @@ def _resolve(layer: Layer, fields: tuple[str, ...], channels_in: Any, block_in: 
         try:
             value = bound.expr.evaluate({**bound.args, **env}, ideal=not arith.exact)
         except ExprError as error:
-            raise ShapeError(f"'{name}': {error.message} (in '{bound.expr.text}')", "E300") from None
+            raise ShapeError(f"'{name}': {error.message} (in '{bound.expr.text}')", error.code) from None
         if arith.exact and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
             raise ShapeError(f"'{name}: {bound.expr.text}' gives {f.describe(value)} with in = {channels_in}, "
                              f"block_in = {block_in}; a channel count must be a whole number of at least 1 "
@@ -323,6 +325,20 @@ def _resolve(layer: Layer, fields: tuple[str, ...], channels_in: Any, block_in: 
     if SCALED_FIELDS.intersection(fields):
         changes["fixed"] = True  # alpha is already in the channels the expression reads
     return layer.replace(**changes)
+
+
+def within_bounds(shape: Shape) -> bool:
+    """Whether a feature map's sizes are below ``2**MAX_SHAPE_BITS``: repeated concats or depth multipliers
+    can grow channels layer after layer past anything that prints (every count is bounded by its shapes)."""
+    return all(size.bit_length() <= MAX_SHAPE_BITS for size in shape)
+
+
+def shown_shape(shape: Shape) -> str:
+    """``h×w×c`` for a message, a huge size as its number of digits: ``8×8×(39 digits)``."""
+    from costcalc.quantities import shown_integer
+
+    return "×".join(str(size) if size.bit_length() <= 100 else f"({shown_integer(size).removeprefix('a number of ')})"
+                    for size in shape)
 
 
 def propagate(network: Network, input_shape: Shape,
@@ -354,6 +370,9 @@ def propagate(network: Network, input_shape: Shape,
                     arith.require(output.height >= 1 and output.width >= 1,
                                   lambda output=output: f"the output would be {output}: the feature map has shrunk "
                                                         "to nothing", "E404")
+                    arith.require(within_bounds(output), lambda output=output: f"the output would be "
+                                  f"{shown_shape(output)}; a feature map's height, width and channels stay below "
+                                  f"2^{MAX_SHAPE_BITS} (about 3.4e38)", "E408")
                 costs = layer.merge_costs(given, output, arith) if merge else layer.costs(given, output, arith)  # type: ignore[attr-defined]
                 if not node.deferred:
                     seen[(id(layer), given)] = (output, costs)

@@ -13,7 +13,6 @@ layer. Times are exact fractions of a second.
 
 from __future__ import annotations
 
-import math
 import os
 from fractions import Fraction
 from typing import NamedTuple
@@ -126,20 +125,20 @@ def load_device(path: str) -> Device:
                 problem(raw_peak.key_at[dtype], f"unknown dtype '{dtype}'{did_you_mean(dtype, DTYPES)}; expected one of: "
                                                 f"{', '.join(DTYPES)}")
             elif _rate(value) is None:
-                problem(raw_peak.value_at[dtype], f"'{dtype}': expected a rate above 0 (a whole number, or 1.5e12), "
-                                                  f"got {value!r}")
+                problem(raw_peak.value_at[dtype], f"'{dtype}': expected a rate above 0 (a whole number, or 1.5e12)"
+                                                  f"{_refused(value)}")
             else:
                 peaks[dtype] = _rate(value)  # type: ignore[assignment]
     elif raw_peak is not None:
         if _rate(raw_peak) is None:
-            problem(data.value_at["peak_mult_adds_per_s"], f"expected a rate above 0 or a mapping of dtype to rate, "
-                                                           f"got {raw_peak!r}")
+            problem(data.value_at["peak_mult_adds_per_s"], f"expected a rate above 0 or a mapping of dtype to rate"
+                                                           f"{_refused(raw_peak)}")
         else:
             peaks = {dtype: _rate(raw_peak) for dtype in DTYPES}  # type: ignore[misc]
     bandwidth = _rate(data.get("bandwidth_bytes_per_s"))
     if "bandwidth_bytes_per_s" in data and bandwidth is None:
-        problem(data.value_at["bandwidth_bytes_per_s"], f"'bandwidth_bytes_per_s': expected a rate above 0, got "
-                                                        f"{data['bandwidth_bytes_per_s']!r}")
+        problem(data.value_at["bandwidth_bytes_per_s"], f"'bandwidth_bytes_per_s': expected a rate above 0"
+                                                        f"{_refused(data['bandwidth_bytes_per_s'])}")
     if problems.found:
         raise DeviceError(problems.sorted())
     name = texts["name"] or os.path.splitext(os.path.basename(path))[0]
@@ -147,16 +146,27 @@ def load_device(path: str) -> Device:
 
 
 def _rate(value: object) -> int | None:
-    """A positive rate, exactly: an int, or a float such as 1.5e12 read through its decimal text."""
-    if isinstance(value, bool):
+    """A positive whole rate, exactly: an int, or a float such as 1.5e12 read through its decimal text, or a
+    string, by costcalc's one number parser (``costcalc.quantities``, which bounds digits and exponents)."""
+    from costcalc.quantities import exact_number
+
+    try:
+        rate = exact_number(value)
+    except ValueError:
         return None
-    if isinstance(value, float) and math.isfinite(value):
-        value = Fraction(repr(value))
-    if isinstance(value, str):
-        try:
-            value = Fraction(value)
-        except (ValueError, ZeroDivisionError):
-            return None
-    if isinstance(value, (int, Fraction)) and value > 0 and Fraction(value).denominator == 1:
-        return int(value)
-    return None
+    return int(rate) if rate > 0 and rate.denominator == 1 else None
+
+
+def _refused(value: object) -> str:
+    """The end of the message about a refused rate: ``, got VALUE`` (cut), or the number parser's reason when
+    it is a number beyond costcalc's bounds."""
+    from costcalc.quantities import NotANumber, exact_number, short, shown_integer
+
+    try:
+        exact_number(value)
+    except NotANumber:
+        pass
+    except ValueError as error:
+        return f": {error}"
+    shown = shown_integer(value) if isinstance(value, int) and not isinstance(value, bool) else short(repr(value))
+    return f", got {shown}"

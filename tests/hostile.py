@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import os
 import re
-import resource
 import subprocess
 import sys
 import tempfile
@@ -79,9 +78,34 @@ def write_files(folder: Path, files: dict[str, Content]) -> None:
             path.write_text(content, encoding="utf-8")
 
 
-def _limits() -> None:
-    resource.setrlimit(resource.RLIMIT_CPU, (HARD_CPU_LIMIT, HARD_CPU_LIMIT + 1))
-    resource.setrlimit(resource.RLIMIT_AS, (HARD_MEMORY_LIMIT, HARD_MEMORY_LIMIT))
+# costcalc runs in a grandchild of the test, forked from this small launcher rather than from pytest: on Linux
+# a process's ru_maxrss counts the memory of the process it was forked from (its copy lives until exec), and a
+# pytest worker holds more than MEMORY_LIMIT by itself after a few hundred tests, so a child of pytest would
+# fail the memory check whatever costcalc did. The launcher sets the hard limits, runs costcalc, writes its
+# CPU seconds and peak memory (kB) to the file descriptor it is given, and ends as costcalc ended.
+_LAUNCHER = """
+import os, resource, signal, sys
+report, cpu, memory = (int(arg) for arg in sys.argv[1:4])
+pid = os.fork()
+if pid == 0:
+    try:
+        os.close(report)
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        os.execv(sys.executable, [sys.executable, "-m", "costcalc", *sys.argv[4:]])
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+os.write(report, f"{usage.ru_utime + usage.ru_stime} {usage.ru_maxrss}".encode())
+os.close(report)
+if os.WIFSIGNALED(status):  # die of the same signal, so that the test sees what costcalc did
+    try:
+        signal.signal(os.WTERMSIG(status), signal.SIG_DFL)
+    except (OSError, ValueError):  # SIGKILL and SIGSTOP keep their default
+        pass
+    os.kill(os.getpid(), os.WTERMSIG(status))
+os._exit(os.waitstatus_to_exitcode(status))
+"""
 
 
 def run_case(case: Case, folder: Path) -> Outcome:
@@ -99,8 +123,12 @@ def run_case(case: Case, folder: Path) -> Outcome:
             read_end, write_end = os.pipe()
             os.close(read_end)  # the reader is gone before costcalc writes anything
             stdout = write_end
-        process = subprocess.Popen([sys.executable, "-m", "costcalc", *case.argv], cwd=folder, env=env,
-                                   stdin=stdin, stdout=stdout, stderr=err, preexec_fn=_limits)  # type: ignore[arg-type]
+        report_read, report_write = os.pipe()
+        command = [sys.executable, "-S", "-c", _LAUNCHER, str(report_write), str(HARD_CPU_LIMIT),
+                   str(HARD_MEMORY_LIMIT), *case.argv]
+        process = subprocess.Popen(command, cwd=folder, env=env, stdin=stdin, stdout=stdout, stderr=err,
+                                   pass_fds=(report_write,))  # type: ignore[arg-type]
+        os.close(report_write)
         if case.closed_stdout:
             os.close(stdout)  # type: ignore[arg-type]
         if case.stdin is not None:
@@ -110,12 +138,13 @@ def run_case(case: Case, folder: Path) -> Outcome:
                 process.stdin.close()
             except BrokenPipeError:
                 pass
-        _pid, status, usage = os.wait4(process.pid, 0)
-        process.returncode = os.waitstatus_to_exitcode(status)  # so that Popen does not wait again
+        with os.fdopen(report_read, "rb") as report:
+            cpu_s, max_rss_kb = report.read().split()  # costcalc's own usage, from the launcher
+        process.wait()
         out.seek(0)
         err.seek(0)
         return Outcome(process.returncode, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"),
-                       usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024)
+                       float(cpu_s), int(max_rss_kb) * 1024)
 
 
 def problems(case: Case, outcome: Outcome) -> list[str]:

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from costcalc import multipliers
-from costcalc.expr import FUNCTIONS, Expr, ExprError, parse_expression
+from costcalc.expr import FUNCTIONS, MAX_BITS, Expr, ExprError, parse_expression
 
 
 def value(text: str, **env: Any) -> Any:
@@ -239,10 +239,12 @@ def test_attack_strings_raise_expr_error(text: str) -> None:
 
 
 def test_largest_values_stay_small_and_exact() -> None:
-    # no power operator: 200 tokens of 30-digit numbers bound every result
+    # no power operator, and every value below 2**128 (MAX_BITS): a 30-digit number times 10**8 is the most a
+    # product of two literals gives; one more digit and the evaluation stops, at the operator (issue 12)
     big = "9" * 30
-    result = value(" * ".join([big] * 14))
-    assert result == int(big) ** 14
+    assert value(f"{big} * 100000000") == int(big) * 10**8
+    err = error(f"{big} * 1000000000", {})
+    assert err.code == "E307" and err.offset == len(big) + 1
 
 
 def test_exact_mode_does_not_import_sympy() -> None:
@@ -392,3 +394,82 @@ def test_comparisons_match_python(a: int, b: int, op: str) -> None:
     expected = {"==": a == b, "!=": a != b, "<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
     assert value(f"a {op} b", a=a, b=b) is expected
     assert value(f"not a {op} b", a=a, b=b) is (not expected)
+
+
+# --- every value bounded as it is computed (issue 12) -----------------------------------------------------------
+#
+# No power operator, yet a product passed down through blocks grows as a tower; so every value the evaluator
+# computes, each operation's and each call's and the expression's own, is at most MAX_BITS bits, numerator and
+# denominator alike, or the evaluation stops there with code E307.
+
+LIMIT = 2**MAX_BITS  # the first value over the bound
+
+
+@pytest.mark.parametrize("text, env, at", [
+    ("a * a", {"a": 2**64}, 2),  # 2**128: one bit too many, at the operator
+    ("a + a", {"a": 2**127}, 2),
+    ("a - b", {"a": -(2**127), "b": 2**127}, 2),
+    ("-a - 1", {"a": LIMIT - 1}, 3),
+    ("1 / a", {"a": LIMIT}, 2),  # a fraction's denominator
+    ("a / 3", {"a": Fraction(1, LIMIT)}, 2),
+    ("a // 1", {"a": LIMIT}, 2),
+    ("x * 2 + 1", {"x": 2**127}, 2),  # the first operation over the bound is the one named
+    ("min(a, 1) + max(a)", {"a": LIMIT}, 12),  # a call's result
+    ("ceil(a)", {"a": Fraction(LIMIT * 3, 2)}, 0),
+    ("floor(a)", {"a": Fraction(LIMIT * 3, 2)}, 0),
+    ("round(a)", {"a": Fraction(LIMIT * 3, 2)}, 0),
+    ("int(a)", {"a": Fraction(LIMIT * 3, 2)}, 0),
+    ("make_divisible(a, 8)", {"a": LIMIT - 1}, 0),  # rounds up to 2**128
+    ("a", {"a": LIMIT}, 0),  # the expression's own value, a bare variable too
+])
+def test_values_over_the_bound_stop_the_evaluation_where_they_appear(text: str, env: dict[str, Any], at: int) -> None:
+    err = error(text, env)
+    assert err.code == "E307"
+    assert err.offset == at
+    assert "an expression's values stay below 2^128" in err.message
+
+
+def test_values_at_the_bound_are_exact() -> None:
+    assert value("a * a - 1", a=2**64 - 1) == (2**64 - 1) ** 2 - 1
+    assert value("a + a", a=2**127 - 1) == 2**128 - 2
+    assert value("1 / a", a=LIMIT - 1) == Fraction(1, LIMIT - 1)
+    assert value("make_divisible(a, 8)", a=LIMIT - 8) == LIMIT - 8
+    assert value("a > b", a=2**1000, b=1) is True  # comparisons give true or false: nothing to bound
+
+
+@settings(max_examples=300, deadline=None)
+@given(a=st.integers(-(2**129), 2**129), b=st.integers(-(2**129), 2**129).filter(bool),
+       op=st.sampled_from(["+", "-", "*", "/", "//", "%"]))
+def test_an_operation_is_exact_or_refused_at_the_bound(a: int, b: int, op: str) -> None:
+    exact = {"+": a + b, "-": a - b, "*": a * b, "/": Fraction(a, b), "//": a // b, "%": a % b}[op]
+    parts = (exact.numerator, exact.denominator) if isinstance(exact, Fraction) else (exact,)
+    fits = all(part.bit_length() <= MAX_BITS for part in parts)
+    operands_fit = a.bit_length() <= MAX_BITS and b.bit_length() <= MAX_BITS
+    if fits and operands_fit:
+        assert value(f"a {op} b", a=a, b=b) == exact
+    elif not fits:
+        assert error(f"a {op} b", {"a": a, "b": b}).code == "E307"
+
+
+def test_a_tower_of_products_stops_at_once() -> None:
+    # a * a * a * a at each of 32 levels would have 4**32 times the digits of a; the bound stops it at the
+    # first product over 2**128, having built nothing larger than two 128-bit numbers multiplied
+    expr = parse_expression("a * a * a * a")
+    a: Any = 99
+    for _level in range(32):
+        try:
+            a = expr.evaluate({"a": a})
+        except ExprError as caught:
+            assert caught.code == "E307"
+            break
+    else:
+        pytest.fail("the tower never reached the bound")
+    assert a.bit_length() <= MAX_BITS
+
+
+def test_the_bound_holds_in_ideal_mode() -> None:
+    sympy = pytest.importorskip("sympy")
+    assert error("a * a", {"a": sympy.Integer(2**64)}, ideal=True).code == "E307"
+    assert error("a / 3", {"a": sympy.Rational(1, 2**130)}, ideal=True).code == "E307"
+    alpha = sympy.Symbol("alpha", positive=True)
+    assert parse_expression("a * alpha").evaluate({"a": 2**100, "alpha": alpha}, ideal=True) == 2**100 * alpha

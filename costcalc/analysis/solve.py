@@ -13,6 +13,12 @@ from costcalc.errors import CostcalcError
 
 MAX_ALPHA = Fraction(10)  # the search for a width stops here: a budget that allows more is effectively no limit
 MAX_RESOLUTION = 8192
+MAX_SCANNED = 10_000  # widths (times resolutions, for a frontier) one solve may scan: each is a propagation
+
+
+def scanned_widths(step: Fraction) -> int:
+    """How many widths the search for alpha scans at most: ``step``, ``2·step``, ... up to ``MAX_ALPHA``."""
+    return int(MAX_ALPHA / step)
 
 
 class Solution(NamedTuple):

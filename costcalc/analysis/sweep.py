@@ -10,6 +10,9 @@ from costcalc.compiled import CompiledCost
 from costcalc.conventions import Convention
 from costcalc.network import Network
 
+MAX_POINTS = 250_000  # points of one sweep: each is a dot product (issue 4's benchmark grid has 67,725)
+MAX_EVALUATED_POINTS = 10_000  # points evaluated one by one (memory, latency, or channels that follow rho)
+
 
 class Resources(NamedTuple):
     """Peak activation memory at one point, and the roofline latency when a device is given."""

@@ -43,16 +43,19 @@ def _report(data: Any, path: str, where: str) -> BaselineReport:
         if isinstance(row, dict) and isinstance(row.get("name"), str):
             layers[row["name"]] = {metric: row[metric] for metric in ("mult_adds", "params")
                                    if type(row.get(metric)) is int}
-    resolution = data["resolution"]
-    if type(resolution) is not int or resolution < 1:
-        raise fail(f"'resolution' must be a whole number of pixels, got {json.dumps(resolution)}")
-    alpha_text = str(data.get("alpha_exact", data.get("alpha", 1)))
-    try:
-        from costcalc.multipliers import parse_multiplier
+    from costcalc.quantities import MAX_WHOLE, parse_exact_fraction, short
 
-        alpha = parse_multiplier(alpha_text)
-    except ValueError:
-        raise fail(f"'alpha' {alpha_text!r} is not a width multiplier") from None
+    resolution = data["resolution"]
+    if type(resolution) is not int or not 1 <= resolution <= MAX_WHOLE:
+        raise fail(f"'resolution' must be a whole number of pixels, got {short(json.dumps(resolution))}")
+    key = "alpha_exact" if "alpha_exact" in data else "alpha"
+    alpha_text = str(data.get(key, 1))
+    try:  # costcalc's one number parser, with its bounds; alpha_exact may be a long n/d, as format_fraction writes
+        alpha = parse_exact_fraction(alpha_text)
+    except ValueError as error:
+        raise fail(f"'{key}' is not a width multiplier: {error}") from None
+    if alpha <= 0:
+        raise fail(f"'{key}' is not a width multiplier: '{short(alpha_text)}' must be greater than 0")
     unit = data.get("unit", "mult-adds")  # reports written before units existed counted Mult-Adds
     counting = str(data["convention"]) if unit == "mult-adds" else f"{data['convention']} ({unit})"
     return BaselineReport(str(data["name"]), alpha, resolution, counting,
@@ -68,11 +71,17 @@ def load_baseline(path: str) -> list[BaselineReport]:
                                                      "`costcalc snapshot` or `costcalc report --format json -o FILE`)", "E510"))
     except (OSError, UnicodeDecodeError) as error:
         raise BudgetError(Diagnostic(Location(path), f"cannot read the baseline: {error}", "E510")) from None
+    from costcalc.quantities import bounded_int, find_long_integer
+
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_int=bounded_int)  # integers' digits counted before they are converted
     except json.JSONDecodeError as error:
         raise BudgetError(Diagnostic(Location(path, error.lineno, error.colno),
                                      f"the baseline is not valid JSON: {error.msg}", "E510")) from None
+    except ValueError as error:  # bounded_int: an integer of more digits than costcalc reads
+        found = find_long_integer(text)
+        where = Location(path, *found[:2]) if found else Location(path)
+        raise BudgetError(Diagnostic(where, f"the baseline holds {error}", "E510")) from None
     if isinstance(data, dict) and FORMAT_KEY in data:
         reports = data.get("reports")
         if not isinstance(reports, list):

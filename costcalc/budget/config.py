@@ -31,6 +31,7 @@ CHECK_KEYS = ("spec", "alpha", "resolution", "convention", "max_mult_adds", "max
               "min_delta", "max_latency", "max_peak_memory", "device", "dtype", "message")
 TOP_KEYS = ("checks", "baseline")
 METRICS = ("mult_adds", "params")
+MAX_CONFIGURATIONS = 1_000  # alphas x resolutions of one check: each is a whole evaluation (docs/budgets.md)
 
 
 class BudgetError(CostcalcError):
@@ -68,28 +69,30 @@ class BudgetConfig(NamedTuple):
 
 
 def parse_percent(value: Any) -> Fraction:
-    """``1%``, ``0.5%``, ``1`` (a number is a percentage) -> the fraction 1/100, 1/200, 1/100."""
+    """``1%``, ``0.5%``, ``1`` (a number is a percentage) -> the fraction 1/100, 1/200, 1/100. The number goes
+    through costcalc's one number parser (``costcalc.quantities``), with its bounds."""
+    from costcalc.quantities import NotANumber, exact_number, parse_number, short
+
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise ValueError(f"expected a percentage like 1% or 0.5%, got {value!r}")
-    text = str(value).strip().removesuffix("%").strip()
     try:
-        percent = Fraction(text)
-    except (ValueError, ZeroDivisionError):
-        raise ValueError(f"expected a percentage like 1% or 0.5%, got {value!r}") from None
+        percent = parse_number(value.strip().removesuffix("%")) if isinstance(value, str) else exact_number(value)
+    except NotANumber:
+        raise ValueError(f"expected a percentage like 1% or 0.5%, got {short(repr(value))}") from None
     if percent < 0:
-        raise ValueError(f"a growth limit cannot be negative, got {value!r}")
+        raise ValueError(f"a growth limit cannot be negative, got {short(repr(value))}")
     return percent / 100
 
 
 def _count(value: Any) -> int:
-    from costcalc.quantities import parse_count
+    from costcalc.quantities import exact_number, parse_count, shown_integer
 
     if isinstance(value, bool):
         raise ValueError(f"expected a count like 600M or 4200000, got {str(value).lower()}")
     if isinstance(value, int):
         if value < 0:
-            raise ValueError(f"a count cannot be negative, got {value}")
-        return value
+            raise ValueError(f"a count cannot be negative, got {shown_integer(value)}")
+        return int(exact_number(value))  # bounded like any number
     if isinstance(value, float):
         value = repr(value)
     if not isinstance(value, str):
@@ -98,26 +101,37 @@ def _count(value: Any) -> int:
 
 
 def _multiplier(value: Any) -> Fraction:
-    from costcalc.multipliers import parse_multiplier
+    from costcalc.quantities import exact_number, parse_multiplier, short
 
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise ValueError(f"expected a width multiplier like 0.75 or 3/4, got {value!r}")
+        raise ValueError(f"expected a width multiplier like 0.75 or 3/4, got {short(repr(value))}")
+    if isinstance(value, int):
+        exact_number(value)  # bounded like any number, before it becomes text
     return parse_multiplier(repr(value) if isinstance(value, float) else str(value))
 
 
 def _text_of(parse: Any) -> Any:
     """A parser of text (20ms, 4MB) that also takes a YAML number written without a unit (4000000 bytes)."""
     def parse_value(value: Any) -> Any:
+        from costcalc.quantities import exact_number, short
+
         if isinstance(value, bool) or not isinstance(value, (int, str)):
-            raise ValueError(f"expected a value like 20ms or 4MB, got {value!r}")
+            raise ValueError(f"expected a value like 20ms or 4MB, got {short(repr(value))}")
+        if isinstance(value, int):
+            exact_number(value)  # bounded like any number, before it becomes text
         return parse(str(value))
 
     return parse_value
 
 
 def _resolution(value: Any) -> int:
+    from costcalc.quantities import MAX_WHOLE, short, shown_integer
+
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"expected a resolution in pixels (a whole number of at least 1), got {value!r}")
+        shown = shown_integer(value) if isinstance(value, int) and not isinstance(value, bool) else short(repr(value))
+        raise ValueError(f"expected a resolution in pixels (a whole number of at least 1), got {shown}")
+    if value > MAX_WHOLE:
+        raise ValueError(f"expected a resolution of at most {MAX_WHOLE:,} pixels, got {shown_integer(value)}")
     return value
 
 
@@ -175,6 +189,11 @@ class _Reader:
             self.error(entry.value_at["spec"], f"{what}'spec' must be a file name or a bundled spec's name", "E501")
         alphas = self.values(entry, "alpha", _multiplier, what) if "alpha" in entry else [Fraction(1)]
         resolutions = self.values(entry, "resolution", _resolution, what) if "resolution" in entry else [None]
+        if len(alphas) * len(resolutions) > MAX_CONFIGURATIONS:  # each is a whole evaluation: bounded first
+            self.error(entry.value_at.get("alpha", entry.location),
+                       f"{what}{len(alphas):,} alphas x {len(resolutions):,} resolutions are "
+                       f"{len(alphas) * len(resolutions):,} configurations; a check has at most "
+                       f"{MAX_CONFIGURATIONS:,}: split it into several checks, or check fewer", "E501")
         convention = "paper"
         if "convention" in entry:
             convention = entry["convention"]
@@ -304,6 +323,13 @@ def _load_pyproject(path: str) -> BudgetConfig:
         raise BudgetError(Diagnostic(where, f"invalid TOML: {message}", "E503")) from None
     except (OSError, UnicodeDecodeError) as error:
         raise BudgetError(Diagnostic(Location(path), f"cannot read: {error}", "E504")) from None
+    except ValueError:  # an integer Python refuses to convert (over 4,300 digits): tomllib lets it through
+        from costcalc.quantities import MAX_INTEGER_DIGITS, find_long_integer
+
+        found = find_long_integer(raw.decode("utf-8", "replace"))
+        line, column, digits = found or (0, 0, 0)
+        message = f"invalid TOML: an integer of {digits:,} digits; costcalc reads integers of at most {MAX_INTEGER_DIGITS}"
+        raise BudgetError(Diagnostic(Location(path, line, column), f"{message} digits", "E503")) from None
     text = raw.decode("utf-8")
     line = next((number for number, content in enumerate(text.splitlines(), 1)
                  if content.strip().startswith("[tool.costcalc")), 1)

@@ -40,9 +40,12 @@ class Parsed(click.ParamType):
             self.fail(str(error), param, ctx)
 
 
-# 0.75, 3/4, 192/224 -> an exact Fraction; 300M, 4.2e6, 1.5G -> an exact int
-MULTIPLIER = Parsed("NUMBER", "costcalc.multipliers", "parse_multiplier")
+# costcalc.quantities, the one parser of numbers (digits and exponents bounded before any conversion):
+# 0.75, 3/4, 192/224 -> an exact Fraction; 300M, 4.2e6, 1.5G -> an exact int; 192 -> pixels, at most 2^53 - 1
+MULTIPLIER = Parsed("NUMBER", "costcalc.quantities", "parse_multiplier")
 COUNT = Parsed("COUNT", "costcalc.quantities", "parse_count")
+RESOLUTION = Parsed("PIXELS", "costcalc.quantities", "parse_resolution")
+WHOLE = Parsed("INTEGER", "costcalc.quantities", "parse_whole")  # 0 to 2^53 - 1
 
 
 def guarded(command: Callable[..., None]) -> Callable[..., None]:
@@ -240,6 +243,29 @@ def values_option(text: str, parse_one: Callable[[str], Any], option: str) -> li
         return parse_values(text, parse_one)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint=f"'{option}'") from None
+
+
+def limit_grid(axes: list[tuple[str, str | None, int, bool]], most: int, what: str) -> None:
+    """Refuse a grid of more than ``most`` points before any of them is computed: a usage error naming the
+    options and, for each written as one range, the step that would fit. ``axes``: each option, its text
+    (None: its default), how many values it gives, and whether they are whole pixels."""
+    from costcalc.quantities import fitting_step, range_span
+
+    points = 1
+    for _option, _text, count, _whole in axes:
+        points *= count
+    if points <= most:
+        return
+    hints = []
+    for option, text, count, whole in axes:
+        room = most // (points // count)  # values this axis may have with the others as they are
+        span = range_span(text) if text else None
+        if span is not None and room >= 2:
+            hints.append(f"a step of at least {fitting_step(span, room, whole)} in {option}")
+    options = " x ".join(f"{count:,} ({option})" for option, _text, count, _whole in axes)
+    fix = f"use {' or '.join(hints)}" if hints else f"give fewer values to {' or '.join(a[0] for a in axes)}"
+    raise click.UsageError(f"{what}: {options} are {points:,} points, more than the {most:,} it computes at most; "
+                           f"{fix}")
 
 
 def one_option(text: str, parse_one: Callable[[str], Any], option: str) -> Any:

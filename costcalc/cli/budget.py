@@ -60,6 +60,7 @@ def check_command(specs: tuple[str, ...], max_mult_adds: int | None, max_params:
     from costcalc.analysis.check import check_evaluation
     from costcalc.budget.baseline import load_baseline
     from costcalc.budget.config import (
+        MAX_CONFIGURATIONS,
         BudgetError,
         Configuration,
         find_config,
@@ -67,9 +68,10 @@ def check_command(specs: tuple[str, ...], max_mult_adds: int | None, max_params:
         parse_percent,
     )
     from costcalc.convention_file import resolve_convention
+    from costcalc.errors import printable
     from costcalc.evaluate import evaluate, rho_for_resolution
     from costcalc.multipliers import parse_multiplier
-    from costcalc.quantities import parse_resolution
+    from costcalc.quantities import parse_resolution, short
     from costcalc.render import check_formats
 
     growth = one_option(max_increase, parse_percent, "--max-increase") if max_increase is not None else None
@@ -92,6 +94,14 @@ def check_command(specs: tuple[str, ...], max_mult_adds: int | None, max_params:
         checks = [_command_line_check(name, flag_limits, growth, convention) for name in specs or (None,)]
     if growth is not None and not baseline:
         raise click.UsageError("--max-increase needs a baseline: --baseline FILE, or 'baseline:' in the budgets file")
+    for check in checks:  # --alpha and --resolution times a check's own: bounded before anything is evaluated
+        alphas_count = len(alpha_values or {each.alpha for each in check.configurations})
+        resolutions_count = len(resolution_values or {each.resolution for each in check.configurations})
+        if alphas_count * resolutions_count > MAX_CONFIGURATIONS:
+            raise click.UsageError(f"check '{printable(short(check.label))}': {alphas_count:,} alphas x "
+                                   f"{resolutions_count:,} resolutions are {alphas_count * resolutions_count:,} "
+                                   f"configurations, more than the {MAX_CONFIGURATIONS:,} a check evaluates at "
+                                   "most: give fewer values to --alpha or --resolution")
     baselines = load_baseline(baseline) if baseline else []
     results = []
     for check in checks:

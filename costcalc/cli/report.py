@@ -9,6 +9,8 @@ import click
 from costcalc.cli.app import (
     FORMATS,
     MULTIPLIER,
+    RESOLUTION,
+    WHOLE,
     Choice,
     convention_option,
     emit,
@@ -25,7 +27,7 @@ from costcalc.cli.app import (
 @click.option("--alpha", type=MULTIPLIER, default="1", show_default=True,
               help="Width multiplier: 0.75 or 3/4. Scales every channel count the spec does not mark fixed.")
 @click.option("--rho", type=MULTIPLIER, default=None, help="Resolution multiplier: 0.857 or 192/224.")
-@click.option("--resolution", type=click.IntRange(min=1), default=None,
+@click.option("--resolution", type=RESOLUTION, default=None,
               help="Input resolution in pixels (sets rho = N / the spec's input size).")
 @convention_option
 @click.option("--format", "output_format", type=Choice(FORMATS), default="table", show_default=True)
@@ -36,7 +38,7 @@ from costcalc.cli.app import (
               help="Data type of activations and weights, for memory and latency.")
 @click.option("--device", metavar="NAME|FILE", default=None,
               help="Add a roofline latency estimate on a device profile (costcalc list --devices, or a YAML file).")
-@click.option("--depth", type=click.IntRange(min=0), default=None,
+@click.option("--depth", type=WHOLE, default=None,
               help="Table: levels of blocks to open (0: totals only, 1: top-level layers and blocks; "
                    "default: all).")
 @output_option
@@ -146,9 +148,9 @@ def list_command(devices: bool, output_format: str) -> None:
               help="mult-adds, or flops: 2 per multiply-accumulate, 1 per other operation.")
 @click.option("--alpha", type=MULTIPLIER, default="1", show_default=True, help="Width multiplier: 0.75 or 3/4.")
 @click.option("--rho", type=MULTIPLIER, default=None, help="Resolution multiplier: 0.857 or 192/224.")
-@click.option("--resolution", type=click.IntRange(min=1), default=None,
+@click.option("--resolution", type=RESOLUTION, default=None,
               help="Input resolution in pixels (sets rho = N / the spec's input size).")
-@click.option("--layers", "layers_shown", type=click.IntRange(min=0), default=10, show_default=True,
+@click.option("--layers", "layers_shown", type=WHOLE, default=10, show_default=True,
               help="Text: how many of the layers that differ most to list.")
 @click.option("--format", "output_format", type=Choice(["text", "markdown", "json"]), default="text",
               show_default=True)

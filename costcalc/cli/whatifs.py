@@ -12,12 +12,14 @@ from costcalc.cli.app import (
     EXIT_BUDGET,
     FORMATS,
     MULTIPLIER,
+    RESOLUTION,
     SWEEP_FORMATS,
     Choice,
     budget_options,
     convention_option,
     emit,
     guarded,
+    limit_grid,
     load_network,
     main,
     one_option,
@@ -51,8 +53,9 @@ def sweep_command(spec: str | None, alphas: str, resolutions: str | None, rhos: 
                   output_format: str, output: str | None) -> None:
     """Exact Mult-Adds and params of SPEC at every width multiplier x resolution (the paper's Tables 6
     and 7 and everything between), shaded like a heat map, with the points over a budget marked."""
-    from costcalc.analysis.sweep import Budget, sweep
+    from costcalc.analysis.sweep import MAX_EVALUATED_POINTS, MAX_POINTS, Budget, sweep
     from costcalc.arith import scale_resolution
+    from costcalc.compiled import CompiledCost
     from costcalc.convention_file import resolve_convention
     from costcalc.multipliers import parse_multiplier
     from costcalc.quantities import parse_resolution
@@ -74,8 +77,17 @@ def sweep_command(spec: str | None, alphas: str, resolutions: str | None, rhos: 
         by_resolution.setdefault(scale_resolution(height, rho_value), rho_value)
     rho_values = list(by_resolution.values())
     latency, peak, profile = resources(max_latency, max_peak_memory, device, needs_device=metric == "latency")
-    result = sweep(network, alpha_values, rho_values, resolve_convention(convention, unit),
-                   Budget(max_mult_adds, max_params, latency, peak), metric=metric, dtype=dtype, device=profile)
+    counting = resolve_convention(convention, unit)
+    compiled = CompiledCost(network, counting)
+    budget = Budget(max_mult_adds, max_params, latency, peak)
+    one_by_one = metric in ("latency", "peak-memory") or budget.needs_resources or not compiled.factored
+    resolution_axis = ("--rho", rhos, False) if rhos is not None else ("--resolution", resolutions, True)
+    limit_grid([("--alpha", alphas, len(alpha_values), False),
+                (resolution_axis[0], resolution_axis[1], len(rho_values), resolution_axis[2])],
+               MAX_EVALUATED_POINTS if one_by_one else MAX_POINTS,
+               "sweep (each point evaluated on its own)" if one_by_one else "sweep")
+    result = sweep(network, alpha_values, rho_values, counting, budget, compiled, metric=metric, dtype=dtype,
+                   device=profile)
     if output_format == "json":
         from costcalc.render.sweep_formats import to_json
 
@@ -125,7 +137,6 @@ def solve_command(spec: str | None, max_mult_adds: int | None, max_params: int |
     from costcalc.quantities import parse_resolution
     from costcalc.render import solve_formats
     from costcalc.spec.bundled import DEFAULT_SPEC
-    from costcalc.symbolic import closed_form
 
     latency, peak, profile = resources(max_latency, max_peak_memory, device)
     budget = Budget(max_mult_adds, max_params, latency, peak)
@@ -142,6 +153,20 @@ def solve_command(spec: str | None, max_mult_adds: int | None, max_params: int |
         raise click.UsageError("give --rho or --resolution, not both")
     network = load_network(spec)
     height = network.spec.input.height
+    if vary == "resolution":  # the grid is read and bounded before anything is computed
+        pixels = one_option(step or "1", parse_resolution, "--step")
+        step_text = f"{pixels} px"
+    else:
+        alpha_step = one_option(step or "0.01", parse_multiplier, "--step")
+        step_text = format_fraction(alpha_step)
+        if vary == "alpha":
+            fixed_rho = rho or (Fraction(one_option(resolution, parse_resolution, "--resolution"), height)
+                                if resolution else Fraction(1))
+            _limit_scan(alpha_step, 1)
+        else:
+            default = f"96:{height}:16,{height}" if height >= 96 else str(height)
+            pixels_list = values_option(resolution or default, parse_resolution, "--resolution")
+            _limit_scan(alpha_step, len(pixels_list))
     counting = resolve_convention(convention, unit)
     compiled = CompiledCost(network, counting)
     measure = None
@@ -153,29 +178,22 @@ def solve_command(spec: str | None, max_mult_adds: int | None, max_params: int |
 
         closed = None  # the closed form knows nothing of memory or latency: no ideal bound
     else:
+        from costcalc.symbolic import closed_form  # sympy: loaded once the options and the grid are known good
+
         closed = closed_form(network, counting)
     try:
         if vary == "resolution":
-            pixels = one_option(step or "1", parse_resolution, "--step")
             fixed_alpha = alpha or Fraction(1)
             found = solve.largest_resolution(compiled, fixed_alpha, budget, pixels, measure)
             solutions = [found._replace(ideal=solve.ideal_rho(closed, fixed_alpha, budget) if closed else None)]
-            step_text = f"{pixels} px"
+        elif vary == "alpha":
+            found = solve.largest_alpha(compiled, fixed_rho, budget, alpha_step, measure)
+            solutions = [found._replace(ideal=solve.ideal_alpha(closed, fixed_rho, budget) if closed else None)]
         else:
-            alpha_step = one_option(step or "0.01", parse_multiplier, "--step")
-            step_text = format_fraction(alpha_step)
-            if vary == "alpha":
-                fixed_rho = rho or (Fraction(one_option(resolution, parse_resolution, "--resolution"), height)
-                                    if resolution else Fraction(1))
-                found = solve.largest_alpha(compiled, fixed_rho, budget, alpha_step, measure)
-                solutions = [found._replace(ideal=solve.ideal_alpha(closed, fixed_rho, budget) if closed else None)]
-            else:
-                default = f"96:{height}:16,{height}" if height >= 96 else str(height)
-                pixels_list = values_option(resolution or default, parse_resolution, "--resolution")
-                solutions = [found._replace(ideal=solve.ideal_alpha(closed, found.rho, budget) if closed else None)
-                             for found in solve.frontier(compiled, budget, alpha_step, pixels_list, measure)]
-                if not solutions:
-                    raise solve.Unreachable("no (alpha, resolution) pair on the grid meets the budget")
+            solutions = [found._replace(ideal=solve.ideal_alpha(closed, found.rho, budget) if closed else None)
+                         for found in solve.frontier(compiled, budget, alpha_step, pixels_list, measure)]
+            if not solutions:
+                raise solve.Unreachable("no (alpha, resolution) pair on the grid meets the budget")
     except solve.Unreachable as error:
         click.echo(f"costcalc: {network.spec.name}: {error}", err=True)
         sys.exit(EXIT_BUDGET)
@@ -187,12 +205,32 @@ def solve_command(spec: str | None, max_mult_adds: int | None, max_params: int |
                                          counting.metric), nl=False)
 
 
+def _limit_scan(step: Fraction, resolutions: int) -> None:
+    """Refuse, before the search, a grid of more than ``solve.MAX_SCANNED`` widths (``step`` up to
+    ``solve.MAX_ALPHA``, at each of ``resolutions`` resolutions), saying what would fit."""
+    from costcalc.analysis.solve import MAX_ALPHA, MAX_SCANNED, scanned_widths
+    from costcalc.quantities import fitting_step
+
+    widths = scanned_widths(step)
+    if widths * resolutions <= MAX_SCANNED:
+        return
+    room = MAX_SCANNED // resolutions  # widths that fit at each resolution
+    if room < 10:
+        raise click.BadParameter(f"{resolutions:,} resolutions, each with up to {widths:,} widths to scan, are more "
+                                 f"than the {MAX_SCANNED:,} points solve scans at most: give fewer resolutions",
+                                 param_hint="'--resolution'")
+    each = f" at each of {resolutions:,} resolutions" if resolutions > 1 else ""
+    raise click.BadParameter(f"this step scans {widths:,} widths up to alpha {MAX_ALPHA}{each}, more than the "
+                             f"{MAX_SCANNED:,} solve scans at most: use a step of at least "
+                             f"{fitting_step(MAX_ALPHA, room + 1)}", param_hint="'--step'")
+
+
 @main.command("compare")
 @click.argument("specs", nargs=-1, required=True, metavar="SPEC_A [SPEC_B ...]")
 @click.option("--alpha", "alphas", default="1", show_default=True,
               help="Width multiplier of every spec (0.75), or one per spec in order (0.75,1: the paper's Table 5).")
 @click.option("--rho", type=MULTIPLIER, default=None, help="Resolution multiplier of every spec: 192/224.")
-@click.option("--resolution", type=click.IntRange(min=1), default=None,
+@click.option("--resolution", type=RESOLUTION, default=None,
               help="Input resolution in pixels of every spec (rho = N / each spec's input size).")
 @click.option("--vs-standard", is_flag=True,
               help="Compare SPEC with its twin that has one standard convolution for each depthwise-separable "

@@ -16,7 +16,12 @@ ACTIVATIONS = ("relu", "relu6", "leaky_relu", "elu", "selu", "sigmoid", "tanh", 
 
 
 class FieldError(ValueError):
-    """A field value of the wrong type or range."""
+    """A field value of the wrong type or range. ``code``: when set, the code to report it with instead of the
+    caller's own (E307: an expression's value beyond its bound, costcalc.expr.MAX_BITS)."""
+
+    def __init__(self, message: str, code: str | None = None):
+        super().__init__(message)
+        self.code = code
 
 
 def describe(value: Any) -> str:
@@ -26,7 +31,11 @@ def describe(value: Any) -> str:
         return f"a boolean ({str(value).lower()})"
     if isinstance(value, Fraction):
         return f"{value.numerator}/{value.denominator}" if value.denominator != 1 else str(value.numerator)
-    if isinstance(value, (int, float)):
+    if isinstance(value, int):
+        from costcalc.quantities import shown_integer
+
+        return shown_integer(value)
+    if isinstance(value, float):
         return f"{value!r}"
     if isinstance(value, str):
         return f"the string {value!r}"
@@ -38,18 +47,25 @@ def describe(value: Any) -> str:
 
 
 def positive_int(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise FieldError(f"expected a whole number, got {describe(value)}")
-    if value < 1:
-        raise FieldError(f"expected a whole number of at least 1, got {value}")
-    return value
+    """A whole number from 1 to ``MAX_WHOLE`` (docs/spec-format.md: bounded, so that every count prints and
+    computes at once)."""
+    return _whole(value, 1)
 
 
 def non_negative_int(value: Any) -> int:
+    """A whole number from 0 to ``MAX_WHOLE``."""
+    return _whole(value, 0)
+
+
+def _whole(value: Any, least: int) -> int:
+    from costcalc.quantities import MAX_WHOLE
+
     if isinstance(value, bool) or not isinstance(value, int):
         raise FieldError(f"expected a whole number, got {describe(value)}")
-    if value < 0:
-        raise FieldError(f"expected a whole number of at least 0, got {value}")
+    if value < least:
+        raise FieldError(f"expected a whole number of at least {least}, got {describe(value)}")
+    if value > MAX_WHOLE:
+        raise FieldError(f"expected a whole number of at most {MAX_WHOLE:,} (2^53 - 1), got {describe(value)}")
     return value
 
 
@@ -104,14 +120,20 @@ def choice(*options: str) -> Parser:
 
 
 def probability(value: Any) -> Fraction:
-    """A rate in [0, 1), kept exact (``0.2`` is ``Fraction(1, 5)``)."""
+    """A rate in [0, 1), kept exact (``0.2`` is ``Fraction(1, 5)``), read by costcalc's one number parser
+    (``costcalc.quantities.exact_number``: inf, nan and numbers beyond its bounds are refused)."""
+    from costcalc.quantities import NotANumber, exact_number
+
     if isinstance(value, bool) or not isinstance(value, (int, float, Fraction)):
         raise FieldError(f"expected a number from 0 to 1, got {describe(value)}")
-    if isinstance(value, float) and value != value:
-        raise FieldError("expected a number from 0 to 1, got nan")
-    rate = Fraction(str(value)) if isinstance(value, float) else Fraction(value)
+    try:
+        rate = exact_number(value)
+    except NotANumber:  # inf, nan
+        raise FieldError(f"expected a number from 0 to 1, got {describe(value)}") from None
+    except ValueError as error:
+        raise FieldError(f"expected a number from 0 to 1: {error}") from None
     if not 0 <= rate < 1:
-        raise FieldError(f"expected a number from 0 up to (not including) 1, got {value!r}")
+        raise FieldError(f"expected a number from 0 up to (not including) 1, got {describe(value)}")
     return rate
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from costcalc.errors import Location
 from costcalc.layers import KINDS, SHORTHANDS
+from costcalc.layers import fields as f
 from costcalc.spec import values as v
 from costcalc.spec.entries import STRUCTURES, Scope, parse_body
 from costcalc.spec.model import (
@@ -54,8 +55,13 @@ def _parse_args(problems: Problems, value: Any, location: Location, block: str) 
         if name in _RESERVED_ARGS:
             problems.add(at, f"block '{block}': '{name}' is reserved and cannot name an argument", "E305")
             continue
-        default = v.literal(default)
-        if isinstance(default, (float, list, dict)) or default is None:
+        try:
+            default = v.literal(default)
+        except f.FieldError as error:
+            problems.add(value.value_at[name], f"block '{block}': the default of '{name}': {error}",
+                         error.code or "E305")
+            continue
+        if isinstance(default, (list, dict)) or default is None:
             problems.add(value.value_at[name], f"block '{block}': the default of '{name}' must be a number, "
                                                f"true/false, a string or `required`, got {type_name(default)}", "E305")
             continue

@@ -113,7 +113,7 @@ def _field_value(problems: Problems, mapping: Mapping, key: str, field: f.SpecFi
             return parse_expression_at(problems, raw, at, label, args, False)
         return field.parse(raw)
     except f.FieldError as error:
-        problems.add(at, f"{label}{error}", "E204")
+        problems.add(at, f"{label}{error}", error.code or "E204")
         return _FAILED
 
 
@@ -228,12 +228,12 @@ def _count_or_condition(problems: Problems, entry: Mapping, key: str, parse: Any
         try:
             raw = v.evaluate(expr, {})
         except f.FieldError as error:
-            problems.add(at, f"'{key}': {error}", "E300")
+            problems.add(at, f"'{key}': {error}", error.code or "E300")
             return _FAILED
     try:
         return parse(raw)
     except f.FieldError as error:
-        problems.add(at, f"'{key}': {error}", "E204")
+        problems.add(at, f"'{key}': {error}", error.code or "E204")
         return _FAILED
 
 
@@ -277,7 +277,7 @@ def _name(problems: Problems, value: Mapping, context: str) -> Any:
     try:
         return f.text(value["name"])
     except f.FieldError as error:
-        problems.add(value.value_at["name"], f"{context}'name': {error}", "E204")
+        problems.add(value.value_at["name"], f"{context}'name': {error}", error.code or "E204")
         return _FAILED
 
 
@@ -314,7 +314,7 @@ def _parse_concat(problems: Problems, value: Any, location: Location, depth: int
         try:
             split = f.boolean(value["split"])
         except f.FieldError as error:
-            problems.add(value.value_at["split"], f"concat: 'split': {error}", "E204")
+            problems.add(value.value_at["split"], f"concat: 'split': {error}", error.code or "E204")
             return None
     branches_value = value.get("branches")
     if not isinstance(branches_value, Sequence) or len(branches_value) < 2:
@@ -342,11 +342,11 @@ def _arg_value(problems: Problems, raw: Any, at: Location, context: str, scope: 
     if isinstance(raw, (bool, int)):
         return raw
     if isinstance(raw, float):
-        value = v.literal(raw)
-        if isinstance(value, float):
-            problems.add(at, f"{context}expected a finite number, got {raw!r}", "E306")
+        try:
+            return v.literal(raw)
+        except f.FieldError as error:
+            problems.add(at, f"{context}{error}", error.code or "E306")
             return _FAILED
-        return value
     if isinstance(raw, str):
         from costcalc.expr import ExprError, parse_expression
 
@@ -359,7 +359,7 @@ def _arg_value(problems: Problems, raw: Any, at: Location, context: str, scope: 
             try:
                 return v.evaluate(expr, {})
             except f.FieldError as error:
-                problems.add(at, f"{context}{error}", "E300")
+                problems.add(at, f"{context}{error}", error.code or "E300")
                 return _FAILED
         if expr.variables <= caller:
             return expr

@@ -34,7 +34,7 @@ def field(problems: Problems, mapping: Mapping, key: str, parse: Any, context: s
     try:
         return parse(mapping[key])
     except f.FieldError as error:
-        problems.add(mapping.value_at[key], f"{context}'{key}': {error}", "E204")
+        problems.add(mapping.value_at[key], f"{context}'{key}': {error}", error.code or "E204")
         return None
 
 

@@ -11,8 +11,6 @@ gives is used as it is: alpha has already been applied to the channels it reads.
 
 from __future__ import annotations
 
-import math
-from fractions import Fraction
 from typing import Any, NamedTuple
 
 from costcalc.layers import fields as f
@@ -42,9 +40,15 @@ def is_deferred(value: Any) -> bool:
 
 
 def literal(value: Any) -> Any:
-    """A YAML number as an exact value: floats become Fractions through their decimal text."""
+    """A YAML number as an exact value: a float becomes a Fraction through its decimal text, read by costcalc's
+    one number parser (``costcalc.quantities``); ``FieldError`` when it is inf, nan or beyond its bounds."""
     if isinstance(value, float):
-        return Fraction(str(value)) if math.isfinite(value) else value
+        from costcalc.quantities import exact_number
+
+        try:
+            return exact_number(value)
+        except ValueError as error:
+            raise f.FieldError(str(error)) from None
     return value
 
 
@@ -58,7 +62,8 @@ def evaluate(expr: Any, args: dict[str, Any]) -> Any:
     try:
         return expr.evaluate(args)
     except ExprError as error:
-        raise f.FieldError(f"{error.message} (in '{expr.text}')") from None
+        code = error.code if error.code != "E300" else None  # E307 (a value too large) is kept; E300 is the caller's
+        raise f.FieldError(f"{error.message} (in '{expr.text}')", code) from None
 
 
 def bind(field: f.SpecField, raw: Any, args: dict[str, Any]) -> Any:

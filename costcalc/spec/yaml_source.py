@@ -67,7 +67,15 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Mapping:
         if key in result:
             first = result.key_at[key]
             raise SpecError(Diagnostic(loader.at(key_node), f"duplicate key '{key}' (first at line {first.line})", "E104"))
-        result[key] = loader.construct_object(value_node, deep=True)
+        try:
+            result[key] = loader.construct_object(value_node, deep=True)
+        except SpecError as error:  # a number beyond the limits: say which key holds it
+            problem = error.diagnostics[0]
+            if not isinstance(value_node, yaml.ScalarNode) or problem.code != "E212":
+                raise
+            from costcalc.quantities import short
+
+            raise SpecError(problem._replace(message=f"'{short(str(key))}': {problem.message}")) from None
         result.key_at[key] = loader.at(key_node)
         result.value_at[key] = loader.at(value_node)
     return result
@@ -90,12 +98,21 @@ _Loader.yaml_implicit_resolvers = {first: [(tag, regexp) for tag, regexp in reso
 _Loader.yaml_constructors = {tag: constructor for tag, constructor in _SafeLoader.yaml_constructors.items()
                              if tag is None or tag.rsplit(":", 1)[-1] not in ("binary", "set", "omap", "pairs", "timestamp")}
 def _construct_number(loader: _Loader, node: yaml.Node) -> Any:
-    """PyYAML's int and float, with its plain Python errors (``!!int nope``; an integer of more than 4,300
-    digits, which Python refuses to convert) turned into located diagnostics."""
+    """PyYAML's int and float, with its plain Python errors (``!!int nope``) turned into located diagnostics.
+    An integer's digits are counted before it is converted: more than ``quantities.MAX_INTEGER_DIGITS`` is
+    refused (E212), far below the 4,300 digits Python refuses to convert and before a ``!!int 1:2:3:...`` in
+    base 60 takes quadratic time. Fields then bound what they accept (docs/spec-format.md)."""
     if not isinstance(node, yaml.ScalarNode):
         raise _wrong_node(loader, node, _short_tag(node.tag))
     try:
         if node.tag.endswith(":int"):
+            from costcalc.quantities import check_integer_text
+
+            try:
+                check_integer_text(str(node.value).replace("_", ""))
+            except ValueError as error:
+                raise SpecError(Diagnostic(loader.at(node), f"{error} (docs/spec-format.md, \"Numbers\")",
+                                           "E212")) from None
             return _SafeLoader.construct_yaml_int(loader, node)
         if node.tag.endswith(":bool"):
             return _SafeLoader.construct_yaml_bool(loader, node)
