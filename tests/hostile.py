@@ -79,6 +79,29 @@ def write_files(folder: Path, files: dict[str, Content]) -> None:
             path.write_text(content, encoding="utf-8")
 
 
+# costcalc, run so that it reports its own peak memory as it exits. At exec the kernel keeps the peak of the
+# address space the child was forked with, so the ru_maxrss that wait4 gives is at least the size of the test
+# process itself: a pytest worker that has grown past MEMORY_LIMIT made every case fail. VmHWM, which the
+# child reads from /proc/self/status at exit, is the peak of costcalc's own address space only.
+_RUN_COSTCALC = """\
+import atexit, os, runpy, sys
+def _report_peak(fd=int(sys.argv.pop(1))):
+    try:
+        with open('/proc/self/status') as status:
+            os.write(fd, ''.join(line for line in status if line.startswith('VmHWM:')).encode())
+    except OSError:
+        pass
+atexit.register(_report_peak)
+runpy.run_module('costcalc', run_name='__main__', alter_sys=True)
+"""
+
+
+def _peak_bytes(report: bytes, fallback: int) -> int:
+    """The child's ``VmHWM: N kB`` in bytes, or ``fallback`` when it could not say (no /proc, or killed)."""
+    fields = report.split()
+    return int(fields[1]) * 1024 if len(fields) >= 2 and fields[1].isdigit() else fallback
+
+
 def _limits() -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (HARD_CPU_LIMIT, HARD_CPU_LIMIT + 1))
     resource.setrlimit(resource.RLIMIT_AS, (HARD_MEMORY_LIMIT, HARD_MEMORY_LIMIT))
@@ -91,7 +114,7 @@ def run_case(case: Case, folder: Path) -> Outcome:
            if not key.startswith(("GITHUB_", "COSTCALC_", "FORCE_COLOR", "TTY_"))}
     env.update(ENV)
     env.update(case.env)
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, tempfile.TemporaryFile() as peak:
         stdin = subprocess.PIPE if case.stdin is not None else subprocess.DEVNULL
         read_end = None
         stdout: int | object = out
@@ -99,8 +122,9 @@ def run_case(case: Case, folder: Path) -> Outcome:
             read_end, write_end = os.pipe()
             os.close(read_end)  # the reader is gone before costcalc writes anything
             stdout = write_end
-        process = subprocess.Popen([sys.executable, "-m", "costcalc", *case.argv], cwd=folder, env=env,
-                                   stdin=stdin, stdout=stdout, stderr=err, preexec_fn=_limits)  # type: ignore[arg-type]
+        command = [sys.executable, "-c", _RUN_COSTCALC, str(peak.fileno()), *case.argv]
+        process = subprocess.Popen(command, cwd=folder, env=env, stdin=stdin, preexec_fn=_limits,
+                                   stdout=stdout, stderr=err, pass_fds=(peak.fileno(),))  # type: ignore[arg-type]
         if case.closed_stdout:
             os.close(stdout)  # type: ignore[arg-type]
         if case.stdin is not None:
@@ -114,8 +138,9 @@ def run_case(case: Case, folder: Path) -> Outcome:
         process.returncode = os.waitstatus_to_exitcode(status)  # so that Popen does not wait again
         out.seek(0)
         err.seek(0)
+        peak.seek(0)
         return Outcome(process.returncode, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"),
-                       usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024)
+                       usage.ru_utime + usage.ru_stime, _peak_bytes(peak.read(), usage.ru_maxrss * 1024))
 
 
 def problems(case: Case, outcome: Outcome) -> list[str]:
