@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from costcalc.render.sinks.terminal import visible
+
 
 def printable(text: str) -> str:
     """``text`` with line breaks, tabs and other control characters written as escapes (``\\n``,
-    ``\\x1b``), so that a diagnostic is one line and a spec cannot send escape sequences to the terminal."""
-    if text.isprintable():
-        return text
-    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+    ``\\x1b``), so that a diagnostic is one line and a spec cannot send escape sequences to the terminal:
+    the terminal sink's rule (``costcalc.render.sinks.terminal``), which every output to a terminal shares."""
+    return visible(text)
 
 
 class Location(NamedTuple):

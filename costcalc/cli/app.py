@@ -59,15 +59,19 @@ def guarded(command: Callable[..., None]) -> Callable[..., None]:
         try:
             command(*args, **kwargs)
         except CostcalcError as error:
-            for diagnostic in error.diagnostics:
-                click.echo(str(diagnostic), err=True)
+            from costcalc.render.sinks.github import plain
+
+            for diagnostic in error.diagnostics:  # made printable (terminal sink); plain: the runner reads stderr
+                click.echo(plain(str(diagnostic)), err=True)
             sys.exit(EXIT_BAD_INPUT)
         except (click.exceptions.Exit, click.ClickException, KeyboardInterrupt, BrokenPipeError):
             raise
         except Exception as error:  # a bug: say so, briefly, unless --debug
             if click.get_current_context().find_root().params.get("debug"):
                 raise
-            click.echo(f"costcalc: internal error: {type(error).__name__}: {error}", err=True)
+            from costcalc.render.sinks.terminal import visible
+
+            click.echo(f"costcalc: internal error: {type(error).__name__}: {visible(str(error))}", err=True)
             click.echo("This is a bug in costcalc, not in your input. Please report it on the costcalc issue tracker "
                        "with the command line and the spec (run again with --debug for the traceback).", err=True)
             sys.exit(EXIT_INTERNAL)
@@ -208,8 +212,15 @@ def resources(max_latency: str | None, max_peak_memory: str | None, device: str 
 
 
 def show_rich(make: Callable[[int], Any], output_format: str, output: str | None, title: str) -> None:
-    """Print a rich renderable (``make(width)``) to the terminal, or export it as text, SVG or HTML."""
+    """Print a rich renderable (``make(width)``) to the terminal, or export it as text, SVG or HTML.
+
+    The renderers make every name from a file a ``Text`` through the terminal sink, so rich reads no markup
+    from it and it holds no control character; rich escapes the text of SVG and HTML, and the markup sink
+    writes visibly any character XML does not allow (``costcalc.render.sinks``)."""
     from rich.console import Console
+
+    from costcalc.render.sinks.markup import document
+    from costcalc.render.sinks.terminal import visible
 
     if output_format == "table" and not output:
         width = console_width()
@@ -225,11 +236,12 @@ def show_rich(make: Callable[[int], Any], output_format: str, output: str | None
                       color_system=None if output_format == "table" else "truecolor", force_terminal=output_format != "table")
     console.print(renderable)
     if output_format == "svg":
-        emit(console.export_svg(title=title), output)
+        emit(document(console.export_svg(title=visible(title))), output)
     elif output_format == "html":
         from rich.terminal_theme import MONOKAI
 
-        emit(console.export_html(inline_styles=True, theme=MONOKAI), output)  # the heat map's colours need a dark page
+        # a dark page: the heat map's colours need it
+        emit(document(console.export_html(inline_styles=True, theme=MONOKAI)), output)
     else:
         rendered = console.export_text()
         emit("\n".join(line.rstrip() for line in rendered.splitlines()) + "\n", output)

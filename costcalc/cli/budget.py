@@ -238,6 +238,7 @@ def snapshot_command(config: str | None, output: str | None) -> None:
             evaluation = evaluate(network, configuration.alpha, rho, resolve_convention(check.convention))
             reports.append(to_data(build_report(evaluation), check.label))
     emit(bundle(reports), target)
+    from costcalc.render.sinks.terminal import visible
     from costcalc.render.text import plural
 
-    click.echo(f"wrote {target}: {plural(len(reports), 'report')}", err=True)
+    click.echo(f"wrote {visible(target)}: {plural(len(reports), 'report')}", err=True)

@@ -106,6 +106,8 @@ def formula_command(output_format: str) -> None:
 def list_command(devices: bool, output_format: str) -> None:
     """The bundled specs, usable by name: `costcalc report mobilenet_v1_conv`; or, with --devices, the device
     profiles for the roofline latency estimate."""
+    from costcalc.render.sinks.json_text import dumps
+    from costcalc.render.sinks.terminal import visible
     from costcalc.spec import load_spec
     from costcalc.spec.bundled import bundled_specs
 
@@ -114,27 +116,23 @@ def list_command(devices: bool, output_format: str) -> None:
 
         profiles = {name: load_device(path) for name, path in bundled_devices().items()}
         if output_format == "json":
-            import json
-
-            click.echo(json.dumps([{"name": name, "description": device.description, "source": device.source,
-                                    "peak_mult_adds_per_s": device.peak_mult_adds_per_s,
-                                    "bandwidth_bytes_per_s": device.bandwidth_bytes_per_s}
-                                   for name, device in profiles.items()], indent=2))
+            click.echo(dumps([{"name": name, "description": device.description, "source": device.source,
+                               "peak_mult_adds_per_s": device.peak_mult_adds_per_s,
+                               "bandwidth_bytes_per_s": device.bandwidth_bytes_per_s}
+                              for name, device in profiles.items()]))
             return
-        width = max((len(name) for name in profiles), default=0)
+        width = max((len(visible(name)) for name in profiles), default=0)
         for name, device in profiles.items():
-            click.echo(f"{name:<{width}}  {device.description}")
+            click.echo(f"{visible(name):<{width}}  {visible(device.description)}")
         return
     specs = {name: load_spec(str(path)) for name, path in bundled_specs().items()}
     if output_format == "json":
-        import json
-
-        click.echo(json.dumps([{"name": name, "description": spec.description, "path": spec.path}
-                               for name, spec in specs.items()], indent=2))
+        click.echo(dumps([{"name": name, "description": spec.description, "path": spec.path}
+                          for name, spec in specs.items()]))
         return
-    width = max((len(name) for name in specs), default=0)
+    width = max((len(visible(name)) for name in specs), default=0)
     for name, spec in specs.items():
-        click.echo(f"{name:<{width}}  {spec.description}")
+        click.echo(f"{visible(name):<{width}}  {visible(spec.description)}")
 
 
 

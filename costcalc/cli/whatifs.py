@@ -195,7 +195,10 @@ def solve_command(spec: str | None, max_mult_adds: int | None, max_params: int |
             if not solutions:
                 raise solve.Unreachable("no (alpha, resolution) pair on the grid meets the budget")
     except solve.Unreachable as error:
-        click.echo(f"costcalc: {network.spec.name}: {error}", err=True)
+        from costcalc.render.sinks.github import plain
+        from costcalc.render.sinks.terminal import visible
+
+        click.echo(plain(f"costcalc: {visible(network.spec.name)}: {visible(str(error))}"), err=True)
         sys.exit(EXIT_BUDGET)
     if output_format == "json":
         click.echo(solve_formats.to_json(solutions, vary, budget, spec or DEFAULT_SPEC, network.spec.name,

@@ -1,16 +1,19 @@
 """Budget check results as text (a line per check and a verdict), JSON, Markdown (one pull-request
-comment) and GitHub workflow commands (``::error file=…,line=…::…`` annotations)."""
+comment) and GitHub workflow commands (``::error file=…,line=…::…`` annotations). Names and messages from
+the spec and the budgets file go through the sink of each format (``costcalc.render.sinks``)."""
 
 from __future__ import annotations
 
-import json
 from fractions import Fraction
-from typing import Any
+from typing import Any, Callable
 
 from costcalc import __version__
 from costcalc.analysis.check import CheckResult
 from costcalc.multipliers import format_fraction
 from costcalc.render import text as fmt
+from costcalc.render.sinks import github, markdown
+from costcalc.render.sinks.json_text import dumps
+from costcalc.render.sinks.terminal import visible
 
 METRIC_NAMES = {"mult_adds": "Mult-Adds", "params": "params", "latency": "latency", "peak_memory": "peak memory"}
 
@@ -41,11 +44,12 @@ def _spaced(value: int) -> str:
     return f"{compact[:-1]} {compact[-1]}" if compact[-1:].isalpha() else compact
 
 
-def where(result: CheckResult) -> str:
+def where(result: CheckResult, escape: Callable[[str], str] = visible) -> str:
+    """``tiny_net (alpha 1, 32 px, paper)``, the names written by ``escape`` (the format's sink)."""
     evaluation = result.evaluation
     unit = "" if evaluation.convention.unit == "mult-adds" else f", {evaluation.convention.unit}"
-    return (f"{evaluation.spec.name} (alpha {fmt.multiplier(evaluation.alpha)}, {evaluation.resolution} px, "
-            f"{evaluation.convention.name}{unit})")
+    return (f"{escape(evaluation.spec.name)} (alpha {fmt.multiplier(evaluation.alpha)}, {evaluation.resolution} "
+            f"px, {escape(evaluation.convention.name)}{unit})")
 
 
 def limit_text(result: CheckResult) -> str:
@@ -102,6 +106,11 @@ def failure_text(result: CheckResult) -> str:
     return text
 
 
+def _signed_count(delta: int) -> str:
+    """``+65,856``, ``-1,024``: a layer's change since the baseline."""
+    return f"{'+' if delta > 0 else '-'}{fmt.thousands(abs(delta))}"
+
+
 def verdict(results: list[CheckResult]) -> str:
     failed = [result for result in results if not result.ok]
     if not results:
@@ -126,11 +135,10 @@ def to_text(results: list[CheckResult]) -> str:
         if row[5]:
             line += f"\n    {row[5]}"
         if not result.ok and result.check.message:
-            line += f"\n    {result.check.message}"
+            line += f"\n    {visible(result.check.message)}"
         changes = [change for change in result.layer_changes][:MAX_LAYERS_SHOWN]
         if changes and result.delta:
-            shown = ", ".join(f"{change.name} {'+' if change.delta > 0 else '-'}{fmt.thousands(abs(change.delta))}"
-                              for change in changes)
+            shown = ", ".join(f"{visible(change.name)} {_signed_count(change.delta)}" for change in changes)
             more = len(result.layer_changes) - len(changes)
             line += f"\n    changed layers: {shown}" + (f" (and {more} more)" if more > 0 else "")
         lines.append(line)
@@ -160,7 +168,7 @@ def to_data(results: list[CheckResult]) -> dict[str, Any]:
 
 
 def to_json(results: list[CheckResult]) -> str:
-    return json.dumps(to_data(results), indent=2, ensure_ascii=False)
+    return dumps(to_data(results))
 
 
 def to_markdown(results: list[CheckResult]) -> str:
@@ -174,7 +182,7 @@ def to_markdown(results: list[CheckResult]) -> str:
                                                             + ([ "--:", "--:"] if has_baseline else [])) + "|"]
     for result in results:
         evaluation = result.evaluation
-        row = ["✅" if result.ok else "❌", f"`{evaluation.spec.name}`", fmt.multiplier(evaluation.alpha),
+        row = ["✅" if result.ok else "❌", markdown.code(evaluation.spec.name), fmt.multiplier(evaluation.alpha),
                str(evaluation.resolution), metric_name(result), value_text(result, result.value),
                value_text(result, result.limit) if result.limit is not None else "—",
                limit_text(result) if result.limit is not None else "—"]
@@ -190,24 +198,15 @@ def to_markdown(results: list[CheckResult]) -> str:
     if grown:
         lines += ["", "<details><summary>Layers that changed since the baseline</summary>", ""]
         for result in grown:
-            lines.append(f"**{where(result)}, {metric_name(result)}**: " + ", ".join(
-                f"`{change.name}` {'+' if change.delta > 0 else '-'}{fmt.thousands(abs(change.delta))}"
+            lines.append(f"**{where(result, markdown.text)}, {metric_name(result)}**: " + ", ".join(
+                f"{markdown.code(change.name, in_table=False)} {_signed_count(change.delta)}"
                 for change in result.layer_changes[:10]))
             lines.append("")
         lines.append("</details>")
     failed_messages = sorted({result.check.message for result in results if not result.ok and result.check.message})
     if failed_messages:
-        lines += [""] + [f"> {message}" for message in failed_messages]
+        lines += [""] + [f"> {markdown.text(message)}" for message in failed_messages]
     return "\n".join(lines) + "\n"
-
-
-def _escape_data(text: str) -> str:
-    """GitHub workflow-command escaping of the message part."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def _repository_path(path: str) -> str:
@@ -219,16 +218,19 @@ def _repository_path(path: str) -> str:
 
 
 def to_github(results: list[CheckResult]) -> str:
-    """One ``::error`` per failure, at the line of the budget that failed, then the text report."""
+    """One ``::error`` per failure, at the line of the budget that failed, then the text report; no other
+    line is a workflow command, whatever the names and messages hold."""
     lines = []
     for result in results:
         if result.ok:
             continue
         key = result.metric if result.over_limit else "increase"
         location = result.check.limit_at.get(key, result.check.location)
-        properties = f"file={_escape_property(_repository_path(location.path))}"
+        properties = {"file": _repository_path(location.path)}
         if location.line:
-            properties += f",line={location.line},col={location.column}"
-        title = f"costcalc: {result.evaluation.spec.name} {metric_name(result)}"
-        lines.append(f"::error {properties},title={_escape_property(title)}::{_escape_data(failure_text(result))}")
-    return "\n".join(lines) + ("\n" if lines else "") + to_text(results)
+            properties.update(line=str(location.line), col=str(location.column))
+        properties["title"] = f"costcalc: {result.evaluation.spec.name} {metric_name(result)}"
+        lines.append(github.command("error", properties, failure_text(result)))
+    # the runner reads every line for commands: the report's lines, names and messages in them, are made
+    # lines it cannot read as one (costcalc.render.sinks.github, rule 3)
+    return "\n".join(lines) + ("\n" if lines else "") + github.plain_text(to_text(results))

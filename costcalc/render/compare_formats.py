@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from fractions import Fraction
 from typing import Any, Sequence
 
@@ -15,7 +14,10 @@ from costcalc.evaluate import Evaluation
 from costcalc.multipliers import format_fraction
 from costcalc.render.json_report import counted
 from costcalc.render import text as fmt
-from costcalc.render.markdown import markdown_cell, markdown_table
+from costcalc.render.markdown import markdown_table
+from costcalc.render.sinks import markdown
+from costcalc.render.sinks.json_text import dumps
+from costcalc.render.sinks.spreadsheet import cell
 
 
 def exact(value: Fraction | None) -> str | None:
@@ -96,7 +98,7 @@ def to_data(comparison: Comparison, specs: Sequence[str] | None = None) -> dict[
 
 
 def to_json(comparison: Comparison, specs: Sequence[str] | None = None) -> str:
-    return json.dumps(to_data(comparison, specs), indent=2, ensure_ascii=False)
+    return dumps(to_data(comparison, specs))
 
 
 CSV_COLUMNS = ("section", "key", "index", "spec", "name", "layers", "mult_adds", "params", "mult_adds_diff",
@@ -115,10 +117,10 @@ def to_csv(comparison: Comparison, specs: Sequence[str] | None = None) -> str:
     def write(section: str, key: str, parts: Sequence[Part]) -> None:
         base = parts[0]
         for index, (part, entry) in enumerate(zip(parts, comparison.entries)):
-            writer.writerow([section, key, index, names[index], entry.evaluation.spec.name, part.layers,
-                             part.mult_adds, part.params, part.mult_adds_diff, part.params_diff,
-                             exact(ratio(part.mult_adds, base.mult_adds)) or "",
-                             exact(ratio(part.params, base.params)) or ""])
+            writer.writerow([cell(value) for value in (
+                section, key, index, names[index], entry.evaluation.spec.name, part.layers, part.mult_adds,
+                part.params, part.mult_adds_diff, part.params_diff, exact(ratio(part.mult_adds, base.mult_adds)) or "",
+                exact(ratio(part.params, base.params)) or "")])
 
     write("total", "total", [_total(comparison, index) for index in range(len(comparison.entries))])
     for row in comparison.by_kind:
@@ -137,20 +139,21 @@ def _total(comparison: Comparison, index: int) -> Part:
 
 def to_markdown(comparison: Comparison) -> str:
     """GitHub-flavoured tables: totals with ratios, then by kind and by stage with differences."""
-    names = [markdown_cell(name) for name in comparison.names()]
+    names = comparison.names()
     base = comparison.baseline.evaluation
     alpha, rho, resolution = comparison.common("alpha"), comparison.common("rho"), common_resolution(comparison)
-    lines = [f"### Comparing {len(names)} networks with {names[0]} (the baseline)", ""]
+    lines = [f"### Comparing {len(names)} networks with {markdown.text(names[0])} (the baseline)", ""]
     lines.append(f"alpha **{fmt.multiplier(alpha) if alpha is not None else 'per network'}**, "  # type: ignore[arg-type]
                  f"rho **{fmt.multiplier(rho) if rho is not None else 'per network'}**, "  # type: ignore[arg-type]
                  f"resolution **{resolution if resolution is not None else 'per network'}**, unit "
-                 f"**{base.convention.unit}**, convention **{base.convention.name}**: {base.convention.description}.")
+                 f"**{base.convention.unit}**, convention **{markdown.text(base.convention.name)}**: "
+                 f"{markdown.text(base.convention.description)}.")
     metric = base.convention.metric
     lines.append("")
     rows = []
     for index, entry in enumerate(comparison.entries):
         evaluation = entry.evaluation
-        rows.append([str(index + 1), f"`{names[index]}`", markdown_cell(evaluation.spec.description),
+        rows.append([str(index + 1), markdown.code(names[index]), markdown.text(evaluation.spec.description),
                      fmt.multiplier(evaluation.alpha), resolution_text(evaluation),
                      fmt.thousands(entry.mult_adds), ratio_text(entry.mult_adds_ratio),
                      fmt.thousands(entry.params), ratio_text(entry.params_ratio)])
@@ -165,7 +168,7 @@ def to_markdown(comparison: Comparison) -> str:
         for key, parts in keyed:
             for index, part in enumerate(parts):
                 first = index == 0
-                rows.append([key if first else "", f"`{names[index]}`", str(part.layers),
+                rows.append([markdown.text(key) if first else "", markdown.code(names[index]), str(part.layers),
                              fmt.thousands(part.mult_adds), "" if first else signed(part.mult_adds_diff),
                              fmt.thousands(part.params), "" if first else signed(part.params_diff)])
         lines += ["", title, ""]

@@ -23,6 +23,8 @@ from costcalc.render.compare_formats import (
     resolution_text,
     signed,
 )
+from costcalc.render.sinks.terminal import text as as_text
+from costcalc.render.sinks.terminal import visible
 from costcalc.render.table import natural_width
 
 
@@ -33,7 +35,7 @@ def header(comparison: Comparison) -> Text:
     line.append("Comparing ", style="bold")
     line.append(str(len(evaluations)), style="bold")
     line.append(" networks with ", style="bold")
-    line.append(comparison.names()[0], style="bold")
+    line.append(visible(comparison.names()[0]), style="bold")
     line.append(" (the baseline)\n", style="bold")
     alpha, rho = comparison.common("alpha"), comparison.common("rho")
     for label, value in (("alpha", fmt.multiplier(alpha) if alpha is not None else None),  # type: ignore[arg-type]
@@ -44,11 +46,11 @@ def header(comparison: Comparison) -> Text:
         line.append("   ")
     convention = evaluations[0].convention
     line.append("convention ", style="dim")
-    line.append(convention.name, style="bold")
+    line.append(visible(convention.name), style="bold")
     line.append("   unit ", style="dim")
     line.append(convention.unit, style="bold")
     line.append("\n")
-    line.append(convention.description, style="dim")
+    line.append(visible(convention.description), style="dim")
     return line
 
 
@@ -70,7 +72,7 @@ def totals_table(comparison: Comparison) -> Table:
     rows = []
     for index, (name, entry) in enumerate(zip(comparison.names(), comparison.entries), 1):
         evaluation = entry.evaluation
-        rows.append([str(index), Text(name), fmt.multiplier(evaluation.alpha), resolution_text(evaluation),
+        rows.append([str(index), as_text(name), fmt.multiplier(evaluation.alpha), resolution_text(evaluation),
                      fmt.thousands(entry.mult_adds), ratio_text(entry.mult_adds_ratio),
                      fmt.thousands(entry.params), ratio_text(entry.params_ratio)])
     columns = [("#", "right"), ("Network", "left"), ("alpha", "right"), ("Resolution", "right"),
@@ -110,7 +112,7 @@ def _parts_table(title: str, label: str, rows: list[tuple[str, tuple[Part, ...]]
             table.add_column(name, justify="right", no_wrap=True, min_width=_widest(column, name))  # type: ignore[arg-type]
     for *row, last in cells:
         key, name, *numbers = row
-        table.add_row(Text(key), Text(name), *numbers, end_section=bool(last))
+        table.add_row(as_text(key), as_text(name), *numbers, end_section=bool(last))
     return table
 
 
@@ -134,12 +136,12 @@ def summary_lines(comparison: Comparison) -> Text:
     for index, entry in enumerate(comparison.entries[1:], 1):
         if text:
             text.append("\n")
-        text.append(names[index], style="bold")
+        text.append(visible(names[index]), style="bold")
         text.append(f": {ratio_text(entry.mult_adds_ratio)} the {entry.evaluation.convention.metric} "
                     f"({fmt.thousands(entry.mult_adds)} vs "
                     f"{fmt.thousands(base.mult_adds)}) and {ratio_text(entry.params_ratio)} the params "
                     f"({fmt.thousands(entry.params)} vs {fmt.thousands(base.params)}) of ")
-        text.append(names[0], style="bold")
+        text.append(visible(names[0]), style="bold")
         text.append(".")
     return text
 

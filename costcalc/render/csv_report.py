@@ -1,4 +1,5 @@
-"""CSV: one row per layer (every layer), for spreadsheets and scripts."""
+"""CSV: one row per layer (every layer), for spreadsheets and scripts. Every cell goes through
+``sinks.spreadsheet.cell``: a name is never read as a formula."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import io
 
 from costcalc.analysis.report import Report
 from costcalc.render.json_report import ascii_times
+from costcalc.render.sinks.spreadsheet import cell
 from costcalc.render.text import shape_text
 
 COLUMNS = ("name", "kind", "group", "filter", "stride", "input_shape", "output_shape", "mult_adds", "params", "path")
@@ -17,7 +19,8 @@ def to_csv(report: Report) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for row in report.evaluation.layers:
-        writer.writerow([row.name, row.kind, row.group, ascii_times(row.filter), ascii_times(row.stride),
-                         shape_text(row.input_shape, "x"), shape_text(row.output_shape, "x"),
-                         row.mult_adds, row.params, "/".join(row.path)])
+        writer.writerow([cell(value) for value in (
+            row.name, row.kind, row.group, ascii_times(row.filter), ascii_times(row.stride),
+            shape_text(row.input_shape, "x"), shape_text(row.output_shape, "x"), row.mult_adds, row.params,
+            "/".join(row.path))])
     return out.getvalue()

@@ -1,18 +1,21 @@
 """``costcalc explain``: the difference of two conventions' counts, in words and numbers (text, Markdown,
 JSON). Each line of the text says what one convention counts and the other does not, over how many
-layers, and what that adds."""
+layers, and what that adds. Names from files (the spec's, its layers', a convention file's) go through the
+format's sink (``costcalc.render.sinks``)."""
 
 from __future__ import annotations
 
-import json
 from fractions import Fraction
-from typing import Any
+from typing import Any, Callable
 
 from costcalc import __version__
 from costcalc.analysis.explain import ComponentDiff, Explanation
 from costcalc.multipliers import format_fraction
 from costcalc.render import text as fmt
 from costcalc.render.markdown import markdown_table
+from costcalc.render.sinks import markdown
+from costcalc.render.sinks.json_text import dumps
+from costcalc.render.sinks.terminal import visible
 
 # component -> (what it is, the unit one of it is counted per)
 WORDS = {
@@ -57,16 +60,18 @@ def _rate(weight: int, unit: str) -> str:
     return "none" if weight == 0 else f"{weight} per {unit}"
 
 
-def reason(entry: ComponentDiff, name_a: str, name_b: str, params: bool = False) -> str:
+def reason(entry: ComponentDiff, name_a: str, name_b: str, params: bool = False,
+           escape: Callable[[str], str] = visible) -> str:
     """``batch-norm elements: fvcore counts 2 per element, paper none; 27 batch_norm layers, 5,042,688
-    elements``."""
+    elements``; ``name_a`` and ``name_b`` already written for the format, the kinds written by ``escape``."""
     what, unit = words(entry.component)
+    kinds = escape(", ".join(entry.kinds))
     if params:
         counted = f"{name_a} counts them, {name_b} does not" if entry.weight_a else f"{name_b} counts them, {name_a} does not"
-        return (f"{what}: {counted}; {fmt.plural(entry.layers, 'layer')} ({', '.join(entry.kinds)}), "
+        return (f"{what}: {counted}; {fmt.plural(entry.layers, 'layer')} ({kinds}), "
                 f"{fmt.thousands(entry.amount)} {_units(unit, entry.amount)}")
     return (f"{what}: {name_a} counts {_rate(entry.weight_a, unit)}, {name_b} {_rate(entry.weight_b, unit)}; "
-            f"{fmt.plural(entry.layers, 'layer')} ({', '.join(entry.kinds)}), {fmt.thousands(entry.amount)} "
+            f"{fmt.plural(entry.layers, 'layer')} ({kinds}), {fmt.thousands(entry.amount)} "
             f"{_units(unit, entry.amount)}")
 
 
@@ -80,14 +85,15 @@ def _percent(diff: int, base: int) -> str:
 
 def to_text(explanation: Explanation, layers_shown: int = 10) -> str:
     a, b = explanation.a, explanation.b
-    name_a, name_b = a.convention.name, b.convention.name
+    name_a, name_b = visible(a.convention.name), visible(b.convention.name)
     metric = a.convention.metric
     width = max(len(name_a), len(name_b), len("difference"))
-    lines = [f"Why {name_a} and {name_b} count {a.spec.name} differently (alpha {fmt.multiplier(a.alpha)}, "
+    lines = [f"Why {name_a} and {name_b} count {visible(a.spec.name)} differently (alpha {fmt.multiplier(a.alpha)}, "
              f"{a.resolution} px, unit {a.convention.unit})", ""]
-    for evaluation in (a, b):
-        lines.append(f"  {evaluation.convention.name:<{width}}  {fmt.thousands(evaluation.mult_adds):>16} {metric}  "
-                     f"{fmt.thousands(evaluation.params):>12} params   {evaluation.convention.tool or evaluation.convention.description}")
+    for evaluation, name in ((a, name_a), (b, name_b)):
+        lines.append(f"  {name:<{width}}  {fmt.thousands(evaluation.mult_adds):>16} {metric}  "
+                     f"{fmt.thousands(evaluation.params):>12} params   "
+                     f"{visible(evaluation.convention.tool or evaluation.convention.description)}")
     lines.append(f"  {'difference':<{width}}  {_signed(explanation.mult_adds_diff):>16} {metric}  "
                  f"{_signed(explanation.params_diff):>12} params   "
                  f"({name_a} minus {name_b}{_percent(explanation.mult_adds_diff, b.mult_adds).replace(' (', ', ').rstrip(')')})")
@@ -98,13 +104,13 @@ def to_text(explanation: Explanation, layers_shown: int = 10) -> str:
         lines.append(f"  {_signed(explanation.mult_adds_diff):>16}  in all")
         lines += ["", f"{metric}, by layer kind:"]
         for group in explanation.groups:
-            lines.append(f"  {_signed(group.diff):>16}  {group.group} ({fmt.plural(group.layers, 'layer')}: "
+            lines.append(f"  {_signed(group.diff):>16}  {visible(group.group)} ({fmt.plural(group.layers, 'layer')}: "
                          f"{fmt.thousands(group.a)} against {fmt.thousands(group.b)})")
         shown = explanation.layers[:layers_shown]
         title = "the largest" if len(explanation.layers) > len(shown) else "every"
         lines += ["", f"{metric}, by layer ({title} {len(shown)} of the {len(explanation.layers)} that differ):"]
         for layer in shown:
-            lines.append(f"  {_signed(layer.diff):>16}  {layer.name} ({layer.kind})")
+            lines.append(f"  {_signed(layer.diff):>16}  {visible(layer.name)} ({visible(layer.kind)})")
     else:
         lines += ["", f"Both count the same {metric}."]
     if explanation.params:
@@ -139,13 +145,14 @@ def to_data(explanation: Explanation, spec: str) -> dict[str, Any]:
 
 
 def to_json(explanation: Explanation, spec: str) -> str:
-    return json.dumps(to_data(explanation, spec), indent=2, ensure_ascii=False)
+    return dumps(to_data(explanation, spec))
 
 
 def to_markdown(explanation: Explanation, layers_shown: int = 10) -> str:
     a, b = explanation.a, explanation.b
-    name_a, name_b, metric = a.convention.name, b.convention.name, a.convention.metric
-    lines = [f"### Why {name_a} and {name_b} count {a.spec.name} differently", "",
+    name_a, name_b = markdown.text(a.convention.name), markdown.text(b.convention.name)
+    metric = a.convention.metric
+    lines = [f"### Why {name_a} and {name_b} count {markdown.text(a.spec.name)} differently", "",
              f"alpha **{fmt.multiplier(a.alpha)}**, resolution **{a.resolution}**, unit **{a.convention.unit}**", ""]
     lines += markdown_table(["Convention", metric, "Params"], "lrr", [
         [name_a, fmt.thousands(a.mult_adds), fmt.thousands(a.params)],
@@ -153,14 +160,17 @@ def to_markdown(explanation: Explanation, layers_shown: int = 10) -> str:
         ["**difference**", f"**{_signed(explanation.mult_adds_diff)}**", f"**{_signed(explanation.params_diff)}**"]])
     if explanation.components:
         lines += ["", f"**{metric} by what is counted**", ""]
-        lines += markdown_table(["Difference", "Why"], "rl", [[_signed(entry.diff), reason(entry, name_a, name_b)]
-                                                              for entry in explanation.components])
+        lines += markdown_table(["Difference", "Why"], "rl", [
+            [_signed(entry.diff), reason(entry, name_a, name_b, escape=markdown.text)]
+            for entry in explanation.components])
         lines += ["", f"**{metric} by layer kind**", ""]
         lines += markdown_table(["Kind", "Layers", name_a, name_b, "Difference"], "lrrrr", [
-            [group.group, str(group.layers), fmt.thousands(group.a), fmt.thousands(group.b), _signed(group.diff)]
+            [markdown.text(group.group), str(group.layers), fmt.thousands(group.a), fmt.thousands(group.b),
+             _signed(group.diff)]
             for group in explanation.groups])
     if explanation.params:
         lines += ["", "**Params by what is counted**", ""]
-        lines += markdown_table(["Difference", "Why"], "rl", [[_signed(entry.diff), reason(entry, name_a, name_b, True)]
-                                                              for entry in explanation.params])
+        lines += markdown_table(["Difference", "Why"], "rl", [
+            [_signed(entry.diff), reason(entry, name_a, name_b, True, markdown.text)]
+            for entry in explanation.params])
     return "\n".join(lines) + "\n"

@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-import json
-
 from costcalc.render import math as m
+from costcalc.render.sinks.json_text import dumps
 from costcalc.symbolic import Derivation
 
 SYMBOLS = {
@@ -41,7 +40,7 @@ def to_json(derivation: Derivation) -> str:
         },
         **{key: m.plain(expr) for key, _title, expr in _equations(derivation)},
     }
-    return json.dumps(data, indent=2, ensure_ascii=False)
+    return dumps(data)
 
 
 def to_text(derivation: Derivation) -> str:

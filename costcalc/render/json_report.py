@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from costcalc import __version__
 from costcalc.analysis.report import Report
 from costcalc.multipliers import format_fraction
+from costcalc.render.sinks.json_text import dumps
 
 
 def ascii_times(label: str) -> str:
@@ -102,4 +102,4 @@ def to_data(report: Report, spec: str | None = None) -> dict[str, Any]:
 
 
 def to_json(report: Report, spec: str | None = None) -> str:
-    return json.dumps(to_data(report, spec), indent=2, ensure_ascii=False)
+    return dumps(to_data(report, spec))

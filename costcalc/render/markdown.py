@@ -7,14 +7,12 @@ from fractions import Fraction
 from costcalc.analysis.breakdown import share
 from costcalc.analysis.report import Report
 from costcalc.render import text as fmt
+from costcalc.render.sinks.markdown import code, text
 from costcalc.render.visible import hidden_summary, is_visible
 
 
-def markdown_cell(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("|", "\\|")
-
-
 def markdown_table(header: list[str], align: str, rows: list[list[str]]) -> list[str]:
+    """A GFM table; every cell is Markdown already (names escaped with ``sinks.markdown``)."""
     marks = {"l": ":--", "r": "--:", "c": ":-:"}
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join(marks[a] for a in align) + "|"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
@@ -25,16 +23,16 @@ def to_markdown(report: Report, all_layers: bool = False) -> str:
     evaluation = report.evaluation
     spec = evaluation.spec
     shape = evaluation.input_shape
-    lines = [f"### {markdown_cell(spec.name)}" + (f" — {markdown_cell(spec.description)}" if spec.description else ""), ""]
+    lines = [f"### {text(spec.name)}" + (f" — {text(spec.description)}" if spec.description else ""), ""]
     lines.append(f"alpha **{fmt.multiplier(evaluation.alpha)}**, rho **{fmt.multiplier(evaluation.rho)}**, "
                  f"resolution **{shape.height}×{shape.width}**, unit **{evaluation.convention.unit}**, convention "
-                 f"**{evaluation.convention.name}**: {evaluation.convention.description}.")
+                 f"**{text(evaluation.convention.name)}**: {text(evaluation.convention.description)}.")
     metric = evaluation.convention.metric
     lines.append("")
     rows = []
     for index, row in enumerate(evaluation.layers, 1):
         if all_layers or is_visible(row):
-            rows.append([str(index), f"`{markdown_cell(row.name)}`", row.kind, row.filter, row.stride,
+            rows.append([str(index), code(row.name), text(row.kind), text(row.filter), text(row.stride),
                          f"{fmt.shape_text(row.input_shape)} → {fmt.shape_text(row.output_shape)}",
                          fmt.thousands(row.mult_adds), fmt.thousands(row.params),
                          fmt.percent(share(row.mult_adds, evaluation.mult_adds))])
@@ -48,7 +46,7 @@ def to_markdown(report: Report, all_layers: bool = False) -> str:
     if report.kinds:
         lines += ["", "**By kind** (the paper's Table 2)", ""]
         lines += markdown_table(["Kind", "Layers", metric, "%", "Params", "%"], "lrrrrr", [
-            [kind.group, str(kind.layers), fmt.thousands(kind.mult_adds), fmt.percent(kind.mult_adds_share),
+            [text(kind.group), str(kind.layers), fmt.thousands(kind.mult_adds), fmt.percent(kind.mult_adds_share),
              fmt.thousands(kind.params), fmt.percent(kind.params_share)] for kind in report.kinds])
     if report.pairs:
         twin = report.twin

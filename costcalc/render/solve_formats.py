@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from costcalc import __version__
@@ -10,6 +9,8 @@ from costcalc.analysis.solve import Solution
 from costcalc.analysis.sweep import Budget
 from costcalc.multipliers import format_fraction
 from costcalc.render import text as fmt
+from costcalc.render.sinks.json_text import dumps
+from costcalc.render.sinks.terminal import visible
 
 
 def _ideal_text(value: Any, vary: str, height: int) -> str | None:
@@ -46,7 +47,7 @@ def _resources_text(solution: Solution) -> str:
 
 def to_text(solutions: list[Solution], vary: str, budget: Budget, spec_name: str, height: int, step: str,
             metric: str = "Mult-Adds") -> str:
-    lines = [f"{spec_name}: the largest {'(alpha, resolution) pairs' if vary == 'both' else vary} with "
+    lines = [f"{visible(spec_name)}: the largest {'(alpha, resolution) pairs' if vary == 'both' else vary} with "
              f"{_budget_text(budget, metric)}", ""]
     if vary == "both":
         lines.append(f"{'alpha':>8}  {'resolution':>10}  {metric:>15}  {'params':>12}  closed form (no rounding)")
@@ -106,4 +107,4 @@ def to_json(solutions: list[Solution], vary: str, budget: Budget, spec: str, nam
         data["points"] = points
     else:
         data.update(points[0])
-    return json.dumps(data, indent=2, ensure_ascii=False)
+    return dumps(data)

@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from costcalc import __version__
 from costcalc.analysis.sweep import Sweep
 from costcalc.multipliers import format_fraction
 from costcalc.render import text as fmt
+from costcalc.render.sinks import markdown
+from costcalc.render.sinks.json_text import dumps
 
 CSV_COLUMNS = "alpha,rho,resolution,mult_adds,params"
 
@@ -46,12 +47,13 @@ def to_data(sweep: Sweep, spec: str) -> dict[str, Any]:
 
 
 def to_json(sweep: Sweep, spec: str) -> str:
-    return json.dumps(to_data(sweep, spec), indent=2)
+    return dumps(to_data(sweep, spec))
 
 
 def to_csv(sweep: Sweep) -> str:
     """One row per point: ``alpha,rho,resolution,mult_adds,params``. Built as plain text (no csv module):
-    no field can hold a comma or a quote, and a sweep can have hundreds of thousands of rows."""
+    every field is a number costcalc wrote (no name from a file, so nothing for ``sinks.spreadsheet`` to
+    neutralise), no field can hold a comma or a quote, and a sweep can have hundreds of thousands of rows."""
     rho_text = {rho: f"{format_fraction(rho)},{resolution}" for rho, resolution in zip(sweep.rhos, sweep.resolutions)}
     alpha_text = {alpha: format_fraction(alpha) for alpha in sweep.alphas}
     with_resources = bool(sweep.points) and sweep.points[0].resources is not None
@@ -67,8 +69,9 @@ def to_csv(sweep: Sweep) -> str:
 
 def to_markdown(sweep: Sweep) -> str:
     spec = sweep.network.spec
-    lines = [f"### {spec.name}: {sweep.convention.metric} by width (rows) and resolution (columns)", "",
-             f"convention **{sweep.convention.name}**, unit **{sweep.convention.unit}**" + _budget_text(sweep), ""]
+    lines = [f"### {markdown.text(spec.name)}: {sweep.convention.metric} by width (rows) and resolution (columns)",
+             "", f"convention **{markdown.text(sweep.convention.name)}**, unit **{sweep.convention.unit}**"
+             + _budget_text(sweep), ""]
     vary = sweep.params_vary_with_resolution
     header = ["alpha \\ resolution", *(str(resolution) for resolution in sweep.resolutions)]
     if not vary:

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from costcalc.analysis.sweep import Sweep
 from costcalc.render import text as fmt
+from costcalc.render.sinks.terminal import visible
 
 OVER_BUDGET = "✗"
 
@@ -28,7 +29,7 @@ def _metric_title(sweep: Sweep) -> str:
     if sweep.metric == "latency":
         from costcalc.roofline import ASSUMPTIONS
 
-        return (f"latency on {sweep.device.name} ({sweep.dtype}; {ASSUMPTIONS})")  # type: ignore[attr-defined]
+        return (f"latency on {visible(sweep.device.name)} ({sweep.dtype}; {ASSUMPTIONS})")  # type: ignore[attr-defined]
     if sweep.metric == "peak-memory":
         return f"peak activation memory ({sweep.dtype})"
     return "params" if sweep.metric == "params" else sweep.convention.metric
@@ -40,10 +41,10 @@ def render(sweep: Sweep) -> RenderableType:
     low, high = min(values), max(values)  # type: ignore[type-var]
     vary = sweep.params_vary_with_resolution
     title = Text()
-    title.append(spec.name, style="bold")
+    title.append(visible(spec.name), style="bold")
     shown = _metric_title(sweep)
     title.append(f" — {shown} by width multiplier (rows) and resolution (columns), convention "
-                 f"{sweep.convention.name}, unit {sweep.convention.unit}")
+                 f"{visible(sweep.convention.name)}, unit {sweep.convention.unit}")
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, header_style="bold")
     table.add_column("alpha \\ px", justify="right", style="bold", no_wrap=True)
     for resolution in sweep.resolutions:

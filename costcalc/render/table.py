@@ -13,6 +13,8 @@ from rich.text import Text
 from costcalc.analysis.breakdown import share
 from costcalc.analysis.report import Report
 from costcalc.render import text as fmt
+from costcalc.render.sinks.terminal import text as as_text
+from costcalc.render.sinks.terminal import visible
 from costcalc.render.visible import hidden_summary, is_visible
 
 BAR_WIDTH = 8
@@ -27,11 +29,11 @@ def header(report: Report) -> Text:
     evaluation = report.evaluation
     spec = evaluation.spec
     line = Text()
-    line.append(spec.name, style="bold")
+    line.append(visible(spec.name), style="bold")
     if spec.description:
-        line.append(f" — {spec.description}")
+        line.append(f" — {visible(spec.description)}")
     if spec.reference:
-        line.append(f" ({spec.reference})", style="dim")
+        line.append(f" ({visible(spec.reference)})", style="dim")
     line.append("\n")
     shape = evaluation.input_shape
     line.append("alpha ", style="dim")
@@ -41,16 +43,16 @@ def header(report: Report) -> Text:
     line.append("   resolution ", style="dim")
     line.append(f"{shape.height}×{shape.width}", style="bold")
     line.append("   convention ", style="dim")
-    line.append(evaluation.convention.name, style="bold")
+    line.append(visible(evaluation.convention.name), style="bold")
     line.append("   unit ", style="dim")
     line.append(evaluation.convention.unit, style="bold")
     line.append("\n")
-    line.append(evaluation.convention.description, style="dim")
+    line.append(visible(evaluation.convention.description), style="dim")
     if report.roofline is not None:
         from costcalc.roofline import ASSUMPTIONS
 
         line.append("\n")
-        line.append(f"latency on {report.roofline.device.name} ({report.roofline.dtype}): {ASSUMPTIONS}",
+        line.append(f"latency on {visible(report.roofline.device.name)} ({report.roofline.dtype}): {ASSUMPTIONS}",
                     style="yellow")
     return line
 
@@ -110,10 +112,10 @@ def _layers_table(report: Report, all_layers: bool, full: bool, medium: bool) ->
     largest = max((row.mult_adds for row in shown if not row.expanded), default=0)
     for row in shown:
         part = share(row.mult_adds, evaluation.mult_adds)
-        name = Text("  " * row.level + row.label)
+        name = Text("  " * row.level + visible(row.label))
         if row.layer is None:
             name.stylize("bold")
-            cells = ["", name, Text(row.kind, style="italic"), fmt.plural(row.layers, "layer"), "",
+            cells = ["", name, as_text(row.kind, style="italic"), fmt.plural(row.layers, "layer"), "",
                      f"{fmt.shape_text(row.input_shape)} → {fmt.shape_text(row.output_shape)}",
                      fmt.thousands(row.mult_adds), fmt.thousands(row.params), fmt.percent(part),
                      "" if row.expanded else fmt.bar(share(row.mult_adds, largest), BAR_WIDTH)]
@@ -121,7 +123,7 @@ def _layers_table(report: Report, all_layers: bool, full: bool, medium: bool) ->
             extra = ["", ""]
         else:
             layer = row.layer
-            cells = [str(row.index), name, layer.kind, layer.filter, layer.stride,
+            cells = [str(row.index), name, as_text(layer.kind), as_text(layer.filter), as_text(layer.stride),
                      f"{fmt.shape_text(layer.input_shape)} → {fmt.shape_text(layer.output_shape)}",
                      fmt.thousands(layer.mult_adds), fmt.thousands(layer.params), fmt.percent(part),
                      fmt.bar(share(layer.mult_adds, largest), BAR_WIDTH)]
@@ -150,7 +152,7 @@ def blocks_table(report: Report) -> Table:
     table.add_column("", style="cyan", no_wrap=True, min_width=BAR_WIDTH)
     in_blocks = [0, 0, 0]
     for block in report.blocks:
-        table.add_row(block.block, str(block.uses), str(block.layers), fmt.thousands(block.mult_adds),
+        table.add_row(as_text(block.block), str(block.uses), str(block.layers), fmt.thousands(block.mult_adds),
                       fmt.percent(block.mult_adds_share), fmt.thousands(block.params), fmt.percent(block.params_share),
                       fmt.bar(block.mult_adds_share, BAR_WIDTH))
         in_blocks = [in_blocks[0] + block.layers, in_blocks[1] + block.mult_adds, in_blocks[2] + block.params]
@@ -175,7 +177,8 @@ def kinds_table(report: Report) -> Table:
         table.add_column(name, justify=justify, no_wrap=name != "Kind", min_width=widest.get(name))  # type: ignore[arg-type]
     table.add_column("", style="cyan", no_wrap=True, min_width=BAR_WIDTH)
     for kind in report.kinds:
-        table.add_row(kind.group, str(kind.layers), fmt.thousands(kind.mult_adds), fmt.percent(kind.mult_adds_share),
+        table.add_row(as_text(kind.group), str(kind.layers), fmt.thousands(kind.mult_adds),
+                      fmt.percent(kind.mult_adds_share),
                       fmt.thousands(kind.params), fmt.percent(kind.params_share), fmt.bar(kind.mult_adds_share, BAR_WIDTH))
     return table
 
@@ -193,7 +196,7 @@ def pairs_table(report: Report) -> Table:
         d_k = str(kernel[0]) if kernel[0] == kernel[1] else f"{kernel[0]}×{kernel[1]}"
         d_f = fmt.shape_text(pw.output_shape[:2])
         ratio = pair.ratio
-        table.add_row(Text(f"{dw.name} + {pw.name}"), d_k, str(dw.input_shape.channels),
+        table.add_row(as_text(f"{dw.name} + {pw.name}"), d_k, str(dw.input_shape.channels),
                       str(pw.output_shape.channels), d_f, fmt.thousands(pair.mult_adds),
                       fmt.thousands(pair.standard_mult_adds), f"{ratio.numerator}/{ratio.denominator}",
                       f"= {fmt.rounded(ratio, 4)}")
@@ -261,7 +264,7 @@ def memory_line(report: Report) -> Text:
                 f"peak activations {fmt.thousands(memory.peak_activation_bytes)} bytes "
                 f"({fmt.byte_size(memory.peak_activation_bytes)})")
     if memory.peak_layer >= 0:
-        line.append(f" while {report.evaluation.layers[memory.peak_layer].name} runs")
+        line.append(f" while {visible(report.evaluation.layers[memory.peak_layer].name)} runs")
     return line
 
 
@@ -270,7 +273,7 @@ def latency_line(report: Report) -> Text:
 
     times = report.roofline
     line = Text()
-    line.append(f"Latency on {times.device.name} ({times.dtype}): ", style="bold")
+    line.append(f"Latency on {visible(times.device.name)} ({times.dtype}): ", style="bold")
     line.append(fmt.duration(times.latency_s), style="bold green")
     line.append(f" — {ASSUMPTIONS}", style="dim")
     return line
@@ -280,7 +283,7 @@ def time_table(report: Report) -> Table:
     """By kind: the share of the time against the share of the Mult-Adds (MobileNet's depthwise layers take
     far more of the time than of the Mult-Adds, because they move more bytes than they compute)."""
     evaluation, times = report.evaluation, report.roofline
-    table = Table(title=f"Time by kind on {times.device.name} (roofline estimate)", title_justify="left",
+    table = Table(title=as_text(f"Time by kind on {times.device.name} (roofline estimate)"), title_justify="left",
                   title_style="bold", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, header_style="bold")
     for name, justify in (("Kind", "left"), ("Layers", "right"), ("Time", "right"), ("% time", "right"),
                           (f"% {evaluation.convention.metric}", "right"), ("Memory-bound", "right")):
@@ -296,7 +299,7 @@ def time_table(report: Report) -> Table:
     for group, (layers, latency, mult_adds, memory_bound) in ordered:
         if not latency:
             continue
-        table.add_row(group, str(layers), fmt.duration(latency), fmt.percent(share(latency, times.latency_s)),
+        table.add_row(as_text(group), str(layers), fmt.duration(latency), fmt.percent(share(latency, times.latency_s)),
                       fmt.percent(share(mult_adds, evaluation.mult_adds)), f"{memory_bound} of {layers}")
     return table
 

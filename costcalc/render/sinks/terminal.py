@@ -1,0 +1,53 @@
+"""The terminal sink: text that a terminal shows and never obeys.
+
+A terminal reads control characters as orders: ESC starts an escape sequence (ECMA-48: ``ESC [ … m`` sets
+colours, ``ESC [ 2 J`` clears the screen, ``ESC ] 0 ; title BEL`` sets the window title, ``ESC ] 8 ; ; URL``
+makes a hyperlink), CR and backspace overwrite what was written, a newline starts a line that seems to be
+costcalc's own. Unicode adds invisible characters that reorder or hide text (bidirectional overrides such as
+U+202E, zero-width spaces, line and paragraph separators). A name from a file must reach the screen as what
+it is, so:
+
+Rules (the source is Python's ``str.isprintable``, which follows the Unicode character categories):
+
+1. Every character that is not printable — Unicode categories Cc (C0 and C1 controls, DEL: so ESC, and with
+   it every escape sequence), Cf (format characters: bidirectional overrides, zero-width characters, the
+   byte-order mark), Cs (surrogates), Co (private use), Cn (unassigned, noncharacters), Zl, Zp, and Zs other
+   than the ASCII space — is written as Python writes it in a string literal: ``\\x1b``, ``\\n``, ``\\t``,
+   ``\\x85``, ``\\u202e``, ``\\U000e0001``.
+2. Everything else is left as it is: letters of any script, marks, symbols, emoji, the ASCII space and the
+   backslash.
+3. In rich, text from a file is a ``Text`` (``text()``), never a string that rich would read as markup, so
+   ``[dw]``, ``[bold]`` and ``[link=…]`` stay literal and ``:smile:`` stays a word.
+
+Guarantees: ``visible(s)`` holds no control character (no ESC, CR, LF, TAB, BEL, DEL, C1), no invisible
+format or separator character, and no character other than the ASCII space for which ``str.isspace`` is
+true; a string stays on one line; printable text is unchanged, so an ordinary name looks the same; applying
+``visible`` twice gives what applying it once gives. ``costcalc.errors.printable`` is this function, so
+diagnostics on stderr follow the same rules.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.text import Text
+
+
+def _shown(char: str) -> str:
+    return char if char.isprintable() else repr(char)[1:-1]
+
+
+def visible(text: str) -> str:
+    """``text`` with every character a terminal could obey, or that cannot be seen, written as an escape
+    (``\\x1b``, ``\\n``, ``\\u202e``); printable text unchanged."""
+    if text.isprintable():
+        return text
+    return "".join(_shown(char) for char in text)
+
+
+def text(value: str, style: str = "") -> Text:
+    """A rich ``Text`` of ``visible(value)``: shown literally, never read as rich markup."""
+    from rich.text import Text
+
+    return Text(visible(value), style=style)
