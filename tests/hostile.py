@@ -6,8 +6,10 @@ line, its environment and standard input, and what must happen: the exit code an
 contain (the located message, with its code). ``check(case, tmp_path)`` runs it and asserts, beyond that:
 
 - the run took at most ``CPU_LIMIT`` seconds of CPU (user + system, of that process alone, from ``os.wait4``)
-  and at most ``MEMORY_LIMIT`` bytes of resident memory: CPU time and memory, not wall-clock time, so a busy
-  machine does not fail the suite. A hard ``RLIMIT_CPU`` a few times larger stops a real hang;
+  and at most ``MEMORY_LIMIT`` bytes of resident memory (the peak of its own address space, ``VmHWM``, which
+  the process reports as it exits: ``ru_maxrss`` would also count the test process it was forked from, whose
+  resident memory Linux carries over into the child's through ``exec``): CPU time and memory, not wall-clock
+  time, so a busy machine does not fail the suite. A hard ``RLIMIT_CPU`` a few times larger stops a real hang;
 - no traceback, no "internal error", no control character other than a line break on stderr (the user's text
   must not reach the terminal raw), and, on exit 2, every line of stderr is a diagnostic
   (``PLACE: error[CODE]: ...``), a warning, or click's usage text for a bad option;
@@ -41,6 +43,17 @@ DIAGNOSTIC = re.compile(r"^.+: (error|warning)(\[[EW][0-9]{3}\])?: \S")
 USAGE_LINES = re.compile(r"^(Usage: costcalc|Try 'costcalc|Error: |\s*$|costcalc: (warning|interrupted))")
 CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 ENV = {"COLUMNS": "100", "LINES": "50", "NO_COLOR": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+# `python -m costcalc`, which also writes the peak resident memory of its own address space (VmHWM, in kB) to
+# the file named by HOSTILE_PEAK_FILE as it exits, however it exits (a SystemExit, an exception).
+_RUN_COSTCALC = """\
+import atexit, os, runpy, sys
+def _report_peak(path=os.environ.pop("HOSTILE_PEAK_FILE")):
+    with open("/proc/self/status") as status, open(path, "w") as out:
+        out.write(next((line.split()[1] for line in status if line.startswith("VmHWM:")), ""))
+atexit.register(_report_peak)
+sys.argv[0] = "costcalc"
+runpy.run_module("costcalc", run_name="__main__", alter_sys=True)
+"""
 
 
 class Case(NamedTuple):
@@ -91,7 +104,9 @@ def run_case(case: Case, folder: Path) -> Outcome:
            if not key.startswith(("GITHUB_", "COSTCALC_", "FORCE_COLOR", "TTY_"))}
     env.update(ENV)
     env.update(case.env)
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile("r", suffix=".peak") as peak:
+        env["HOSTILE_PEAK_FILE"] = peak.name
         stdin = subprocess.PIPE if case.stdin is not None else subprocess.DEVNULL
         read_end = None
         stdout: int | object = out
@@ -99,7 +114,7 @@ def run_case(case: Case, folder: Path) -> Outcome:
             read_end, write_end = os.pipe()
             os.close(read_end)  # the reader is gone before costcalc writes anything
             stdout = write_end
-        process = subprocess.Popen([sys.executable, "-m", "costcalc", *case.argv], cwd=folder, env=env,
+        process = subprocess.Popen([sys.executable, "-c", _RUN_COSTCALC, *case.argv], cwd=folder, env=env,
                                    stdin=stdin, stdout=stdout, stderr=err, preexec_fn=_limits)  # type: ignore[arg-type]
         if case.closed_stdout:
             os.close(stdout)  # type: ignore[arg-type]
@@ -114,8 +129,10 @@ def run_case(case: Case, folder: Path) -> Outcome:
         process.returncode = os.waitstatus_to_exitcode(status)  # so that Popen does not wait again
         out.seek(0)
         err.seek(0)
+        reported = peak.read().strip()  # empty when the process was killed (RLIMIT_CPU, RLIMIT_AS, a signal)
+        peak_bytes = int(reported) * 1024 if reported.isdigit() else usage.ru_maxrss * 1024
         return Outcome(process.returncode, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"),
-                       usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024)
+                       usage.ru_utime + usage.ru_stime, peak_bytes)
 
 
 def problems(case: Case, outcome: Outcome) -> list[str]:
