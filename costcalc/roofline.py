@@ -18,7 +18,7 @@ import os
 from fractions import Fraction
 from typing import NamedTuple
 
-from costcalc.errors import CostcalcError, Diagnostic, Location, did_you_mean
+from costcalc.errors import CostcalcError, Diagnostic, Location, did_you_mean, quoted
 from costcalc.evaluate import Evaluation
 from costcalc.memory import DTYPES, IN_PLACE, Memory
 
@@ -81,15 +81,23 @@ def bundled_devices() -> dict[str, str]:
     return {name[:-5]: os.path.join(folder, name) for name in sorted(os.listdir(folder)) if name.endswith(".yaml")}
 
 
-def resolve_device(text: str) -> Device:
-    bundled = bundled_devices()
-    if text in bundled:
-        return load_device(bundled[text])
-    from costcalc.spec.yaml_source import names_a_file
+def resolve_device(text: str, folder: str | None = ".") -> Device:
+    """A bundled device profile by its bare name, or a device file written as a path (``dev.yaml``, ``./dev``).
+    A file in ``folder`` named like a bundled profile is warned about (W100), not read; ``folder=None`` when the
+    caller has looked already (a budgets file, beside itself)."""
+    from costcalc.spec.yaml_source import names_a_file, warn_if_shadowed
 
     if names_a_file(text):
         return load_device(text)
-    raise DeviceError(Diagnostic(Location(text), f"unknown device '{text}'{did_you_mean(text, bundled)}; expected one "
+    bundled = bundled_devices()
+    if text in bundled:
+        if folder is not None:
+            warn_if_shadowed(text, folder, "bundled device")
+        return load_device(bundled[text])
+    hint = did_you_mean(text, bundled)
+    if not hint and folder is not None and os.path.lexists(os.path.join(folder, text)):
+        hint = f"; to read the file of that name, write it as a path: {quoted(os.path.join('.', text))}"
+    raise DeviceError(Diagnostic(Location(text), f"unknown device {quoted(text)}{hint}; expected one "
                                  f"of: {', '.join(bundled)}, or a device file (.yaml)", "E530"))
 
 
@@ -97,7 +105,7 @@ def load_device(path: str) -> Device:
     from costcalc.spec.problems import Problems
     from costcalc.spec.yaml_source import Mapping, read_yaml
 
-    data = read_yaml(path)
+    data = read_yaml(path, "device")
     top = Location(path, 1, 1)
     problems = Problems()
 
@@ -110,7 +118,8 @@ def load_device(path: str) -> Device:
     keys = ("name", "description", "peak_mult_adds_per_s", "bandwidth_bytes_per_s", "source")
     for key in data:
         if key not in keys:
-            problem(data.key_at[key], f"unknown key '{key}'{did_you_mean(key, keys)}; expected one of: {', '.join(keys)}")
+            problem(data.key_at[key], f"unknown key {quoted(key)}{did_you_mean(key, keys)}; expected one of: "
+                                      f"{', '.join(keys)}")
     for key in ("peak_mult_adds_per_s", "bandwidth_bytes_per_s", "source"):
         if key not in data:
             problem(top, f"missing '{key}'")
@@ -123,23 +132,23 @@ def load_device(path: str) -> Device:
     if isinstance(raw_peak, Mapping):
         for dtype, value in raw_peak.items():
             if dtype not in DTYPES:
-                problem(raw_peak.key_at[dtype], f"unknown dtype '{dtype}'{did_you_mean(dtype, DTYPES)}; expected one of: "
-                                                f"{', '.join(DTYPES)}")
+                problem(raw_peak.key_at[dtype], f"unknown dtype {quoted(dtype)}{did_you_mean(dtype, DTYPES)}; expected "
+                                                f"one of: {', '.join(DTYPES)}")
             elif _rate(value) is None:
                 problem(raw_peak.value_at[dtype], f"'{dtype}': expected a rate above 0 (a whole number, or 1.5e12), "
-                                                  f"got {value!r}")
+                                                  f"got {quoted(value)}")
             else:
                 peaks[dtype] = _rate(value)  # type: ignore[assignment]
     elif raw_peak is not None:
         if _rate(raw_peak) is None:
             problem(data.value_at["peak_mult_adds_per_s"], f"expected a rate above 0 or a mapping of dtype to rate, "
-                                                           f"got {raw_peak!r}")
+                                                           f"got {quoted(raw_peak)}")
         else:
             peaks = {dtype: _rate(raw_peak) for dtype in DTYPES}  # type: ignore[misc]
     bandwidth = _rate(data.get("bandwidth_bytes_per_s"))
     if "bandwidth_bytes_per_s" in data and bandwidth is None:
         problem(data.value_at["bandwidth_bytes_per_s"], f"'bandwidth_bytes_per_s': expected a rate above 0, got "
-                                                        f"{data['bandwidth_bytes_per_s']!r}")
+                                                        f"{quoted(data['bandwidth_bytes_per_s'])}")
     if problems.found:
         raise DeviceError(problems.sorted())
     name = texts["name"] or os.path.splitext(os.path.basename(path))[0]
