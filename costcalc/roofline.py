@@ -35,11 +35,12 @@ class Device(NamedTuple):
     peak_mult_adds_per_s: dict[str, int]  # per dtype
     bandwidth_bytes_per_s: int
     source: str
+    where: str = ""  # where a message about it points: its file, or a bundled profile's name
 
     def peak(self, dtype: str) -> int:
         if dtype not in self.peak_mult_adds_per_s:
-            raise DeviceError(Diagnostic(Location(self.name), f"the device profile gives no peak for {dtype}; it "
-                                         f"has: {', '.join(self.peak_mult_adds_per_s)}", "E532"))
+            raise DeviceError(Diagnostic(Location(self.where or self.name), f"the device profile gives no peak for "
+                                         f"{dtype}; it has: {', '.join(self.peak_mult_adds_per_s)}", "E532"))
         return self.peak_mult_adds_per_s[dtype]
 
 
@@ -93,7 +94,7 @@ def resolve_device(text: str, folder: str | None = ".") -> Device:
     if text in bundled:
         if folder is not None:
             warn_if_shadowed(text, folder, "bundled device")
-        return load_device(bundled[text])
+        return load_device(bundled[text])._replace(where=text)
     hint = did_you_mean(text, bundled)
     if not hint and folder is not None and os.path.lexists(os.path.join(folder, text)):
         hint = f"; to read the file of that name, write it as a path: {quoted(os.path.join('.', text))}"
@@ -130,6 +131,9 @@ def load_device(path: str) -> Device:
     peaks: dict[str, int] = {}
     raw_peak = data.get("peak_mult_adds_per_s")
     if isinstance(raw_peak, Mapping):
+        if not raw_peak:
+            problem(data.value_at["peak_mult_adds_per_s"], f"'peak_mult_adds_per_s' is empty: give a rate for at "
+                                                           f"least one dtype ({', '.join(DTYPES)})")
         for dtype, value in raw_peak.items():
             if dtype not in DTYPES:
                 problem(raw_peak.key_at[dtype], f"unknown dtype {quoted(dtype)}{did_you_mean(dtype, DTYPES)}; expected "
@@ -139,7 +143,7 @@ def load_device(path: str) -> Device:
                                                   f"got {quoted(value)}")
             else:
                 peaks[dtype] = _rate(value)  # type: ignore[assignment]
-    elif raw_peak is not None:
+    elif "peak_mult_adds_per_s" in data:
         if _rate(raw_peak) is None:
             problem(data.value_at["peak_mult_adds_per_s"], f"expected a rate above 0 or a mapping of dtype to rate, "
                                                            f"got {quoted(raw_peak)}")
@@ -152,7 +156,7 @@ def load_device(path: str) -> Device:
     if problems.found:
         raise DeviceError(problems.sorted())
     name = texts["name"] or os.path.splitext(os.path.basename(path))[0]
-    return Device(name, texts["description"], peaks, bandwidth, texts["source"])  # type: ignore[arg-type]
+    return Device(name, texts["description"], peaks, bandwidth, texts["source"], path)  # type: ignore[arg-type]
 
 
 def _rate(value: object) -> int | None:
