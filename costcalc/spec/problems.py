@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from costcalc.errors import Diagnostic, Location, SpecError, closest
+from costcalc.errors import Diagnostic, Location, SpecError, closest, quoted
 from costcalc.layers import fields as f
 from costcalc.spec.yaml_source import Mapping
 
@@ -56,7 +56,8 @@ def unknown_keys(problems: Problems, mapping: Mapping, allowed: Any, context: st
             if match:
                 misspelt.add(match)
             listed = ", ".join(allowed)
-            problems.add(mapping.key_at[key], f"{context}unknown key '{key}'{hint}; expected one of: {listed}", "E200")
+            problems.add(mapping.key_at[key], f"{context}unknown key {quoted(str(key))}{hint}; expected one of: "
+                                              f"{listed}", "E200")
     return misspelt
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from costcalc.errors import Diagnostic, Location, SpecError, shorten_quotes
+from costcalc.errors import Diagnostic, Location, SpecError, quoted, shorten_quotes
 
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -66,7 +66,8 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Mapping:
             raise SpecError(Diagnostic(loader.at(key_node), "a mapping key must be a plain value", "E202"))
         if key in result:
             first = result.key_at[key]
-            raise SpecError(Diagnostic(loader.at(key_node), f"duplicate key '{key}' (first at line {first.line})", "E104"))
+            raise SpecError(Diagnostic(loader.at(key_node), f"duplicate key {quoted(str(key))} (first at line "
+                                       f"{first.line})", "E104"))
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_at[key] = loader.at(key_node)
         result.value_at[key] = loader.at(value_node)
