@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 
 from costcalc.conventions import CONVENTIONS, UNITS, Convention, Term
-from costcalc.errors import CostcalcError, Diagnostic, Location, closest, did_you_mean
+from costcalc.errors import CostcalcError, Diagnostic, Location, closest, did_you_mean, quoted
 from costcalc.layers.components import COMPONENTS, is_component, param_components
 
 KEYS = ("name", "description", "tool", "source", "mult_adds", "params", "ignores")
@@ -37,16 +37,22 @@ def known_components() -> list[str]:
     return list(COMPONENTS)
 
 
-def resolve_convention(text: str, unit: str = "mult-adds") -> Convention:
-    """A built-in convention by name, or one read from a YAML file, in ``unit``."""
-    if text in CONVENTIONS:
-        return CONVENTIONS[text].in_unit(unit)
-    from costcalc.spec.yaml_source import names_a_file
+def resolve_convention(text: str, unit: str = "mult-adds", folder: str | None = ".") -> Convention:
+    """A built-in convention by its bare name, or one read from a file written as a path (``my.yaml``,
+    ``./mine``), in ``unit``. A file in ``folder`` named like a built-in is warned about (W100), not read;
+    ``folder=None`` when the caller has looked already (a budgets file, beside itself)."""
+    from costcalc.spec.yaml_source import names_a_file, warn_if_shadowed
 
     if names_a_file(text):
         return load_convention(text).in_unit(unit)
+    if text in CONVENTIONS:
+        if folder is not None:
+            warn_if_shadowed(text, folder, "built-in convention")
+        return CONVENTIONS[text].in_unit(unit)
     hint = did_you_mean(text, CONVENTIONS)
-    raise ConventionError(Diagnostic(Location(text), f"unknown convention '{text}'{hint}; expected one of: "
+    if not hint and folder is not None and os.path.lexists(os.path.join(folder, text)):
+        hint = f"; to read the file of that name, write it as a path: {quoted(os.path.join('.', text))}"
+    raise ConventionError(Diagnostic(Location(text), f"unknown convention {quoted(text)}{hint}; expected one of: "
                                      f"{', '.join(CONVENTIONS)}, or a convention file (.yaml)", "E520"))
 
 
@@ -54,7 +60,7 @@ def load_convention(path: str) -> Convention:
     from costcalc.spec.problems import Problems
     from costcalc.spec.yaml_source import Mapping, Sequence, read_yaml
 
-    data = read_yaml(path)
+    data = read_yaml(path, "convention")
     top = Location(path, 1, 1)
     problems = Problems()
 
@@ -65,7 +71,8 @@ def load_convention(path: str) -> Convention:
         raise ConventionError(Diagnostic(top, "a convention file is a mapping with 'mult_adds' and 'params'", "E520"))
     for key in data:
         if key not in KEYS:
-            problem(data.key_at[key], f"unknown key '{key}'{did_you_mean(key, KEYS)}; expected one of: {', '.join(KEYS)}")
+            problem(data.key_at[key], f"unknown key {quoted(key)}{did_you_mean(key, KEYS)}; expected one of: "
+                                      f"{', '.join(KEYS)}")
     texts = {}
     for key in ("name", "description", "tool", "source"):
         value = data.get(key, "")
@@ -74,7 +81,7 @@ def load_convention(path: str) -> Convention:
         texts[key] = value if isinstance(value, str) else ""
     name = texts["name"] or os.path.splitext(os.path.basename(path))[0]
     if name in CONVENTIONS:
-        problem(data.value_at.get("name", top), f"'{name}' is a built-in convention; give yours another name")
+        problem(data.value_at.get("name", top), f"{quoted(name)} is a built-in convention; give yours another name")
     terms = []
     mult_adds = data.get("mult_adds")
     if not isinstance(mult_adds, Mapping) or not mult_adds:
@@ -86,7 +93,7 @@ def load_convention(path: str) -> Convention:
             if not isinstance(component, str) or not is_component(component):
                 match = closest(component, known_components())
                 hint = f" (did you mean '{match}'?)" if match else ""
-                problem(mult_adds.key_at[component], f"unknown cost component '{component}'{hint}; "
+                problem(mult_adds.key_at[component], f"unknown cost component {quoted(component)}{hint}; "
                                                      f"docs/conventions.md lists them", "E521")
                 continue
             kind = "mac" if component == "weight_macs" else "op"
@@ -94,15 +101,15 @@ def load_convention(path: str) -> Convention:
             if isinstance(value, Mapping):
                 extra = [key for key in value if key not in ("times", "kind")]
                 if extra:
-                    problem(value.key_at[extra[0]], f"'{component}': unknown key '{extra[0]}'; expected times, kind")
+                    problem(value.key_at[extra[0]], f"'{component}': unknown key {quoted(extra[0])}; expected times, "
+                                                    "kind")
                 times, kind = value.get("times", 1), value.get("kind", kind)
                 if kind not in KINDS:
-                    problem(value.value_at.get("kind", at), f"'{component}': kind must be mac or op, got {kind!r}")
+                    problem(value.value_at.get("kind", at), f"'{component}': kind must be mac or op, got "
+                                                            f"{quoted(kind)}")
             if isinstance(times, bool) or not isinstance(times, int):
-                from costcalc.quantities import short
-
                 problem(at, f"'{component}': expected a whole number of times (it may be negative), got "
-                            f"{short(repr(times))}")
+                            f"{quoted(times)}")
                 continue
             if abs(times) > MAX_TIMES:
                 from costcalc.quantities import shown_integer
@@ -119,8 +126,8 @@ def load_convention(path: str) -> Convention:
     param_names = param_components()
     for item, at in zip(params, getattr(params, "item_at", [top] * len(params))):
         if item not in param_names:
-            problem(at, f"unknown parameter component {item!r}{did_you_mean(item, param_names)}; expected one of: "
-                        f"{', '.join(param_names)}", "E521")
+            problem(at, f"unknown parameter component {quoted(item)}{did_you_mean(item, param_names)}; expected "
+                        f"one of: {', '.join(param_names)}", "E521")
     ignores = data.get("ignores", Sequence())
     if not isinstance(ignores, Sequence):
         problem(data.value_at.get("ignores", top), "'ignores' must be a list of cost components, like [bias_adds, "
@@ -130,7 +137,8 @@ def load_convention(path: str) -> Convention:
         if item != "act_*" and not is_component(item):
             match = closest(item, known_components()) if isinstance(item, str) else None
             hint = f" (did you mean '{match}'?)" if match else ""
-            problem(at, f"unknown cost component {item!r}{hint} in 'ignores'; docs/conventions.md lists them", "E521")
+            problem(at, f"unknown cost component {quoted(item)}{hint} in 'ignores'; docs/conventions.md lists them",
+                    "E521")
     if problems.found:
         raise ConventionError(problems.sorted())
     return Convention(name=name, description=texts["description"] or f"defined in {path}", mult_adds=tuple(terms),

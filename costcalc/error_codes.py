@@ -4,7 +4,8 @@ A code names the kind of problem, so that scripts and people can look it up (doc
 with an example each) and so that a reworded message is still the same error. Codes are never reused for
 another meaning. The hundreds say which stage found the problem: reading the file (1xx), the spec's
 structure (2xx), blocks and expressions (3xx), shapes when the network is evaluated (4xx), budgets and
-baselines, convention files and device profiles (5xx), writing output (6xx).
+baselines, convention files and device profiles (5xx), writing output (6xx). A ``W`` code is a warning
+(``path: warning[W100]: message``): costcalc goes on, and the exit code is the command's own.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ CODES: dict[str, str] = {
     "E104": "a key given twice in the same mapping",
     "E105": "the YAML exceeds a limit: nested too deeply, or aliases that expand too far (a YAML bomb)",
     "E106": "the file is empty, or is not a mapping",
+    "E107": "a TOML or JSON file nested too deeply, or a JSON file holding too many values",
+    "E108": "more problems than costcalc reports at once: it stops after 100",
     # The spec's structure
     "E200": "an unknown key",
     "E201": "a required key is missing",
@@ -58,6 +61,8 @@ CODES: dict[str, str] = {
     "E503": "invalid TOML in pyproject.toml, or no [tool.costcalc] table",
     "E504": "no such budgets file",
     "E510": "a baseline that cannot be read or is not a costcalc report",
+    "E511": "a file a budgets file names lies outside its folder (the project), symbolic links resolved",
+    "E512": "a budgets file that asks for more evaluations than costcalc makes in one run",
     "E520": "an unknown convention, or a convention file of the wrong structure or with an invalid value",
     "E521": "an unknown cost component in a convention file",
     "E530": "an unknown device",
@@ -65,4 +70,9 @@ CODES: dict[str, str] = {
     "E532": "a device profile without a peak rate for the dtype asked for",
     # Output
     "E600": "an output file cannot be written",
+    "E601": "an output path that is a symbolic link to nothing",
+    "E602": "a baseline that would be larger than `check` reads back",
+    # Warnings: costcalc goes on
+    "W100": "a file named like a bundled spec, convention or device: the bundled one is used",
+    "W101": "the GitHub job summary ($GITHUB_STEP_SUMMARY) cannot be written: the check's result stands",
 }

@@ -23,8 +23,13 @@ def _mode_for(path: str) -> int:
 def write_atomic(path: str, text: str) -> None:
     """Write ``text`` to ``path`` or leave ``path`` as it was; failures are ``OutputError``s naming ``path``.
 
-    A symbolic link is followed: the file it points to is replaced, and the link stays. A FIFO or a device
-    (``/dev/stdout``) cannot be replaced, and is written to directly."""
+    A symbolic link is followed: the file it points to is replaced, and the link stays. A link to nothing is
+    refused (E601): following it would create a file wherever it points, which whoever made the link chose. A
+    FIFO or a device (``/dev/stdout``) cannot be replaced, and is written to directly."""
+    if os.path.islink(path) and not os.path.exists(path):
+        raise OutputError(Diagnostic(Location(path), "is a symbolic link to a file that does not exist; costcalc does "
+                                                     "not create files through a link: remove the link, or write "
+                                                     "elsewhere", "E601"))
     try:
         target = os.path.realpath(path)
         if os.path.exists(target) and not stat.S_ISREG(os.stat(target).st_mode):

@@ -17,7 +17,7 @@ import os
 from fractions import Fraction
 from typing import NamedTuple
 
-from costcalc.errors import CostcalcError, Diagnostic, Location, did_you_mean
+from costcalc.errors import CostcalcError, Diagnostic, Location, did_you_mean, quoted
 from costcalc.evaluate import Evaluation
 from costcalc.memory import DTYPES, Memory
 
@@ -34,11 +34,12 @@ class Device(NamedTuple):
     peak_mult_adds_per_s: dict[str, int]  # per dtype
     bandwidth_bytes_per_s: int
     source: str
+    where: str = ""  # where a message about it points: its file, or a bundled profile's name
 
     def peak(self, dtype: str) -> int:
         if dtype not in self.peak_mult_adds_per_s:
-            raise DeviceError(Diagnostic(Location(self.name), f"the device profile gives no peak for {dtype}; it "
-                                         f"has: {', '.join(self.peak_mult_adds_per_s)}", "E532"))
+            raise DeviceError(Diagnostic(Location(self.where or self.name), f"the device profile gives no peak for "
+                                         f"{dtype}; it has: {', '.join(self.peak_mult_adds_per_s)}", "E532"))
         return self.peak_mult_adds_per_s[dtype]
 
 
@@ -80,15 +81,23 @@ def bundled_devices() -> dict[str, str]:
     return {name[:-5]: os.path.join(folder, name) for name in sorted(os.listdir(folder)) if name.endswith(".yaml")}
 
 
-def resolve_device(text: str) -> Device:
-    bundled = bundled_devices()
-    if text in bundled:
-        return load_device(bundled[text])
-    from costcalc.spec.yaml_source import names_a_file
+def resolve_device(text: str, folder: str | None = ".") -> Device:
+    """A bundled device profile by its bare name, or a device file written as a path (``dev.yaml``, ``./dev``).
+    A file in ``folder`` named like a bundled profile is warned about (W100), not read; ``folder=None`` when the
+    caller has looked already (a budgets file, beside itself)."""
+    from costcalc.spec.yaml_source import names_a_file, warn_if_shadowed
 
     if names_a_file(text):
         return load_device(text)
-    raise DeviceError(Diagnostic(Location(text), f"unknown device '{text}'{did_you_mean(text, bundled)}; expected one "
+    bundled = bundled_devices()
+    if text in bundled:
+        if folder is not None:
+            warn_if_shadowed(text, folder, "bundled device")
+        return load_device(bundled[text])._replace(where=text)
+    hint = did_you_mean(text, bundled)
+    if not hint and folder is not None and os.path.lexists(os.path.join(folder, text)):
+        hint = f"; to read the file of that name, write it as a path: {quoted(os.path.join('.', text))}"
+    raise DeviceError(Diagnostic(Location(text), f"unknown device {quoted(text)}{hint}; expected one "
                                  f"of: {', '.join(bundled)}, or a device file (.yaml)", "E530"))
 
 
@@ -96,7 +105,7 @@ def load_device(path: str) -> Device:
     from costcalc.spec.problems import Problems
     from costcalc.spec.yaml_source import Mapping, read_yaml
 
-    data = read_yaml(path)
+    data = read_yaml(path, "device")
     top = Location(path, 1, 1)
     problems = Problems()
 
@@ -109,7 +118,8 @@ def load_device(path: str) -> Device:
     keys = ("name", "description", "peak_mult_adds_per_s", "bandwidth_bytes_per_s", "source")
     for key in data:
         if key not in keys:
-            problem(data.key_at[key], f"unknown key '{key}'{did_you_mean(key, keys)}; expected one of: {', '.join(keys)}")
+            problem(data.key_at[key], f"unknown key {quoted(key)}{did_you_mean(key, keys)}; expected one of: "
+                                      f"{', '.join(keys)}")
     for key in ("peak_mult_adds_per_s", "bandwidth_bytes_per_s", "source"):
         if key not in data:
             problem(top, f"missing '{key}'")
@@ -120,16 +130,19 @@ def load_device(path: str) -> Device:
     peaks: dict[str, int] = {}
     raw_peak = data.get("peak_mult_adds_per_s")
     if isinstance(raw_peak, Mapping):
+        if not raw_peak:
+            problem(data.value_at["peak_mult_adds_per_s"], f"'peak_mult_adds_per_s' is empty: give a rate for at "
+                                                           f"least one dtype ({', '.join(DTYPES)})")
         for dtype, value in raw_peak.items():
             if dtype not in DTYPES:
-                problem(raw_peak.key_at[dtype], f"unknown dtype '{dtype}'{did_you_mean(dtype, DTYPES)}; expected one of: "
-                                                f"{', '.join(DTYPES)}")
+                problem(raw_peak.key_at[dtype], f"unknown dtype {quoted(dtype)}{did_you_mean(dtype, DTYPES)}; expected "
+                                                f"one of: {', '.join(DTYPES)}")
             elif _rate(value) is None:
                 problem(raw_peak.value_at[dtype], f"'{dtype}': expected a rate above 0 (a whole number, or 1.5e12)"
                                                   f"{_refused(value)}")
             else:
                 peaks[dtype] = _rate(value)  # type: ignore[assignment]
-    elif raw_peak is not None:
+    elif "peak_mult_adds_per_s" in data:
         if _rate(raw_peak) is None:
             problem(data.value_at["peak_mult_adds_per_s"], f"expected a rate above 0 or a mapping of dtype to rate"
                                                            f"{_refused(raw_peak)}")
@@ -142,7 +155,7 @@ def load_device(path: str) -> Device:
     if problems.found:
         raise DeviceError(problems.sorted())
     name = texts["name"] or os.path.splitext(os.path.basename(path))[0]
-    return Device(name, texts["description"], peaks, bandwidth, texts["source"])  # type: ignore[arg-type]
+    return Device(name, texts["description"], peaks, bandwidth, texts["source"], path)  # type: ignore[arg-type]
 
 
 def _rate(value: object) -> int | None:
@@ -160,7 +173,7 @@ def _rate(value: object) -> int | None:
 def _refused(value: object) -> str:
     """The end of the message about a refused rate: ``, got VALUE`` (cut), or the number parser's reason when
     it is a number beyond costcalc's bounds."""
-    from costcalc.quantities import NotANumber, exact_number, short, shown_integer
+    from costcalc.quantities import NotANumber, exact_number, shown_integer
 
     try:
         exact_number(value)
@@ -168,5 +181,5 @@ def _refused(value: object) -> str:
         pass
     except ValueError as error:
         return f": {error}"
-    shown = shown_integer(value) if isinstance(value, int) and not isinstance(value, bool) else short(repr(value))
+    shown = shown_integer(value) if isinstance(value, int) and not isinstance(value, bool) else quoted(value)
     return f", got {shown}"

@@ -5,9 +5,10 @@ A ``Case`` names its files (written into a fresh folder that is the working dire
 line, its environment and standard input, and what must happen: the exit code and a pattern that stderr must
 contain (the located message, with its code). ``check(case, tmp_path)`` runs it and asserts, beyond that:
 
-- the run took at most ``CPU_LIMIT`` seconds of CPU (user + system, of that process alone, from ``os.wait4``)
-  and at most ``MEMORY_LIMIT`` bytes of resident memory: CPU time and memory, not wall-clock time, so a busy
-  machine does not fail the suite. A hard ``RLIMIT_CPU`` a few times larger stops a real hang;
+- the run took at most ``CPU_LIMIT`` seconds of CPU (user + system, of that process alone) and at most
+  ``MEMORY_LIMIT`` bytes of resident memory, both as a small launcher's ``os.wait4`` measures costcalc (see
+  ``_LAUNCHER``: a child of pytest itself would carry pytest's memory): CPU time and memory, not wall-clock
+  time, so a busy machine does not fail the suite. A hard ``RLIMIT_CPU`` a few times larger stops a real hang;
 - no traceback, no "internal error", no control character other than a line break on stderr (the user's text
   must not reach the terminal raw), and, on exit 2, every line of stderr is a diagnostic
   (``PLACE: error[CODE]: ...``), a warning, or click's usage text for a bad option;

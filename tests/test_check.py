@@ -118,7 +118,9 @@ def test_bad_options_are_bad_usage(args: list[str]) -> None:
 
 
 def test_a_missing_spec_is_bad_usage() -> None:
-    assert "no_such_net: error[E100]: no such spec file" in bad_usage("check", "no_such_net", "--max-params", "5M")
+    assert "no_such_net: error[E100]: no bundled spec is named 'no_such_net'" in bad_usage("check", "no_such_net",
+                                                                                          "--max-params", "5M")
+    assert "net.yaml: error[E100]: no such spec file" in bad_usage("check", "net.yaml", "--max-params", "5M")
 
 
 # --- GitHub annotations ---------------------------------------------------------------------------------------------
@@ -483,7 +485,7 @@ def test_a_malformed_budgets_file_reports_every_problem_at_its_line_and_column()
     write("costcalc.yaml", MALFORMED)
     err = bad_usage("check")
     assert err.splitlines() == [
-        "costcalc.yaml:1:11: error[E501]: 'baseline' must be a file name",
+        "costcalc.yaml:1:11: error[E501]: 'baseline' must be a file name, got 3",
         "costcalc.yaml:2:1: error[E500]: unknown key 'chekcs' (did you mean 'checks'?); expected one of: checks, baseline",
         ("costcalc.yaml:5:5: error[E500]: check 'mobilenet_v1': unknown key 'max_mult_add' (did you mean 'max_mult_adds'?); "
          "expected one of: spec, alpha, resolution, convention, max_mult_adds, max_params, max_increase, min_delta, "
@@ -500,7 +502,8 @@ def test_a_malformed_budgets_file_reports_every_problem_at_its_line_and_column()
         ("costcalc.yaml:12:17: error[E501]: check 'mobilenet_v1': 'resolution': expected a resolution in pixels "
          "(a whole number of at least 1), got -3"),
         ("costcalc.yaml:13:17: error[E501]: check 'mobilenet_v1': unknown convention 'papper' (did you mean 'paper'?); "
-         "expected one of: paper, torchvision, fvcore, ptflops, thop, torchinfo, keras, or a convention file (.yaml)"),
+         "expected one of: paper, torchvision, fvcore, ptflops, thop, torchinfo, keras, or a convention file written "
+         "as a path (./x, x.yaml)"),
         "costcalc.yaml:14:16: error[E501]: check 'mobilenet_v1': 'min_delta': a count cannot be negative, got -5",
     ]
 
@@ -529,7 +532,7 @@ def test_snapshot_refuses_a_malformed_budgets_file_too() -> None:
     ("checks:\n  - spec: mobilenet_v1\n    max_increase: -1%\n",
      "costcalc.yaml:3:19: error[E501]: check 'mobilenet_v1': 'max_increase': a growth limit cannot be negative, got '-1%'"),
     ("checks:\n  - spec: mobilenet_v1\n    max_increase: [1]\n",
-     "costcalc.yaml:3:19: error[E501]: check 'mobilenet_v1': 'max_increase': expected a percentage like 1% or 0.5%"),
+     "costcalc.yaml:3:19: error[E501]: check 'mobilenet_v1': 'max_increase': expected one value, got a list of 1"),
     ("checks:\n  - spec: mobilenet_v1\n    alpha: [1, wide]\n    max_params: 5M\n",
      "costcalc.yaml:3:16: error[E501]: check 'mobilenet_v1': 'alpha': "),
     ("checks:\n  - spec: mobilenet_v1\n    resolution: 224.5\n    max_params: 5M\n",

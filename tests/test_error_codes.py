@@ -11,13 +11,21 @@ from costcalc.error_codes import CODES
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = (ROOT / "docs" / "errors.md").read_text(encoding="utf-8")
-ROW = re.compile(r"^\| `(E\d{3})` \| (.*?) \| (.*) \|$", re.MULTILINE)
+ROW = re.compile(r"^\| `([EW]\d{3})` \| (.*?) \| (.*) \|$", re.MULTILINE)
 EXPECT = re.compile(r"^# expect: (.+)$", re.MULTILINE)
 
 
 def test_codes_are_well_formed_and_grouped_by_stage() -> None:
-    assert all(re.fullmatch(r"E[1-6]\d\d", code) for code in CODES)
+    """Errors E100-E699 by stage, then warnings W100-W199 (``PLACE: warning[W100]: message``)."""
+    assert all(re.fullmatch(r"E[1-6]\d\d|W1\d\d", code) for code in CODES)
     assert list(CODES) == sorted(CODES)
+
+
+def test_a_warning_prints_as_a_warning() -> None:
+    from costcalc.errors import Diagnostic, Location
+
+    assert str(Diagnostic(Location("x", 2, 3), "m", "W100")) == "x:2:3: warning[W100]: m"
+    assert str(Diagnostic(Location("x", 2, 3), "m", "E100")) == "x:2:3: error[E100]: m"
 
 
 def test_every_code_is_documented_once_with_its_meaning() -> None:
@@ -58,8 +66,9 @@ def test_every_diagnostic_in_the_code_is_given_a_code() -> None:
                 continue
             func = node.func
             name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
-            wanted = {"Diagnostic": 3, "add": 3, "error": 3}.get(name)
-            if wanted is None or (name in ("add", "error") and not _is_problem_sink(func)):
+            wanted = {"Diagnostic": 3, "add": 3, "error": 3, "warn": 3}.get(name)
+            if wanted is None or (name in ("add", "error") and not _is_problem_sink(func)) or (
+                    name == "warn" and not isinstance(func, ast.Name)):  # costcalc.errors.warn, not warnings.warn
                 continue
             args = list(node.args) + [keyword.value for keyword in node.keywords]
             if len(args) < wanted:

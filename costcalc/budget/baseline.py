@@ -12,7 +12,7 @@ from fractions import Fraction
 from typing import Any, NamedTuple
 
 from costcalc.budget.config import BudgetError
-from costcalc.errors import Diagnostic, Location
+from costcalc.errors import Diagnostic, Location, quoted
 
 FORMAT_KEY = "costcalc_baseline"
 
@@ -43,45 +43,46 @@ def _report(data: Any, path: str, where: str) -> BaselineReport:
         if isinstance(row, dict) and isinstance(row.get("name"), str):
             layers[row["name"]] = {metric: row[metric] for metric in ("mult_adds", "params")
                                    if type(row.get(metric)) is int}
-    from costcalc.quantities import MAX_WHOLE, parse_exact_fraction, short
+    from costcalc.quantities import MAX_WHOLE, parse_exact_fraction
 
     resolution = data["resolution"]
     if type(resolution) is not int or not 1 <= resolution <= MAX_WHOLE:
-        raise fail(f"'resolution' must be a whole number of pixels, got {short(json.dumps(resolution))}")
+        raise fail(f"'resolution' must be a whole number of pixels, got {quoted(resolution)}")
+    for key in ("name", "convention"):
+        if not isinstance(data[key], str):
+            raise fail(f"'{key}' must be a string, got {quoted(data[key])}")
     key = "alpha_exact" if "alpha_exact" in data else "alpha"
-    alpha_text = str(data.get(key, 1))
+    alpha_value = data.get(key, 1)
+    if isinstance(alpha_value, bool) or not isinstance(alpha_value, (int, float, str)):
+        raise fail(f"'{key}' must be a width multiplier like 0.75 or \"3/4\", got {quoted(alpha_value)}")
+    alpha_text = str(alpha_value)
     try:  # costcalc's one number parser, with its bounds; alpha_exact may be a long n/d, as format_fraction writes
         alpha = parse_exact_fraction(alpha_text)
     except ValueError as error:
         raise fail(f"'{key}' is not a width multiplier: {error}") from None
     if alpha <= 0:
-        raise fail(f"'{key}' is not a width multiplier: '{short(alpha_text)}' must be greater than 0")
+        raise fail(f"'{key}' is not a width multiplier: {quoted(alpha_text)} must be greater than 0")
     unit = data.get("unit", "mult-adds")  # reports written before units existed counted Mult-Adds
-    counting = str(data["convention"]) if unit == "mult-adds" else f"{data['convention']} ({unit})"
-    return BaselineReport(str(data["name"]), alpha, resolution, counting,
+    if not isinstance(unit, str):
+        raise fail(f"'unit' must be a string, got {quoted(unit)}")
+    counting = data["convention"] if unit == "mult-adds" else f"{data['convention']} ({unit})"
+    return BaselineReport(data["name"], alpha, resolution, counting,
                           {"mult_adds": totals["mult_adds"], "params": totals["params"]}, layers)
 
 
 def load_baseline(path: str) -> list[BaselineReport]:
-    try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-    except FileNotFoundError:
+    """The reports of a baseline file, read within its limits (``costcalc.input_files``)."""
+    import os
+
+    from costcalc.input_files import InputError, parse_json, read_text
+
+    if not os.path.lexists(path):
         raise BudgetError(Diagnostic(Location(path), "no such baseline file (write one with "
                                                      "`costcalc snapshot` or `costcalc report --format json -o FILE`)", "E510"))
-    except (OSError, UnicodeDecodeError) as error:
-        raise BudgetError(Diagnostic(Location(path), f"cannot read the baseline: {error}", "E510")) from None
-    from costcalc.quantities import bounded_int, find_long_integer
-
     try:
-        data = json.loads(text, parse_int=bounded_int)  # integers' digits counted before they are converted
-    except json.JSONDecodeError as error:
-        raise BudgetError(Diagnostic(Location(path, error.lineno, error.colno),
-                                     f"the baseline is not valid JSON: {error.msg}", "E510")) from None
-    except ValueError as error:  # bounded_int: an integer of more digits than costcalc reads
-        found = find_long_integer(text)
-        where = Location(path, *found[:2]) if found else Location(path)
-        raise BudgetError(Diagnostic(where, f"the baseline holds {error}", "E510")) from None
+        data = parse_json(read_text(path, "baseline"), path, "E510", "the baseline")
+    except InputError as error:
+        raise BudgetError(error.diagnostics) from None
     if isinstance(data, dict) and FORMAT_KEY in data:
         reports = data.get("reports")
         if not isinstance(reports, list):
@@ -102,6 +103,29 @@ def find_baseline(reports: list[BaselineReport], name: str, alpha: Fraction, res
         if found is not None:
             return found
     return same_network[0] if same_network else None
+
+
+class BaselineSize:
+    """The size of a snapshot as it is made, kept within what ``check`` reads back (``costcalc.input_files``:
+    the baseline file size and JSON values limits), so that a snapshot never writes a baseline that ``check``
+    would refuse, and a budgets file asking for thousands of reports stops early."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.size = 100  # the bundle's own keys
+        self.values = 10
+
+    def add(self, report: dict[str, Any], location: Location) -> None:
+        from costcalc.input_files import LIMITS, MAX_JSON_VALUES, json_values, size_text
+
+        text = json.dumps(report, indent=2, ensure_ascii=False)
+        self.size += len(text.encode("utf-8")) + 4 * text.count("\n") + 6  # indented 4 more in the bundle
+        self.values += json_values(text) + 1
+        if self.size > LIMITS["baseline"] or self.values > MAX_JSON_VALUES:
+            raise BudgetError(Diagnostic(location, f"the baseline for {quoted(self.path)} would be larger than "
+                                         f"{size_text(LIMITS['baseline'])} or {MAX_JSON_VALUES:,} values, the most "
+                                         "`check` reads back; snapshot fewer checks or configurations into one "
+                                         "file", "E602"))
 
 
 def bundle(reports: list[dict[str, Any]]) -> str:

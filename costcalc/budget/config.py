@@ -4,7 +4,7 @@
 
     baseline: costcalc-baseline.json      # optional: what `check` compares growth against
     checks:
-      - spec: mobilenet_v1                # a spec file (relative to this file) or a bundled spec's name
+      - spec: mobilenet_v1                # a bundled spec's name, or a spec file: nets/x.yaml, ./x
         alpha: [1, 0.75]                  # one value or a list; with resolution, every combination
         resolution: 224
         convention: paper
@@ -14,24 +14,28 @@
         min_delta: 1000                   # changes smaller than this are never growth
         message: the phone budget         # shown with every failure of this check
 
-Every problem is reported at its line and column, all at once, like spec errors.
+Every problem is reported at its line and column, all at once, like spec errors. A bare name (``paper``,
+``mobilenet_v1``) is a bundled spec or a built-in; anything written as a path is a file, relative to this
+file and inside its folder (the project) unless ``--allow-outside`` says otherwise: a budgets file comes with
+a pull request, and must not make costcalc read or write anywhere else (docs/budgets.md).
 """
 
 from __future__ import annotations
 
 import os
+import re
 from fractions import Fraction
 from typing import Any, NamedTuple
 
-from costcalc.errors import CostcalcError, Diagnostic, Location, closest, did_you_mean
-from costcalc.spec.yaml_source import Mapping, Sequence, read_yaml
+from costcalc.errors import CostcalcError, Diagnostic, Location, closest, did_you_mean, quoted, shorten_quotes
+from costcalc.spec.yaml_source import Mapping, Sequence, names_a_file, read_yaml, warn_if_shadowed
 
 DEFAULT_FILES = ("costcalc.yaml", "pyproject.toml")
 CHECK_KEYS = ("spec", "alpha", "resolution", "convention", "max_mult_adds", "max_params", "max_increase",
               "min_delta", "max_latency", "max_peak_memory", "device", "dtype", "message")
 TOP_KEYS = ("checks", "baseline")
 METRICS = ("mult_adds", "params")
-MAX_CONFIGURATIONS = 1_000  # alphas x resolutions of one check: each is a whole evaluation (docs/budgets.md)
+MAX_EVALUATIONS = 128  # checks x alphas x resolutions in one run: each is a network evaluated (densenet121: ~5 ms)
 
 
 class BudgetError(CostcalcError):
@@ -135,20 +139,50 @@ def _resolution(value: Any) -> int:
     return value
 
 
+def inside(folder: str, path: str) -> bool:
+    """Whether ``path``, its symbolic links resolved, is ``folder`` (resolved) or in it."""
+    root, target = os.path.realpath(folder), os.path.realpath(path)
+    return os.path.commonpath([root, target]) == root
+
+
 class _Reader:
-    def __init__(self, path: str):
+    def __init__(self, path: str, allow_outside: bool = False):
         self.path = path
+        self.folder = os.path.dirname(path)
+        self.allow_outside = allow_outside
         self.problems: list[Diagnostic] = []
+        self._bundled: dict[str, dict[str, str]] = {}
+
+    def bundled(self, kind: str) -> dict[str, str]:
+        """The bundled specs or devices, by name (listed once for the whole file)."""
+        if kind not in self._bundled:
+            from costcalc.roofline import bundled_devices
+            from costcalc.spec.bundled import bundled_specs
+
+            self._bundled[kind] = bundled_specs() if kind == "specs" else bundled_devices()
+        return self._bundled[kind]
 
     def error(self, location: Location, message: str, code: str) -> None:
+        if len(self.problems) >= 100:  # as costcalc.spec.problems.MAX_PROBLEMS: a file of 10,000 bad checks
+            stop = Diagnostic(location, "more problems follow; costcalc stops after 100: fix these and run it again",
+                              "E108")
+            raise BudgetError([*sorted(self.problems, key=lambda problem: problem.location[1:]), stop])
         self.problems.append(Diagnostic(location, message, code))
 
-    def value(self, mapping: Mapping, key: str, parse: Any, what: str) -> Any:
-        try:
-            return parse(mapping[key])
-        except ValueError as error:
-            self.error(mapping.value_at[key], f"{what}'{key}': {error}", "E501")
+    def parsed(self, raw: Any, location: Location, key: str, parse: Any, what: str) -> Any:
+        """``parse(raw)``, or None and a problem: a list or mapping where one value goes is refused here, and
+        a parser's message is cut to one short line (it quotes the value)."""
+        if isinstance(raw, (list, dict)) or not isinstance(raw, (str, int, float, type(None))):  # a TOML date
+            self.error(location, f"{what}'{key}': expected one value, got {quoted(raw)}", "E501")
             return None
+        try:
+            return parse(raw)
+        except ValueError as error:
+            self.error(location, f"{what}'{key}': {shorten_quotes(str(error), 40)}", "E501")
+            return None
+
+    def value(self, mapping: Mapping, key: str, parse: Any, what: str) -> Any:
+        return self.parsed(mapping[key], mapping.value_at[key], key, parse, what)
 
     def values(self, mapping: Mapping, key: str, parse: Any, what: str) -> list[Any]:
         raw = mapping[key]
@@ -157,10 +191,9 @@ class _Reader:
             return [] if one is None else [one]
         found = []
         for item, location in zip(raw, raw.item_at):
-            try:
-                found.append(parse(item))
-            except ValueError as error:
-                self.error(location, f"{what}'{key}': {error}", "E501")
+            one = self.parsed(item, location, key, parse, what)
+            if one is not None:
+                found.append(one)
         if not raw:
             self.error(mapping.value_at[key], f"{what}'{key}': the list is empty", "E501")
         return found
@@ -170,7 +203,38 @@ class _Reader:
             if key not in allowed:
                 match = closest(key, allowed)
                 hint = f" (did you mean '{match}'?)" if match else ""
-                self.error(mapping.key_at[key], f"{what}unknown key '{key}'{hint}; expected one of: {', '.join(allowed)}", "E500")
+                self.error(mapping.key_at[key], f"{what}unknown key {quoted(key)}{hint}; expected one of: "
+                                                f"{', '.join(allowed)}", "E500")
+
+    def file(self, value: str, location: Location, key: str, what: str) -> str | None:
+        """A file the budgets file names: relative to it, and inside its folder unless --allow-outside."""
+        path = os.path.join(self.folder, value)
+        if not self.allow_outside and not inside(self.folder or ".", path):
+            self.error(location, f"{what}'{key}': {quoted(value)} is outside the project (the budgets file's folder, "
+                                 "symbolic links resolved); move it inside, or pass --allow-outside", "E511")
+            return None
+        return path
+
+    def reference(self, mapping: Mapping, key: str, builtins: Any, kind: str, what: str) -> str | None:
+        """A spec, convention or device a check names (``key`` says which): a bare name is a bundled or built-in
+        one (``kind``), with a warning when a file of that name sits beside the budgets file; anything written as
+        a path is a file (``file``)."""
+        value, location = mapping[key], mapping.value_at[key]
+        if not isinstance(value, str) or not value:
+            self.error(location, f"{what}'{key}' must be the name of a {kind} or a file, got {quoted(value)}", "E501")
+            return None
+        if names_a_file(value):
+            return self.file(value, location, key, what)
+        if value not in builtins:
+            hint = did_you_mean(value, builtins)
+            if not hint and os.path.lexists(os.path.join(self.folder, value)):
+                hint = f"; to read the file of that name, write it as a path: {quoted(os.path.join('.', value))}"
+            names = f"one of: {', '.join(builtins)}" if len(builtins) <= 10 else f"a {kind} (`costcalc list`)"
+            self.error(location, f"{what}unknown {key} {quoted(value)}{hint}; expected {names}, or a {key} file "
+                                 "written as a path (./x, x.yaml)", "E501")
+            return None
+        warn_if_shadowed(value, self.folder, kind, location)
+        return value
 
     def check(self, entry: Any, location: Location, index: int) -> CheckSpec | None:
         from costcalc.conventions import CONVENTIONS
@@ -180,31 +244,21 @@ class _Reader:
                                  "{spec: mobilenet_v1, max_mult_adds: 600M}", "E502")
             return None
         label = entry.get("spec") if isinstance(entry.get("spec"), str) else f"checks[{index}]"
-        what = f"check '{label}': "
+        what = f"check {quoted(label)}: "
         before = len(self.problems)
         self.unknown(entry, CHECK_KEYS, what)
+        spec = None
+        bundled = self.bundled("specs")
         if "spec" not in entry:
             self.error(entry.location, f"checks[{index}]: missing 'spec' (a spec file or a bundled spec's name)", "E502")
-        elif not isinstance(entry["spec"], str) or not entry["spec"]:
-            self.error(entry.value_at["spec"], f"{what}'spec' must be a file name or a bundled spec's name", "E501")
+        else:
+            spec = self.reference(entry, "spec", bundled, "bundled spec", what)
+            spec = bundled.get(spec, spec) if spec is not None else None  # a bundled spec by its path: never shadowed
         alphas = self.values(entry, "alpha", _multiplier, what) if "alpha" in entry else [Fraction(1)]
         resolutions = self.values(entry, "resolution", _resolution, what) if "resolution" in entry else [None]
-        if len(alphas) * len(resolutions) > MAX_CONFIGURATIONS:  # each is a whole evaluation: bounded first
-            self.error(entry.value_at.get("alpha", entry.location),
-                       f"{what}{len(alphas):,} alphas x {len(resolutions):,} resolutions are "
-                       f"{len(alphas) * len(resolutions):,} configurations; a check has at most "
-                       f"{MAX_CONFIGURATIONS:,}: split it into several checks, or check fewer", "E501")
-        convention = "paper"
+        convention: str | None = "paper"
         if "convention" in entry:
-            convention = entry["convention"]
-            is_file = isinstance(convention, str) and convention.endswith((".yaml", ".yml"))
-            if is_file:  # a convention file: relative to the budgets file, as a spec file is
-                convention = os.path.join(os.path.dirname(self.path), convention)
-            elif convention not in CONVENTIONS:
-                hint = did_you_mean(convention, CONVENTIONS) if isinstance(convention, str) else ""
-                self.error(entry.value_at["convention"], f"{what}unknown convention {convention!r}{hint}; expected one "
-                                                         f"of: {', '.join(CONVENTIONS)}, or a convention file (.yaml)",
-                           "E501")
+            convention = self.reference(entry, "convention", CONVENTIONS, "built-in convention", what)
         limits = {metric: self.value(entry, f"max_{metric}", _count, what) if f"max_{metric}" in entry else None
                   for metric in METRICS}
         max_increase = self.value(entry, "max_increase", parse_percent, what) if "max_increase" in entry else None
@@ -215,18 +269,14 @@ class _Reader:
         max_peak = self.value(entry, "max_peak_memory", _text_of(parse_size), what) if "max_peak_memory" in entry else None
         device = None
         if "device" in entry:
-            device = entry["device"]
-            if not isinstance(device, str) or not device:
-                self.error(entry.value_at["device"], f"{what}'device' must be a device's name or a device file", "E501")
-            elif device.endswith((".yaml", ".yml")):
-                device = os.path.join(os.path.dirname(self.path), device)
+            device = self.reference(entry, "device", self.bundled("devices"), "bundled device", what)
         if max_latency is not None and "device" not in entry:
             self.error(entry.value_at["max_latency"], f"{what}'max_latency' needs a 'device': a latency is estimated "
                                                       "on a device", "E502")
         dtype = entry.get("dtype", "fp32")
-        if dtype not in ("fp32", "fp16", "bf16", "int8"):
-            self.error(entry.value_at["dtype"], f"{what}'dtype' must be one of fp32, fp16, bf16, int8, got {dtype!r}",
-                       "E501")
+        if not isinstance(dtype, str) or dtype not in ("fp32", "fp16", "bf16", "int8"):
+            self.error(entry.value_at["dtype"], f"{what}'dtype' must be one of fp32, fp16, bf16, int8, got "
+                                                f"{quoted(dtype)}", "E501")
         message = entry.get("message", "")
         if not isinstance(message, str):
             self.error(entry.value_at["message"], f"{what}'message' must be a string", "E501")
@@ -234,11 +284,11 @@ class _Reader:
                 and max_peak is None and len(self.problems) == before):
             self.error(entry.location, f"{what}no limit: give max_mult_adds, max_params, max_increase, "
                                        "max_peak_memory or max_latency", "E502")
-        if len(self.problems) > before:
+        if len(alphas) * len(resolutions) > MAX_EVALUATIONS:  # before the product is made: 10,000 x 10,000
+            self.error(entry.location, f"{what}{len(alphas):,} alphas x {len(resolutions):,} resolutions are more than "
+                                       f"the {MAX_EVALUATIONS} evaluations costcalc makes in one run", "E512")
+        if len(self.problems) > before or spec is None or convention is None:
             return None
-        spec = entry["spec"]
-        if os.sep in spec or spec.endswith((".yaml", ".yml")):  # a file: relative to the budgets file
-            spec = os.path.join(os.path.dirname(self.path), spec)
         return CheckSpec(
             spec=spec, label=entry["spec"],
             configurations=tuple(Configuration(alpha, resolution) for alpha in alphas for resolution in resolutions),
@@ -250,9 +300,9 @@ class _Reader:
         )
 
 
-def parse_config(data: Any, path: str, top: Location | None = None) -> BudgetConfig:
+def parse_config(data: Any, path: str, top: Location | None = None, allow_outside: bool = False) -> BudgetConfig:
     """Validate a parsed budgets mapping; raise ``BudgetError`` with every problem found."""
-    reader = _Reader(path)
+    reader = _Reader(path, allow_outside)
     top = top or Location(path, 1, 1)
     if not isinstance(data, Mapping):
         raise BudgetError(Diagnostic(top, "a budgets file is a mapping with 'checks' (a list of checks)", "E502"))
@@ -263,81 +313,92 @@ def parse_config(data: Any, path: str, top: Location | None = None) -> BudgetCon
     elif not isinstance(data["checks"], Sequence) or not data["checks"]:
         reader.error(data.value_at["checks"], "'checks' must be a non-empty list of checks", "E502")
     else:
+        evaluations = 0
         for index, (entry, location) in enumerate(zip(data["checks"], data["checks"].item_at)):
             check = reader.check(entry, location, index)
             if check is not None:
                 checks.append(check)
+                evaluations += len(check.configurations)
+                if evaluations > MAX_EVALUATIONS:
+                    reader.error(check.location, f"check {quoted(check.label)}: the budgets file asks for more than "
+                                                 f"{MAX_EVALUATIONS} evaluations (each check's alphas x resolutions) "
+                                                 "up to here; split it into several files", "E512")
+                    break
     baseline = data.get("baseline")
-    if baseline is not None and not isinstance(baseline, str):
-        reader.error(data.value_at["baseline"], "'baseline' must be a file name", "E501")
-        baseline = None
+    if baseline is not None:
+        if not isinstance(baseline, str) or not baseline:
+            reader.error(data.value_at["baseline"], f"'baseline' must be a file name, got {quoted(baseline)}", "E501")
+            baseline = None
+        else:
+            baseline = reader.file(baseline, data.value_at["baseline"], "baseline", "")
     if reader.problems:
         raise BudgetError(sorted(reader.problems, key=lambda problem: (problem.location.line, problem.location.column)))
-    if baseline:
-        baseline = os.path.join(os.path.dirname(path), baseline)
     return BudgetConfig(path, tuple(checks), baseline)
 
 
-def load_config(path: str) -> BudgetConfig:
-    """A ``costcalc.yaml``-style file, or the ``[tool.costcalc]`` table of a ``pyproject.toml``."""
+def load_config(path: str, allow_outside: bool = False) -> BudgetConfig:
+    """A ``costcalc.yaml``-style file, or the ``[tool.costcalc]`` table of a ``pyproject.toml``. The files it
+    names must be inside its folder unless ``allow_outside``."""
     if path.endswith(".toml"):
-        return _load_pyproject(path)
+        return _load_pyproject(path, allow_outside)
     from costcalc.errors import SpecError
 
     try:
-        data = read_yaml(path)
+        data = read_yaml(path, "budgets")
     except SpecError as error:
         raise BudgetError(error.diagnostics) from None
-    return parse_config(data, path)
+    return parse_config(data, path, allow_outside=allow_outside)
 
 
 def find_config() -> str | None:
-    """``costcalc.yaml`` in the current folder, else a ``pyproject.toml`` with a ``[tool.costcalc]`` table."""
+    """``costcalc.yaml`` in the current folder, else a ``pyproject.toml`` with a ``[tool.costcalc]`` table (or
+    too large to tell: then loading it says so)."""
     if os.path.exists(DEFAULT_FILES[0]):
         return DEFAULT_FILES[0]
-    if os.path.exists(DEFAULT_FILES[1]):
-        with open(DEFAULT_FILES[1], encoding="utf-8", errors="replace") as handle:
-            if "[tool.costcalc" in handle.read():
-                return DEFAULT_FILES[1]
+    if os.path.isfile(DEFAULT_FILES[1]):
+        from costcalc.input_files import LIMITS
+
+        try:
+            with open(DEFAULT_FILES[1], "rb") as handle:
+                head = handle.read(LIMITS["pyproject"] + 1)
+        except OSError:
+            return DEFAULT_FILES[1]  # loading it says why it cannot be read
+        if len(head) > LIMITS["pyproject"] or b"[tool.costcalc" in head:
+            return DEFAULT_FILES[1]
     return None
 
 
-def _load_pyproject(path: str) -> BudgetConfig:
+def _load_pyproject(path: str, allow_outside: bool = False) -> BudgetConfig:
     """TOML has no positions in Python's parser: values are re-read as YAML-like data, and problems are
     reported at the ``[tool.costcalc]`` header."""
+    from costcalc.input_files import InputError, parse_toml, read_text
+
     try:
-        import tomllib
+        import tomllib  # noqa: F401
     except ModuleNotFoundError:  # Python 3.10
         raise BudgetError(Diagnostic(Location(path), "reading [tool.costcalc] needs Python 3.11 or later; "
                                                      "put the budgets in costcalc.yaml instead", "E503")) from None
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
-        document = tomllib.loads(raw.decode("utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        import re
-
-        found = re.search(r"\(at line (\d+), column (\d+)\)", str(error))
-        where = Location(path, int(found[1]), int(found[2])) if found else Location(path)
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
-        raise BudgetError(Diagnostic(where, f"invalid TOML: {message}", "E503")) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise BudgetError(Diagnostic(Location(path), f"cannot read: {error}", "E504")) from None
-    except ValueError:  # an integer Python refuses to convert (over 4,300 digits): tomllib lets it through
-        from costcalc.quantities import MAX_INTEGER_DIGITS, find_long_integer
-
-        found = find_long_integer(raw.decode("utf-8", "replace"))
-        line, column, digits = found or (0, 0, 0)
-        message = f"invalid TOML: an integer of {digits:,} digits; costcalc reads integers of at most {MAX_INTEGER_DIGITS}"
-        raise BudgetError(Diagnostic(Location(path, line, column), f"{message} digits", "E503")) from None
-    text = raw.decode("utf-8")
+        text = read_text(path, "pyproject")
+        document = parse_toml(text, path, "E503")
+    except InputError as error:
+        raise BudgetError(error.diagnostics) from None
     line = next((number for number, content in enumerate(text.splitlines(), 1)
                  if content.strip().startswith("[tool.costcalc")), 1)
     header = Location(path, line, 1)
-    table = document.get("tool", {}).get("costcalc")
-    if table is None:
+    tool = document.get("tool")
+    if tool is None or (isinstance(tool, dict) and "costcalc" not in tool):
         raise BudgetError(Diagnostic(header, "no [tool.costcalc] table", "E503"))
-    return parse_config(_positioned(table, header), path, header)
+    if not isinstance(tool, dict):
+        line = next((number for number, content in enumerate(text.splitlines(), 1)
+                     if re.match(r"\s*tool\s*[=.]", content)), 0)
+        raise BudgetError(Diagnostic(Location(path, line, 1 if line else 0), "'tool' must be a table, as "
+                                     f"[tool.costcalc] makes it; here it is {quoted(tool)}", "E503"))
+    table = tool["costcalc"]
+    if not isinstance(table, dict):
+        raise BudgetError(Diagnostic(header, f"[tool.costcalc] must be a table with 'checks', like `[tool.costcalc]` "
+                                             f"then `checks = [...]`; here it is {quoted(table)}", "E502"))
+    return parse_config(_positioned(table, header), path, header, allow_outside)
 
 
 def _positioned(value: Any, location: Location) -> Any:

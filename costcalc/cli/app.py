@@ -1,5 +1,6 @@
 """The command-line application: the click group, the options and helpers its commands share, and the
-translation of errors into exit codes (0 ok, 1 a budget is not met, 2 bad usage or bad input, 3 a bug).
+translation of errors into exit codes (0 ok, 1 a budget is not met, 2 bad usage or bad input, 3 a bug;
+141 when stdout's reader is gone, 130/143 on SIGINT/SIGTERM: docs/errors.md, "Exit codes").
 
 Each command lives in a module of this package by what it is for; imports inside the commands are lazy,
 so ``report --format json`` never loads rich or sympy.
@@ -18,6 +19,7 @@ from costcalc.errors import Diagnostic, Location
 EXIT_BUDGET = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 3
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a program stopped by it: never 1, "over budget"
 FORMATS = ("table", "json", "csv", "markdown", "svg", "html")
 SWEEP_FORMATS = FORMATS
 
@@ -49,22 +51,30 @@ WHOLE = Parsed("INTEGER", "costcalc.quantities", "parse_whole")  # 0 to 2^53 - 1
 
 
 def guarded(command: Callable[..., None]) -> Callable[..., None]:
-    """Bad input -> its diagnostics on stderr and exit 2; anything else is a bug -> exit 3."""
+    """Bad input -> its diagnostics on stderr and exit 2; warnings -> stderr as they come; stdout closed by its
+    reader -> a quiet exit 141; anything else is a bug -> exit 3."""
     import functools
 
     @functools.wraps(command)
     def run(*args: Any, **kwargs: Any) -> None:
-        from costcalc.errors import CostcalcError
+        import warnings
+
+        from costcalc.errors import CostcalcError, CostcalcWarning
 
         try:
-            command(*args, **kwargs)
+            with warnings.catch_warnings():
+                warnings.simplefilter("always", CostcalcWarning)
+                warnings.showwarning = _show_warning(warnings.showwarning)
+                command(*args, **kwargs)
         except CostcalcError as error:
             from costcalc.render.sinks.github import plain
 
             for diagnostic in error.diagnostics:  # made printable (terminal sink); plain: the runner reads stderr
                 click.echo(plain(str(diagnostic)), err=True)
             sys.exit(EXIT_BAD_INPUT)
-        except (click.exceptions.Exit, click.ClickException, KeyboardInterrupt, BrokenPipeError):
+        except BrokenPipeError:
+            broken_pipe()
+        except (click.exceptions.Exit, click.ClickException, KeyboardInterrupt):
             raise
         except Exception as error:  # a bug: say so, briefly, unless --debug
             if click.get_current_context().find_root().params.get("debug"):
@@ -77,6 +87,35 @@ def guarded(command: Callable[..., None]) -> Callable[..., None]:
             sys.exit(EXIT_INTERNAL)
 
     return run
+
+
+def _show_warning(fallback: Callable[..., None]) -> Callable[..., None]:
+    """A ``warnings.showwarning`` that prints costcalc's warnings as ``PLACE: warning[W100]: ...``, each once."""
+    from costcalc.errors import CostcalcWarning
+
+    shown: set[str] = set()
+
+    def show(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+        if not isinstance(message, CostcalcWarning):
+            fallback(message, category, *args, **kwargs)
+            return
+        text = str(message.diagnostic)
+        if text not in shown:
+            shown.add(text)
+            click.echo(text, err=True)
+
+    return show
+
+
+def broken_pipe() -> None:
+    """Stdout's reader is gone (``costcalc report | head -1``): exit quietly with 141, as a program stopped by
+    SIGPIPE would, with stdout pointed at /dev/null so that Python's last flush cannot complain."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no file descriptor behind stdout (a test's runner)
+        pass
+    sys.exit(EXIT_BROKEN_PIPE)
 
 
 def emit(text: str, output: str | None) -> None:
@@ -123,22 +162,43 @@ def run() -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    main(prog_name="costcalc")
+    from click.utils import PacifyFlushWrapper
+
+    try:
+        main(prog_name="costcalc")
+    except BrokenPipeError:
+        broken_pipe()
+    except SystemExit as stopped:
+        # click turns a broken pipe outside the commands (--help, --version) into exit 1, "over budget"
+        if stopped.code == 1 and isinstance(sys.stdout, PacifyFlushWrapper):
+            broken_pipe()
+        raise
 
 
 def spec_path(argument: str | None) -> str:
-    from costcalc.errors import SpecError, did_you_mean
+    """The file of SPEC: a bare name (``mobilenet_v1``) is a bundled spec, anything written as a path (``./x``,
+    ``nets/x.yaml``, ``x.onnx``) a file; a local file named like a bundled spec is warned about, not read."""
+    from costcalc.errors import SpecError, did_you_mean, quoted
     from costcalc.spec.bundled import DEFAULT_SPEC, bundled_specs
+    from costcalc.spec.yaml_source import names_a_file, warn_if_shadowed
 
     name = argument or DEFAULT_SPEC
-    if os.path.exists(name):
-        return name
     bundled = bundled_specs()
+    if names_a_file(name):
+        if os.path.lexists(name):
+            return name
+        stem = os.path.splitext(os.path.basename(name))[0]
+        hint = f" (the bundled spec {quoted(stem)} is named without a folder or .yaml)" if stem in bundled else ""
+        raise SpecError(Diagnostic(Location(name), f"no such spec file{hint}", "E100"))
     if name in bundled:
+        warn_if_shadowed(name, ".", "bundled spec")
         return str(bundled[name])
     hint = did_you_mean(name, bundled)
-    raise SpecError(Diagnostic(Location(name), f"no such spec file, and no bundled spec of that name{hint}; "
-                                               "`costcalc list` shows the bundled specs", "E100"))
+    if os.path.lexists(name):
+        hint += f"; to read the file of that name, write it as a path: {quoted(os.path.join('.', name))}"
+    raise SpecError(Diagnostic(Location(name), f"no bundled spec is named {quoted(name)}{hint}; `costcalc list` "
+                                               "shows the bundled specs, and a spec file is written as a path "
+                                               "(./x, x.yaml)", "E100"))
 
 
 class Choice(click.Choice):
@@ -223,8 +283,12 @@ def show_rich(make: Callable[[int], Any], output_format: str, output: str | None
     from costcalc.render.sinks.terminal import visible
 
     if output_format == "table" and not output:
+        class TerminalConsole(Console):
+            def on_broken_pipe(self) -> None:  # rich's own exits 1, costcalc's "over budget"
+                broken_pipe()
+
         width = console_width()
-        Console(width=width, highlight=False).print(make(width))
+        TerminalConsole(width=width, highlight=False).print(make(width))
         return
     import io
 

@@ -27,6 +27,12 @@ from costcalc.errors import Diagnostic, Location
 CHECK_FORMATS = ("text", "json", "markdown", "github")
 
 
+def allow_outside_option(command: Any) -> Any:
+    return click.option("--allow-outside", is_flag=True,
+                        help="Let the budgets file name specs, baselines, conventions and devices outside its own "
+                             "folder (symbolic links resolved); refused by default.")(command)
+
+
 @main.command("check")
 @click.argument("specs", nargs=-1, metavar="[SPEC ...]")
 @budget_options
@@ -49,30 +55,29 @@ CHECK_FORMATS = ("text", "json", "markdown", "github")
 @click.option("--dtype", type=Choice(["fp32", "fp16", "bf16", "int8"]), default="fp32", show_default=True,
               help="Data type of activations and weights, for --max-latency and --max-peak-memory.")
 @click.option("--report-only", is_flag=True, help="Report, but exit 0 even when a budget is exceeded.")
+@allow_outside_option
 @click.option("--format", "output_format", type=Choice(CHECK_FORMATS), default="text", show_default=True)
 @guarded
 def check_command(specs: tuple[str, ...], max_mult_adds: int | None, max_params: int | None, alphas: str | None,
                   resolutions: str | None, convention: str | None, unit: str, config: str | None, baseline: str | None,
                   max_increase: str | None, min_delta: int | None, max_latency: str | None, max_peak_memory: str | None,
-                  device: str | None, dtype: str, report_only: bool, output_format: str) -> None:
+                  device: str | None, dtype: str, report_only: bool, allow_outside: bool, output_format: str) -> None:
     """Fail (exit 1) when a network exceeds its Mult-Adds or params budget, or grew past a baseline by more
     than --max-increase. Budgets come from the options, or from a budgets file (costcalc.yaml)."""
     from costcalc.analysis.check import check_evaluation
     from costcalc.budget.baseline import load_baseline
     from costcalc.budget.config import (
-        MAX_CONFIGURATIONS,
+        MAX_EVALUATIONS,
         BudgetError,
         Configuration,
         find_config,
         load_config,
         parse_percent,
     )
-    from costcalc.convention_file import resolve_convention
-    from costcalc.errors import printable
-    from costcalc.evaluate import evaluate, rho_for_resolution
     from costcalc.multipliers import parse_multiplier
-    from costcalc.quantities import parse_resolution, short
+    from costcalc.quantities import parse_resolution
     from costcalc.render import check_formats
+    from costcalc.render.text import plural
 
     growth = one_option(max_increase, parse_percent, "--max-increase") if max_increase is not None else None
     alpha_values = values_option(alphas, parse_multiplier, "--alpha") if alphas else None
@@ -85,7 +90,7 @@ def check_command(specs: tuple[str, ...], max_mult_adds: int | None, max_params:
     if config is not None and not os.path.exists(config):
         raise BudgetError(Diagnostic(Location(config), "no such budgets file", "E504"))
     if config_path:
-        budgets = load_config(config_path)
+        budgets = load_config(config_path, allow_outside)
         checks = [check for check in budgets.checks if not specs or check.label in specs]
         if specs and not checks:
             raise click.UsageError(f"no check of {config_path} is for {', '.join(specs)}")
@@ -94,16 +99,17 @@ def check_command(specs: tuple[str, ...], max_mult_adds: int | None, max_params:
         checks = [_command_line_check(name, flag_limits, growth, convention) for name in specs or (None,)]
     if growth is not None and not baseline:
         raise click.UsageError("--max-increase needs a baseline: --baseline FILE, or 'baseline:' in the budgets file")
-    for check in checks:  # --alpha and --resolution times a check's own: bounded before anything is evaluated
-        alphas_count = len(alpha_values or {each.alpha for each in check.configurations})
-        resolutions_count = len(resolution_values or {each.resolution for each in check.configurations})
-        if alphas_count * resolutions_count > MAX_CONFIGURATIONS:
-            raise click.UsageError(f"check '{printable(short(check.label))}': {alphas_count:,} alphas x "
-                                   f"{resolutions_count:,} resolutions are {alphas_count * resolutions_count:,} "
-                                   f"configurations, more than the {MAX_CONFIGURATIONS:,} a check evaluates at "
-                                   "most: give fewer values to --alpha or --resolution")
+    runs = 0
+    for check in checks:  # --alpha and --resolution times each check's own: bounded before anything is evaluated
+        runs += (len(alpha_values or {each.alpha for each in check.configurations})
+                 * len(resolution_values or {each.resolution for each in check.configurations}))
+    if runs > MAX_EVALUATIONS:  # the budgets file's own were counted when it was read (E512)
+        raise click.UsageError(f"--alpha and --resolution ask for {runs:,} evaluations over "
+                               f"{plural(len(checks), 'check')}, more than the {MAX_EVALUATIONS} costcalc makes in one "
+                               "run; check fewer at once")
     baselines = load_baseline(baseline) if baseline else []
     results = []
+    loaded = _Loaded(unit)
     for check in checks:
         limits = {metric: flag_limits[metric] if flag_limits[metric] is not None else limit
                   for metric, limit in check.limits.items()}
@@ -111,14 +117,13 @@ def check_command(specs: tuple[str, ...], max_mult_adds: int | None, max_params:
         alphas_now = alpha_values or list(dict.fromkeys(each.alpha for each in check.configurations))
         resolutions_now = resolution_values or list(dict.fromkeys(each.resolution for each in check.configurations))
         configurations = tuple(Configuration(alpha, resolution) for alpha in alphas_now for resolution in resolutions_now)
+        # a check's own convention was checked against its budgets file's folder; --convention, against this one
+        counting = loaded.convention(convention, True) if convention else loaded.convention(check.convention, False)
         check = check._replace(limits=limits, convention=convention or check.convention, configurations=configurations)
-        network = load_network(check.spec)
+        limits_now = resources if resources is not None else _check_resources(check, loaded)
         for configuration in check.configurations:
-            rho = (rho_for_resolution(network.spec, configuration.resolution)
-                   if configuration.resolution is not None else Fraction(1))
-            evaluation = evaluate(network, configuration.alpha, rho, resolve_convention(check.convention, unit))
+            evaluation = loaded.evaluation(check.spec, configuration, counting)
             results += check_evaluation(check, evaluation, baselines, growth, min_delta)
-            limits_now = resources if resources is not None else _check_resources(check)
             if limits_now is not None:
                 results += resource_results(check, evaluation, *limits_now)
     if not results:
@@ -134,11 +139,23 @@ def check_command(specs: tuple[str, ...], max_mult_adds: int | None, max_params:
                    nl=False)
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
         if output_format == "github" and summary:
-            from costcalc.output import append
-
-            append(summary, check_formats.to_markdown(results))  # the runner's file: appended to, as GitHub asks
+            _append_summary(summary, check_formats.to_markdown(results))
     if not report_only and not all(result.ok for result in results):
         sys.exit(EXIT_BUDGET)
+
+
+def _append_summary(path: str, text: str) -> None:
+    """Append to the runner's job summary, as GitHub asks; a summary that cannot be written is a warning (W101):
+    the check's own verdict, not the runner's file, decides the exit code (docs/budgets.md)."""
+    from costcalc.errors import OutputError, warn
+    from costcalc.output import append
+
+    try:
+        append(path, text)
+    except OutputError as error:
+        reason = error.diagnostics[0].message
+        warn(Location(path), f"the job summary ($GITHUB_STEP_SUMMARY) is not written ({reason}); the check's result "
+                             "stands", "W101")
 
 
 def _resource_limits(max_latency: str | None, max_peak_memory: str | None, device: str | None,
@@ -162,15 +179,52 @@ def _resource_limits(max_latency: str | None, max_peak_memory: str | None, devic
     return latency, peak, profile, dtype
 
 
-def _check_resources(check: Any) -> tuple[Any, Any, Any, str] | None:
+class _Loaded:
+    """Networks, conventions, devices and evaluations of one run, each loaded or computed once however many
+    checks name it: a budgets file of a thousand checks of one spec reads that spec once."""
+
+    def __init__(self, unit: str = "mult-adds"):
+        self.unit = unit
+        self.found: dict[tuple[Any, ...], Any] = {}
+
+    def _once(self, key: tuple[Any, ...], make: Any) -> Any:
+        if key not in self.found:
+            self.found[key] = make()
+        return self.found[key]
+
+    def network(self, spec: str) -> Any:
+        return self._once(("network", spec), lambda: load_network(spec))
+
+    def convention(self, text: str, from_command_line: bool) -> Any:
+        """A convention from --convention (a bare name checked against this folder) or from a check (already
+        checked against its budgets file's folder)."""
+        from costcalc.convention_file import resolve_convention
+
+        folder = "." if from_command_line else None
+        return self._once(("convention", text, folder), lambda: resolve_convention(text, self.unit, folder=folder))
+
+    def device(self, text: str) -> Any:
+        from costcalc.roofline import resolve_device
+
+        return self._once(("device", text), lambda: resolve_device(text, folder=None))
+
+    def evaluation(self, spec: str, configuration: Any, counting: Any) -> Any:
+        from costcalc.evaluate import evaluate, rho_for_resolution
+
+        def make() -> Any:
+            network = self.network(spec)
+            rho = (rho_for_resolution(network.spec, configuration.resolution)
+                   if configuration.resolution is not None else Fraction(1))
+            return evaluate(network, configuration.alpha, rho, counting)
+
+        return self._once(("evaluation", spec, configuration, id(counting)), make)
+
+
+def _check_resources(check: Any, loaded: _Loaded) -> tuple[Any, Any, Any, str] | None:
     """A budgets-file check's own latency and peak-memory limits, with its device and dtype."""
     if check.max_latency is None and check.max_peak_memory is None:
         return None
-    profile = None
-    if check.device is not None:
-        from costcalc.roofline import resolve_device
-
-        profile = resolve_device(check.device)
+    profile = loaded.device(check.device) if check.device is not None else None  # checked beside the budgets file
     return check.max_latency, check.max_peak_memory, profile, check.dtype
 
 
@@ -209,15 +263,14 @@ def _command_line_check(name: str | None, limits: dict[str, int | None], growth:
               help="The budgets file [default: ./costcalc.yaml, else [tool.costcalc] in ./pyproject.toml].")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write the baseline to this file (atomically) [default: the budgets file's 'baseline'].")
+@allow_outside_option
 @guarded
-def snapshot_command(config: str | None, output: str | None) -> None:
+def snapshot_command(config: str | None, output: str | None, allow_outside: bool) -> None:
     """Write the baseline of every check and configuration of the budgets file (atomically), for
     `costcalc check --baseline` to compare growth against. Default file: the budgets file's `baseline`."""
     from costcalc.analysis.report import build_report
-    from costcalc.budget.baseline import bundle
+    from costcalc.budget.baseline import BaselineSize, bundle
     from costcalc.budget.config import BudgetError, find_config, load_config
-    from costcalc.convention_file import resolve_convention
-    from costcalc.evaluate import evaluate, rho_for_resolution
     from costcalc.render.json_report import to_data
 
     path = config or find_config()
@@ -225,18 +278,19 @@ def snapshot_command(config: str | None, output: str | None) -> None:
         raise click.UsageError("no budgets file: write costcalc.yaml, or give --config")
     if not os.path.exists(path):
         raise BudgetError(Diagnostic(Location(path), "no such budgets file", "E504"))
-    budgets = load_config(path)
+    budgets = load_config(path, allow_outside)  # its baseline: inside its folder, or refused (E511)
     target = output or budgets.baseline
     if target is None:
         raise click.UsageError(f"where to? give -o FILE, or a 'baseline' file in {path}")
     reports = []
+    loaded = _Loaded()
+    size = BaselineSize(target)
     for check in budgets.checks:
-        network = load_network(check.spec)
+        counting = loaded.convention(check.convention, False)
         for configuration in check.configurations:
-            rho = (rho_for_resolution(network.spec, configuration.resolution)
-                   if configuration.resolution is not None else Fraction(1))
-            evaluation = evaluate(network, configuration.alpha, rho, resolve_convention(check.convention))
+            evaluation = loaded.evaluation(check.spec, configuration, counting)
             reports.append(to_data(build_report(evaluation), check.label))
+            size.add(reports[-1], check.location)  # a baseline `check` could not read is refused, not written
     emit(bundle(reports), target)
     from costcalc.render.sinks.terminal import visible
     from costcalc.render.text import plural

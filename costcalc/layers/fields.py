@@ -7,6 +7,8 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any, Callable
 
+from costcalc.errors import quoted
+
 Parser = Callable[[Any], Any]
 
 REQUIRED: Any = object()  # the default of a field that a spec must give
@@ -25,6 +27,7 @@ class FieldError(ValueError):
 
 
 def describe(value: Any) -> str:
+    """A value from a spec as a message shows it: strings quoted and cut (``costcalc.errors.quoted``)."""
     if value is None:
         return "nothing (null)"
     if isinstance(value, bool):
@@ -36,14 +39,26 @@ def describe(value: Any) -> str:
 
         return shown_integer(value)
     if isinstance(value, float):
-        return f"{value!r}"
+        return quoted(value)
     if isinstance(value, str):
-        return f"the string {value!r}"
+        return f"the string {quoted(value)}"
     if isinstance(value, list):
         return "a list" if value else "an empty list"
     if isinstance(value, dict):
         return "a mapping" if value else "an empty mapping"
     return type(value).__name__
+
+
+def kind_of(value: Any) -> str:
+    """What a value is, without any of it: for a file that is not what it should be, which may be anything (a
+    private key read as YAML is a string), so that a message never repeats it."""
+    if value is None:
+        return "empty"
+    for kind, name in ((bool, "a boolean"), (int, "a number"), (float, "a number"), (str, "a string"),
+                       (list, "a list"), (dict, "a mapping")):
+        if isinstance(value, kind):
+            return name
+    return "a value of another kind"
 
 
 def positive_int(value: Any) -> int:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import Any, NamedTuple
 
-from costcalc.errors import Location, closest, did_you_mean
+from costcalc.errors import Location, closest, did_you_mean, quoted
 from costcalc.layers import KINDS, SHORTHANDS
 from costcalc.layers import fields as f
 from costcalc.spec import values as v
@@ -145,7 +145,8 @@ def _parse_layer(problems: Problems, kind: str, fields_value: Any, location: Loc
             if match:
                 misspelt.add(match)
             problems.add(fields_value.key_at[key],
-                         f"{context}unknown field '{key}'{hint}; '{kind}' takes: {', '.join(schema)}", "E206")
+                         f"{context}unknown field {quoted(str(key))}{hint}; '{kind}' takes: {', '.join(schema)}",
+                         "E206")
             failed = True
             continue
         values[key] = _field_value(problems, fields_value, key, schema[key], context, scope)
@@ -177,7 +178,7 @@ def _parse_kind(problems: Problems, kind: Any, fields_value: Any, location: Loca
     if kind not in KINDS:
         hint = did_you_mean(kind, [*KINDS, *SHORTHANDS, *scope.blocks, *STRUCTURES[2:]])
         what = "layer kind or block" if scope.blocks else "layer kind"
-        problems.add(location, f"unknown {what} '{kind}'{hint}", "E205")
+        problems.add(location, f"unknown {what} {quoted(str(kind))}{hint}", "E205")
         return None
     return _parse_layer(problems, kind, fields_value, location, fields_location, preset, written, scope)
 

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from costcalc.errors import Diagnostic, Location, closest
+from costcalc.errors import Diagnostic, Location, SpecError, closest, quoted
 from costcalc.layers import fields as f
 from costcalc.spec.yaml_source import Mapping
 
 
+MAX_PROBLEMS = 100  # per stage: a file with 30,000 bad lines stops at the hundredth, in a moment
+
+
 class Problems:
-    """Collects diagnostics of one stage (each reported once, however often a block is used)."""
+    """Collects diagnostics of one stage (each reported once, however often a block is used), at most
+    ``MAX_PROBLEMS``: the next one stops the stage with those found and a note where it stopped (E108)."""
 
     def __init__(self) -> None:
         self.found: list[Diagnostic] = []
@@ -19,6 +23,10 @@ class Problems:
     def add(self, location: Location, message: str, code: str) -> None:
         diagnostic = Diagnostic(location, message, code)
         if diagnostic not in self._seen:
+            if len(self.found) >= MAX_PROBLEMS:
+                stop = Diagnostic(location, f"more problems follow; costcalc stops after {MAX_PROBLEMS}: fix these "
+                                            "and run it again", "E108")
+                raise SpecError([*self.sorted(), stop])
             self._seen.add(diagnostic)
             self.found.append(diagnostic)
 
@@ -48,7 +56,8 @@ def unknown_keys(problems: Problems, mapping: Mapping, allowed: Any, context: st
             if match:
                 misspelt.add(match)
             listed = ", ".join(allowed)
-            problems.add(mapping.key_at[key], f"{context}unknown key '{key}'{hint}; expected one of: {listed}", "E200")
+            problems.add(mapping.key_at[key], f"{context}unknown key {quoted(str(key))}{hint}; expected one of: "
+                                              f"{listed}", "E200")
     return misspelt
 
 

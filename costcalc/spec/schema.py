@@ -85,7 +85,7 @@ def parse_spec(data: Any, path: str) -> Spec:
     problems = Problems()
     top = Location(path, 1, 1)
     if not isinstance(data, Mapping):
-        what = "empty" if data is None else f"{type_name(data)}, not a mapping"
+        what = "empty" if data is None else f"{f.kind_of(data)}, not a mapping"  # never its text (docs/errors.md)
         raise SpecError(Diagnostic(top, f"a spec is a mapping with 'input' and 'layers'; this file is {what}", "E106"))
     misspelt = unknown_keys(problems, data, TOP_LEVEL_KEYS, "")
     if "version" in data and (type(data["version"]) is not int or data["version"] != 1):

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from costcalc.errors import Diagnostic, Location, SpecError
+from costcalc.errors import Diagnostic, Location, SpecError, quoted, shorten_quotes
 
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -66,16 +66,15 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Mapping:
             raise SpecError(Diagnostic(loader.at(key_node), "a mapping key must be a plain value", "E202"))
         if key in result:
             first = result.key_at[key]
-            raise SpecError(Diagnostic(loader.at(key_node), f"duplicate key '{key}' (first at line {first.line})", "E104"))
+            raise SpecError(Diagnostic(loader.at(key_node), f"duplicate key {quoted(str(key))} (first at line "
+                                       f"{first.line})", "E104"))
         try:
             result[key] = loader.construct_object(value_node, deep=True)
         except SpecError as error:  # a number beyond the limits: say which key holds it
             problem = error.diagnostics[0]
             if not isinstance(value_node, yaml.ScalarNode) or problem.code != "E212":
                 raise
-            from costcalc.quantities import short
-
-            raise SpecError(problem._replace(message=f"'{short(str(key))}': {problem.message}")) from None
+            raise SpecError(problem._replace(message=f"{quoted(str(key))}: {problem.message}")) from None
         result.key_at[key] = loader.at(key_node)
         result.value_at[key] = loader.at(value_node)
     return result
@@ -159,7 +158,7 @@ def _explain(error: yaml.MarkedYAMLError, text: str, path: str) -> Diagnostic:
         message = f"invalid YAML: {problem} ({context})" if context and problem else f"invalid YAML: {problem or context}"
     where = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
     code = "E103" if "the tag" in message else "E105" if "nested too deeply" in message else "E102"
-    return Diagnostic(where, message, code)
+    return Diagnostic(where, shorten_quotes(message), code)  # PyYAML quotes the file: aliases, tags, characters
 
 
 def _offset(text: str, mark: yaml.Mark) -> int:
@@ -168,9 +167,8 @@ def _offset(text: str, mark: yaml.Mark) -> int:
     return sum(len(line) + 1 for line in lines[: mark.line]) + mark.column
 
 
-MAX_FILE_BYTES = 2 * 2**20  # a spec is a few kilobytes; a 1,000-block spec written out is a few hundred
-MAX_EXPANDED_VALUES = 250_000
-MAX_DEPTH = 200  # levels of lists and mappings (libyaml's own limit is 1,000; Python's recursion is lower)  # values of a document with its aliases expanded: bounds a "billion laughs"
+MAX_EXPANDED_VALUES = 250_000  # values of a document with its aliases expanded: bounds a "billion laughs"
+MAX_DEPTH = 200  # levels of lists and mappings (libyaml's own limit is 1,000; Python's recursion is lower)
 
 
 def _check_expansion(root: yaml.Node, loader: _Loader) -> None:
@@ -255,7 +253,7 @@ def parse_yaml(text: str, path: str) -> Any:
         raise SpecError(Diagnostic(Location(path, line, column), f"invalid YAML: the control character {character} "
                                    "is not allowed in a YAML file", "E102")) from None
     except yaml.YAMLError as error:
-        raise SpecError(Diagnostic(Location(path), f"invalid YAML: {error}", "E102")) from None
+        raise SpecError(Diagnostic(Location(path), f"invalid YAML: {shorten_quotes(str(error))}", "E102")) from None
     except RecursionError:
         raise SpecError(Diagnostic(Location(path), "the YAML is nested too deeply", "E105")) from None
     finally:
@@ -263,30 +261,37 @@ def parse_yaml(text: str, path: str) -> Any:
 
 
 def names_a_file(text: str) -> bool:
-    """Whether an option's value (``--convention``, ``--device``) is a file rather than a built-in's name."""
+    """Whether a name given for a spec, a convention or a device is a file: written as a path, with a folder
+    (``nets/x``, ``./x``) or an extension (``x.yaml``, ``x.onnx``). A bare name (``mobilenet_v1``, ``paper``)
+    is a bundled spec or a built-in, never a file (docs/errors.md, "Names and paths")."""
     import os
 
-    return text.endswith((".yaml", ".yml")) or os.sep in text or os.path.exists(text)
+    separators = (os.sep, os.altsep) if os.altsep else (os.sep,)
+    return any(separator in text for separator in separators) or bool(os.path.splitext(text)[1])
 
 
-def read_yaml(path: str) -> Any:
-    """Read and parse a spec or config file (UTF-8; a BOM is allowed)."""
+def warn_if_shadowed(name: str, folder: str, what: str, where: Location | None = None) -> None:
+    """Warn (W100) when ``folder`` holds a file called ``name``, which a bundled spec or a built-in called
+    ``name`` is used instead of: before, such a file silently replaced the bundled spec."""
+    import os
+
+    from costcalc.errors import printable, quoted, warn
+
+    local = os.path.join(folder, name)
+    if name and os.path.lexists(local):
+        as_path = os.path.join(".", name)  # where the name was written: the working folder, or the budgets file's
+        shown = printable(as_path if folder in ("", ".") else local)
+        warn(where or Location(as_path), f"costcalc reads the {what} {quoted(name)}, not the file {shown}; to read "
+                                         f"the file, write it as a path: {printable(as_path)}", "W100")
+
+
+def read_yaml(path: str, kind: str = "spec") -> Any:
+    """Read and parse a YAML file of ``kind`` (a key of ``costcalc.input_files.LIMITS``): UTF-8 (a BOM is
+    allowed), at most its kind's size."""
+    from costcalc.input_files import InputError, read_text
+
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
-        if len(raw) > MAX_FILE_BYTES:
-            raise SpecError(Diagnostic(Location(path), f"the file is larger than {MAX_FILE_BYTES // 2**20} MB; a "
-                                       "spec or budgets file is a few kilobytes", "E100"))
-    except FileNotFoundError:
-        raise SpecError(Diagnostic(Location(path), "no such file", "E100")) from None
-    except IsADirectoryError:
-        raise SpecError(Diagnostic(Location(path), "is a directory, not a spec file", "E100")) from None
-    except OSError as error:
-        raise SpecError(Diagnostic(Location(path), f"cannot read: {error.strerror or error}", "E100")) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
-        raise SpecError(Diagnostic(Location(path, line, column), "the file is not UTF-8 text", "E101")) from None
+        text = read_text(path, kind)
+    except InputError as error:
+        raise SpecError(error.diagnostics) from None
     return parse_yaml(text, path)
