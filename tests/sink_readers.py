@@ -30,10 +30,14 @@ RENDERED_TAGS = {"h3", "p", "table", "thead", "tbody", "tr", "th", "td", "strong
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
-def check_terminal(text: str) -> None:
-    """No control character but the line break, so no ESC and no escape sequence at all."""
+def check_terminal(text: str, commands_allowed: bool = False) -> None:
+    """No control character but the line break, so no ESC and no escape sequence at all; and, since a terminal
+    is often a CI log, no line a workflow runner would obey (``commands_allowed``: the github format's own
+    ``::error`` lines, which its caller checks)."""
     found = CONTROL.findall(text)
     assert not found, sorted(set(found))
+    if not commands_allowed:
+        assert not workflow_commands(text), workflow_commands(text)
 
 
 def check_json(text: str) -> Any:

@@ -203,6 +203,17 @@ CASES = [
     Case("json-c1-and-bidi-in-names", ("report", "net.yaml", "--format", "json"), exit=0,
          files={"net.yaml": spec(name="a\x9b2J", layer="\u202eb")}, stdout=r'"name": "a\\u009b2J"',
          forbid="[\x9b\u202e]"),
+    # --- a terminal that is a CI log: no name makes a line of report, check or JSON a workflow command ---------
+    Case("ci-log-table-spec-name-is-a-command", ("report", "net.yaml"), exit=0,
+         stdout=r"^\\::add-mask::x", forbid=OTHER_COMMAND, files={"net.yaml": spec(name="::add-mask::x")}),
+    Case("ci-log-table-legacy-command-in-layer-name", ("report", "net.yaml"), exit=0,
+         stdout=r"##\\\[error\]pwn", forbid=OTHER_COMMAND, files={"net.yaml": spec(layer="##[error]pwn")}),
+    Case("ci-log-check-text-spec-name-is-a-command", ("check", "--format", "text"), exit=1,
+         stdout=r"^\\::stop-commands::tok ", forbid=OTHER_COMMAND,
+         files={"net.yaml": spec(name="::stop-commands::tok"), "costcalc.yaml": budgets("over")}),
+    Case("ci-log-json-legacy-command-in-description", ("report", "net.yaml", "--format", "json"), exit=0,
+         stdout=r'"description": "##\\u005badd-mask\]x"', forbid=OTHER_COMMAND,
+         files={"net.yaml": spec(description="##[add-mask]x")}),
 ]
 
 READERS: dict[str, Callable[[Outcome, Path], None]] = {

@@ -170,7 +170,7 @@ def test_every_format_of_every_command_is_escaped_for_its_sink(names: list[str])
         _name, properties, annotation = commands[0]
         assert as_in_a_command(spec_name) in properties["title"] and as_in_a_command(spec_name) in annotation
         assert as_in_a_command(message) in annotation
-        check_terminal(github)
+        check_terminal(github, commands_allowed=True)
         with open(summary, encoding="utf-8") as handle:
             check_markdown(handle.read())
         check_markdown(output("check", "--format", "markdown", exit_code=1))

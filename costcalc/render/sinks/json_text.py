@@ -14,6 +14,9 @@ Rules (``dumps(data)``):
    line break inside a string is already ``\\n``), is written as its JSON escape: ``\\u001b``, ``\\u009b``,
    ``\\u202e``, a lone surrogate as ``\\ud800``, a character beyond U+FFFF as its surrogate pair
    (``\\udb40\\udc01``). Outside strings JSON is ASCII, so this only ever changes the inside of strings.
+3. The ``[`` of a ``##[`` is written ``\\u005b``: a CI runner reads ``##[name]`` anywhere in a line of a log as a
+   workflow command (``costcalc.render.sinks.github``); the escape is the same character to a JSON reader. (A
+   line of indented JSON never starts with ``::``.)
 
 Guarantees: the output is valid UTF-8 and valid JSON, and ``json.loads`` gives back exactly the data (every
 name as it was in the file); it holds no control character but the line breaks and no invisible character.
@@ -40,4 +43,5 @@ def _escape(char: str) -> str:
 
 def dumps(data: Any) -> str:
     """``data`` as indented JSON, valid UTF-8 whatever its strings hold, with no invisible character."""
-    return _NOT_ASCII.sub(lambda match: _escape(match.group()), json.dumps(data, indent=2, ensure_ascii=False))
+    text = _NOT_ASCII.sub(lambda match: _escape(match.group()), json.dumps(data, indent=2, ensure_ascii=False))
+    return text.replace("##[", "##\\u005b") if "##[" in text else text

@@ -18,11 +18,16 @@ Rules (the source is Python's ``str.isprintable``, which follows the Unicode cha
    backslash.
 3. In rich, text from a file is a ``Text`` (``text()``), never a string that rich would read as markup, so
    ``[dw]``, ``[bold]`` and ``[link=…]`` stay literal and ``:smile:`` stays a word.
+4. A terminal is often a CI log, whose runner obeys workflow commands in any line a step prints (see
+   ``costcalc.render.sinks.github``): a ``::`` that starts the text after spaces gets a backslash
+   (``\\::add-mask::x``), and every ``##[`` becomes ``##\\[``, so a name can never make a line a command,
+   wherever a renderer puts it.
 
 Guarantees: ``visible(s)`` holds no control character (no ESC, CR, LF, TAB, BEL, DEL, C1), no invisible
 format or separator character, and no character other than the ASCII space for which ``str.isspace`` is
-true; a string stays on one line; printable text is unchanged, so an ordinary name looks the same; applying
-``visible`` twice gives what applying it once gives. ``costcalc.errors.printable`` is this function, so
+true; a string stays on one line; it neither starts (after spaces) with ``::`` nor holds ``##[``; other
+printable text is unchanged, so an ordinary name looks the same; applying ``visible`` twice gives what applying
+it once gives. ``costcalc.errors.printable`` is this function, so
 diagnostics on stderr follow the same rules.
 """
 
@@ -40,10 +45,15 @@ def _shown(char: str) -> str:
 
 def visible(text: str) -> str:
     """``text`` with every character a terminal could obey, or that cannot be seen, written as an escape
-    (``\\x1b``, ``\\n``, ``\\u202e``); printable text unchanged."""
-    if text.isprintable():
-        return text
-    return "".join(_shown(char) for char in text)
+    (``\\x1b``, ``\\n``, ``\\u202e``), and no workflow-command marker (rule 4); other text unchanged."""
+    if not text.isprintable():
+        text = "".join(_shown(char) for char in text)
+    if "##[" in text:
+        text = text.replace("##[", "##\\[")
+    if text.lstrip(" ").startswith("::"):
+        spaces = len(text) - len(text.lstrip(" "))
+        text = text[:spaces] + "\\" + text[spaces:]
+    return text
 
 
 def text(value: str, style: str = "") -> Text:
