@@ -78,10 +78,10 @@ def block_spec(blocks: int) -> str:
 
 
 def build_times(runs: int, collect: bool) -> dict[int, tuple[float, int]]:
-    from costcalc.evaluate import evaluate
-    from costcalc.network import build_network
+    from costcalc.engine.exact import evaluate
+    from costcalc.source.positioned_yaml import parse_yaml
+    from costcalc.spec.build import build_network
     from costcalc.spec.schema import parse_spec
-    from costcalc.spec.yaml_source import parse_yaml
 
     results = {}
     for blocks in SIZES:

@@ -123,3 +123,86 @@ def did_you_mean(word: object, choices: object) -> str:
     """`` (did you mean 'x'?)`` for the closest of ``choices``, or an empty string."""
     match = closest(word, choices)
     return f" (did you mean '{match}'?)" if match else ""
+
+
+class ShapeError(ValueError):
+    """A shape or channel count that cannot exist (raised in exact mode only; located by the network).
+    ``code``: its code in costcalc.error_codes."""
+
+    def __init__(self, message: str, code: str = "E400"):
+        super().__init__(message)
+        self.code = code
+
+
+# The stable codes of diagnostics (``path:line:col: error[CODE]: message``). A code names the kind of problem,
+# so that scripts and people can look it up (docs/errors.md lists them all, with an example each) and
+# so that a reworded message is still the same error. Codes are never reused for another meaning. The
+# hundreds say which stage found the problem: reading the file (1xx), the spec's structure (2xx), blocks and
+# expressions (3xx), shapes when the network is evaluated (4xx), budgets and baselines, convention files and
+# device profiles (5xx), writing output (6xx); warnings are W1xx.
+CODES: dict[str, str] = {
+    # Reading the file
+    "E100": "the file cannot be read: missing, a directory, unreadable, or too large",
+    "E101": "the file is not UTF-8 text",
+    "E102": "invalid YAML syntax: a tab indent, an unclosed bracket, a truncated file, ...",
+    "E103": "a YAML tag that would build something other than plain data (!!python/..., !!binary, !custom)",
+    "E104": "a key given twice in the same mapping",
+    "E105": "the YAML exceeds a limit: nested too deeply, or aliases that expand too far (a YAML bomb)",
+    "E106": "the file is empty, or is not a mapping",
+    "E107": "a TOML or JSON file nested too deeply, or a JSON file holding too many values",
+    "E108": "more problems than costcalc reports at once: it stops after 100",
+    # The spec's structure
+    "E200": "an unknown key",
+    "E201": "a required key is missing",
+    "E202": "a value of the wrong type or shape (a mapping, list or entry expected)",
+    "E203": "an unsupported spec version",
+    "E204": "an invalid value: wrong type, out of range, not whole, not one of the choices",
+    "E205": "an unknown layer kind or block",
+    "E206": "an unknown field of a layer kind",
+    "E207": "a required field of a layer kind is missing",
+    "E208": "a malformed entry: fields outside their kind, several kinds in one entry, an empty entry",
+    "E209": "a name given twice (a layer or a block instance)",
+    "E210": "entries nested too deeply",
+    "E211": "the network expands to too many layers or steps (a repeat too large)",
+    "E212": "an integer with more digits than costcalc reads (400), in any YAML file",
+    # Blocks and expressions
+    "E300": "an expression that cannot be read: syntax, an unknown function, or over its limits",
+    "E301": "an unknown name in an expression",
+    "E302": "an unknown argument of a block",
+    "E303": "a required argument of a block is missing",
+    "E304": "a block that uses itself, directly or through other blocks",
+    "E305": "an invalid block definition: its name, its arguments or their defaults",
+    "E306": "an invalid argument in a block use",
+    "E307": "an expression's value, or a value on the way to it, larger than costcalc's bound (2^128)",
+    # Shapes, when the network is evaluated
+    "E400": "a shape that cannot exist",
+    "E401": "a residual's main path and shortcut end in different shapes",
+    "E402": "branches of a concat end with different heights or widths",
+    "E403": "channels that do not divide: groups, a channel split, a shuffle",
+    "E404": "a window larger than its (padded) input, or a feature map shrunk to nothing",
+    "E405": "a channel count that is not a whole number of at least 1",
+    "E406": "a fully connected layer on an input that is not flat (1x1xC)",
+    "E407": "rho scales the input to nothing",
+    "E408": "a feature map larger than costcalc's bound (2^128): channels grown layer after layer, or rho",
+    # Budgets and baselines
+    "E500": "an unknown key in a budgets file",
+    "E501": "an invalid value in a budgets file",
+    "E502": "a budgets file of the wrong structure, or a check without a spec or a limit",
+    "E503": "invalid TOML in pyproject.toml, or no [tool.costcalc] table",
+    "E504": "no such budgets file",
+    "E510": "a baseline that cannot be read or is not a costcalc report",
+    "E511": "a file a budgets file names lies outside its folder (the project), symbolic links resolved",
+    "E512": "a budgets file that asks for more evaluations than costcalc makes in one run",
+    "E520": "an unknown convention, or a convention file of the wrong structure or with an invalid value",
+    "E521": "an unknown cost component in a convention file",
+    "E530": "an unknown device",
+    "E531": "a device file of the wrong structure or with an invalid value",
+    "E532": "a device profile without a peak rate for the dtype asked for",
+    # Output
+    "E600": "an output file cannot be written",
+    "E601": "an output path that is a symbolic link to nothing",
+    "E602": "a baseline that would be larger than `check` reads back",
+    # Warnings: costcalc goes on
+    "W100": "a file named like a bundled spec, convention or device: the bundled one is used",
+    "W101": "the GitHub job summary ($GITHUB_STEP_SUMMARY) cannot be written: the check's result stands",
+}

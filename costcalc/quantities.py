@@ -351,3 +351,29 @@ def parse_size(text: str) -> int:
     if value <= 0 or value.denominator != 1:
         raise ValueError(f"'{short(text)}' must be a whole number of bytes above 0")
     return int(value)
+
+
+def round_half_up(value: Fraction) -> int:
+    """Nearest integer, halves rounded up (value >= 0)."""
+    return math.floor(value + Fraction(1, 2))
+
+
+def format_fraction(value: Fraction) -> str:
+    """``3/4`` -> ``"0.75"``; ``6/7`` -> ``"6/7"``: a decimal when it is exact and short, else the fraction."""
+    denominator = value.denominator
+    twos = fives = 0
+    while denominator % 2 == 0:
+        denominator //= 2
+        twos += 1
+    while denominator % 5 == 0:
+        denominator //= 5
+        fives += 1
+    if denominator == 1 and max(twos, fives) <= 6:
+        digits = max(twos, fives)
+        scaled = value * 10**digits
+        text = str(scaled.numerator)
+        if digits == 0:
+            return text
+        text = text.rjust(digits + 1, "0")
+        return f"{text[:-digits]}.{text[-digits:]}".rstrip("0").rstrip(".")
+    return f"{value.numerator}/{value.denominator}"

@@ -4,7 +4,7 @@ by killing a write mid-way."
 
 costcalc writes files in two places: ``-o FILE`` (every command that has it: ``WRITERS``; every format, the
 SVG and HTML exports included) and ``snapshot``'s default target (the budgets file's ``baseline``), all through
-``costcalc.output.write_atomic`` (a hidden ``.costcalc-*.tmp`` file in the same folder, fsync, rename; a
+``costcalc.cli.output.write_atomic`` (a hidden ``.costcalc-*.tmp`` file in the same folder, fsync, rename; a
 symbolic link is followed, and a FIFO or device such as /dev/stdout is written to directly); and
 ``check --format github`` appends to ``$GITHUB_STEP_SUMMARY`` (the runner's file, appended to as GitHub asks).
 ``solve`` and ``check`` have no ``-o``.

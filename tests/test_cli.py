@@ -392,11 +392,11 @@ def _boom(*args: object, **kwargs: object) -> None:
 
 
 @pytest.mark.parametrize(("target", "args"), [
-    ("costcalc.evaluate.evaluate", ("report",)),
+    ("costcalc.engine.exact.evaluate", ("report",)),
     ("costcalc.render.json_report.to_json", ("report", "--format", "json")),
     ("costcalc.render.csv_report.to_csv", ("report", "--format", "csv")),
     ("costcalc.render.table.render", ("report",)),
-    ("costcalc.symbolic.derive", ("formula",)),
+    ("costcalc.engine.symbolic.derive", ("formula",)),
 ])
 def test_internal_error_exits_3_without_traceback(monkeypatch: pytest.MonkeyPatch, target: str,
                                                   args: tuple[str, ...]) -> None:
@@ -412,7 +412,7 @@ def test_internal_error_exits_3_without_traceback(monkeypatch: pytest.MonkeyPatc
 
 
 def test_debug_reraises_internal_errors(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("costcalc.evaluate.evaluate", _boom)
+    monkeypatch.setattr("costcalc.engine.exact.evaluate", _boom)
     result = run("--debug", "report")
     assert isinstance(result.exception, RuntimeError)
     assert str(result.exception) == "boom"

@@ -30,7 +30,8 @@ from costcalc.analysis.breakdown import by_kind
 from costcalc.analysis.compare import Comparison, compare, standard_twin_evaluation
 from costcalc.analysis.separable import separable_pairs, standard_twin
 from costcalc.conventions import CONVENTIONS
-from costcalc.evaluate import Evaluation, evaluate, rho_for_resolution
+from costcalc.engine.exact import evaluate, rho_for_resolution
+from costcalc.engine.results import Evaluation
 from costcalc.layers.conv import Conv
 from costcalc.render.compare_formats import CSV_COLUMNS, to_csv, to_json, to_markdown
 from costcalc.render.compare_table import render

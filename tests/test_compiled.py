@@ -1,4 +1,4 @@
-"""``costcalc.compiled.CompiledCost`` against exact per-point evaluation (``costcalc.evaluate``).
+"""``costcalc.engine.compiled.CompiledCost`` against exact per-point evaluation (``costcalc.engine.exact``).
 
 The compiled path factors each layer's Mult-Adds into a channel factor (alpha only) times an output area
 (rho only), so a grid of A alphas x R resolutions takes A + R propagations. These tests pin it to
@@ -22,12 +22,12 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from costcalc.compiled import CompiledCost
 from costcalc.conventions import CONVENTIONS, PAPER, TORCHVISION, Convention
+from costcalc.engine.compiled import CompiledCost
+from costcalc.engine.exact import evaluate
 from costcalc.errors import CostcalcError, SpecError
-from costcalc.evaluate import evaluate
-from costcalc.network import Network, build_network
 from costcalc.spec import load_spec
+from costcalc.spec.build import Network, build_network
 from costcalc.spec.bundled import bundled_specs
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -19,12 +19,12 @@ import pytest
 from cli_helpers import bad_usage, ok
 
 from costcalc.analysis.explain import explain
-from costcalc.convention_file import ConventionError, load_convention, resolve_convention
 from costcalc.conventions import CONVENTIONS, PAPER
-from costcalc.evaluate import evaluate
-from costcalc.network import build_network
+from costcalc.conventions.files import ConventionError, load_convention, resolve_convention
+from costcalc.engine.exact import evaluate
 from costcalc.layers.components import COMPONENTS, Component, expand_names, register_component
 from costcalc.spec import load_spec
+from costcalc.spec.build import build_network
 from costcalc.spec.bundled import bundled_specs
 
 # (alpha, resolution): (params, keras params, fvcore, ptflops, thop, torchinfo)

@@ -20,10 +20,10 @@ import pytest
 import yaml
 
 from costcalc.budget.config import parse_config
+from costcalc.engine.exact import evaluate
 from costcalc.errors import CostcalcError, SpecError
-from costcalc.evaluate import evaluate
+from costcalc.source.positioned_yaml import parse_yaml
 from costcalc.spec.schema import parse_spec
-from costcalc.spec.yaml_source import parse_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = (*sorted(path.relative_to(ROOT).as_posix() for path in (ROOT / "docs").glob("*.md")), "README.md")
@@ -77,7 +77,7 @@ def test_yaml_budgets_block_is_a_valid_budgets_file(relative: str, line: int, te
 
 @pytest.mark.parametrize(("relative", "line", "text"), yaml_blocks("yaml convention"))
 def test_yaml_convention_block_is_a_valid_convention_file(relative: str, line: int, text: str, tmp_path: Path) -> None:
-    from costcalc.convention_file import load_convention
+    from costcalc.conventions.files import load_convention
 
     path = tmp_path / "convention.yaml"
     path.write_text(text, encoding="utf-8")

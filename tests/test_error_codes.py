@@ -7,7 +7,7 @@ import ast
 import re
 from pathlib import Path
 
-from costcalc.error_codes import CODES
+from costcalc.errors import CODES
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = (ROOT / "docs" / "errors.md").read_text(encoding="utf-8")

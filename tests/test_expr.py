@@ -1,4 +1,4 @@
-"""Tests of ``costcalc.expr``: the safe expression language of spec field values.
+"""Tests of ``costcalc.spec.expressions``: the safe expression language of spec field values.
 
 Precedence, exact arithmetic, the whitelisted functions, every error message and offset, attack strings,
 ideal (sympy) mode, and hypothesis properties: random text parses or raises ExprError, and random
@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from costcalc import multipliers
-from costcalc.expr import FUNCTIONS, MAX_BITS, Expr, ExprError, parse_expression
+from costcalc.layers import width
+from costcalc.spec.expressions import FUNCTIONS, MAX_BITS, Expr, ExprError, parse_expression
 
 
 def value(text: str, **env: Any) -> Any:
@@ -73,16 +73,16 @@ def test_functions(text: str, expected: Any) -> None:
 
 @given(channels=st.integers(1, 2048), hundredths=st.integers(1, 400), divisor=st.sampled_from([1, 2, 4, 8, 16]),
        min_value=st.one_of(st.none(), st.integers(1, 64)))
-def test_make_divisible_calls_multipliers(channels: int, hundredths: int, divisor: int, min_value: int | None) -> None:
+def test_make_divisible_calls_the_width_rule(channels: int, hundredths: int, divisor: int, min_value: int | None) -> None:
     alpha = Fraction(hundredths, 100)
     extra = "" if min_value is None else f", {min_value}"
     text = f"make_divisible(c * {hundredths // 100}.{hundredths % 100:02d}, {divisor}{extra})"
-    assert value(text, c=channels) == multipliers.make_divisible(channels * alpha, divisor, min_value)
+    assert value(text, c=channels) == width.make_divisible(channels * alpha, divisor, min_value)
 
 
 def test_torchvision_make_divisible_values() -> None:
-    assert multipliers.make_divisible(Fraction(32) * Fraction("0.75"), 8) == 24
-    assert multipliers.make_divisible(Fraction(96) * Fraction("0.35"), 8) == 32
+    assert width.make_divisible(Fraction(32) * Fraction("0.75"), 8) == 24
+    assert width.make_divisible(Fraction(96) * Fraction("0.35"), 8) == 32
 
 
 def test_variables_including_in() -> None:
@@ -248,7 +248,7 @@ def test_largest_values_stay_small_and_exact() -> None:
 
 
 def test_exact_mode_does_not_import_sympy() -> None:
-    code = ("import sys; from costcalc.expr import parse_expression as p; "
+    code = ("import sys; from costcalc.spec.expressions import parse_expression as p; "
             "assert p('make_divisible(in * 0.75, 8) // 2 + max(1, in // 3)').evaluate({'in': 32}) == 22; "
             "print('sympy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -1,5 +1,5 @@
-"""Unit tests of the pure cost formulas (``costcalc.formulas``), the width rounding rules (``costcalc.arith``
-``WidthRule``, ``costcalc.multipliers``) and the multiplier parser and formatter.
+"""Unit tests of the pure cost formulas (``costcalc.layers.formulas``), the width rounding rules (``costcalc.engine.arith``
+``WidthRule``, ``costcalc.layers.width``) and the multiplier parser and formatter.
 
 Sources of the expected values:
 
@@ -20,15 +20,11 @@ from fractions import Fraction
 
 import pytest
 
-from costcalc import formulas
-from costcalc.arith import ExactArith, ShapeError, WidthRule
-from costcalc.multipliers import (
-    format_fraction,
-    make_divisible,
-    parse_multiplier,
-    round_half_up,
-    truncate,
-)
+from costcalc.engine.arith import ExactArith
+from costcalc.errors import ShapeError
+from costcalc.layers import formulas
+from costcalc.layers.width import WidthRule, make_divisible, truncate
+from costcalc.quantities import format_fraction, parse_multiplier, round_half_up
 
 EXACT = ExactArith(Fraction(1), WidthRule())
 
@@ -243,7 +239,7 @@ def test_window_larger_than_input_is_a_shape_error(size: int, kernel: int, paddi
 def test_output_size_ideal_arith_does_not_round() -> None:
     import sympy
 
-    from costcalc.arith import IdealArith
+    from costcalc.engine.arith import IdealArith
 
     rho = sympy.Symbol("rho", positive=True)
     ideal = IdealArith()
@@ -264,7 +260,7 @@ def test_output_size_ideal_arith_is_exact_on_whole_sizes() -> None:
     # layer) must give an exact Rational, never a float: DESIGN.md wants exact Rationals in closed forms.
     import sympy
 
-    from costcalc.arith import IdealArith
+    from costcalc.engine.arith import IdealArith
 
     ideal = IdealArith()
     half = formulas.conv_output_size(7, 3, 2, "same", 0, 1, ideal)

@@ -553,9 +553,9 @@ LEAF = "relu"  # many unnamed layers in a row (B7)
 
 def max_layers() -> int:
     """costcalc's limit on the number of layers of a network."""
-    import costcalc.network
+    import costcalc.spec.build
 
-    return int(getattr(costcalc.network, "MAX_LAYERS", 100_000))
+    return int(getattr(costcalc.spec.build, "MAX_LAYERS", 100_000))
 
 
 MANY = max_layers() - 100  # a large network costcalc still accepts
@@ -1109,9 +1109,9 @@ def test_regression_b8_large_file_of_small_values() -> None:
 
 def _largest_allowed_network() -> bytes:
     """BASE grown to just under costcalc's limit on the number of layers."""
-    import costcalc.network
+    import costcalc.spec.build
 
-    limit = getattr(costcalc.network, "MAX_LAYERS", 100_000)
+    limit = getattr(costcalc.spec.build, "MAX_LAYERS", 100_000)
     return _base("  - softmax", f"  - {{repeat: {limit - 100}, layers: [pointwise: {{filters: 8}}]}}")  # BASE: ~70
 
 
@@ -1166,6 +1166,6 @@ def test_regression_b11_largest_allowed_network(command: tuple[str, ...]) -> Non
     data = _largest_allowed_network()
     with counting_layer_work() as calls:
         assert_clean(data, command, alarm_after=120, cpu_limit=None)
-    import costcalc.network
+    import costcalc.spec.build
 
-    assert 0 < calls[0] < costcalc.network.MAX_LAYERS, f"{calls[0]:,} layer computations"
+    assert 0 < calls[0] < costcalc.spec.build.MAX_LAYERS, f"{calls[0]:,} layer computations"

@@ -31,11 +31,13 @@ from click.testing import CliRunner
 
 from costcalc.analysis.breakdown import by_kind
 from costcalc.analysis.separable import separable_pairs, standard_twin
-from costcalc.arith import ExactArith, WidthRule
 from costcalc.cli import main
-from costcalc.evaluate import Evaluation, evaluate, rho_for_resolution
+from costcalc.engine.arith import ExactArith
+from costcalc.engine.exact import evaluate, rho_for_resolution
+from costcalc.engine.results import Evaluation
 from costcalc.layers.base import Shape
 from costcalc.layers.conv import Conv, Depthwise, Pointwise
+from costcalc.layers.width import WidthRule
 from costcalc.render.text import percent, rounded
 from costcalc.spec import load_spec
 from costcalc.spec.bundled import bundled_specs

@@ -19,7 +19,7 @@ from fractions import Fraction
 import pytest
 
 from costcalc.conventions import PAPER, TORCHVISION
-from costcalc.evaluate import evaluate
+from costcalc.engine.exact import evaluate
 from costcalc.spec import load_spec
 from costcalc.spec.bundled import bundled_specs
 

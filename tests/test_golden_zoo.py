@@ -24,9 +24,9 @@ from fractions import Fraction
 import pytest
 
 from costcalc.conventions import PAPER, TORCHVISION
-from costcalc.evaluate import evaluate
-from costcalc.network import build_network
+from costcalc.engine.exact import evaluate
 from costcalc.spec import load_spec
+from costcalc.spec.build import build_network
 from costcalc.spec.bundled import bundled_specs
 
 # model: (num_params, _ops, weights enum in torchvision 0.29.1)

@@ -11,18 +11,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_helpers import ok
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from costcalc.analysis.blocks import by_block, outline
 from costcalc.conventions import PAPER, TORCHVISION
+from costcalc.engine.exact import evaluate
 from costcalc.errors import SpecError
-from costcalc.evaluate import evaluate
-from costcalc.multipliers import make_divisible
-from costcalc.network import build_network
+from costcalc.layers.width import make_divisible
+from costcalc.source.positioned_yaml import parse_yaml
+from costcalc.spec.build import build_network
 from costcalc.spec.schema import parse_spec
-from costcalc.spec.yaml_source import parse_yaml
-from cli_helpers import ok
 
 
 def load(text: str) -> Any:
@@ -331,9 +331,9 @@ def test_a_structure_that_breaks_at_some_alpha_is_reported_there() -> None:
 def test_resnet50_closed_form_equals_the_exact_count_where_nothing_rounds() -> None:
     # PyTorch padding that keeps the size gives size / stride in the ideal form, as the paper's D_F / stride, so
     # at 224 px (every stride divides) and alpha 1 (nothing is rounded) the closed form is the exact count.
+    from costcalc.engine.symbolic import closed_form
     from costcalc.spec.bundled import bundled_specs
     from costcalc.spec.schema import load_spec
-    from costcalc.symbolic import closed_form
 
     network = build_network(load_spec(str(bundled_specs()["resnet50"])))
     form = closed_form(network, TORCHVISION)
@@ -364,7 +364,7 @@ def test_residual_when_false_leaves_only_the_main_path() -> None:
 
 
 def test_expression_functions_cannot_name_block_arguments() -> None:
-    from costcalc.expr import FUNCTIONS
     from costcalc.spec.blocks import _RESERVED_ARGS  # listed there so that specs without blocks skip the parser
+    from costcalc.spec.expressions import FUNCTIONS
 
     assert set(FUNCTIONS) <= _RESERVED_ARGS

@@ -4,7 +4,7 @@ as documented (docs/errors.md, "Limits", "What a message quotes", "Names and pat
 
 Each case runs costcalc in its own process (``tests/hostile.py``), its files written into a fresh folder, and
 is checked for its exit code, its message (with the code), at most 2 s of CPU and 100 MB, and no traceback.
-Large files are made at run time from the limits in ``costcalc.input_files``, one byte over each.
+Large files are made at run time from the limits in ``costcalc.source.files``, one byte over each.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pytest
 from cli_helpers import TINY_SPEC
 from hostile import Case, check, ids, large_file
 
-from costcalc.input_files import LIMITS, MAX_JSON_VALUES, MAX_NESTING
+from costcalc.source.files import LIMITS, MAX_JSON_VALUES, MAX_NESTING
 
 # Secrets a budgets file might point at. Their text must never reach stderr or stdout, in any form.
 FAKE_KEY = ("-----BEGIN OPENSSH PRIVATE KEY-----\n"

@@ -7,7 +7,7 @@ were hangs (``1e999999999`` turned into a billion-digit integer by ``Fraction``;
 through four levels of blocks; ``solve --step 1e-9``; a 10^6 x 10^6 sweep) and internal errors (a dropout
 rate ``.inf``; integers over 4,300 digits, which Python refuses to convert). Each case must now end with
 exit 2 and its located message (click's usage error naming the option, for an option) within the harness's
-CPU and memory limits (tests/hostile.py). The bounds are costcalc.quantities', costcalc.expr's and the
+CPU and memory limits (tests/hostile.py). The bounds are costcalc.quantities', costcalc.spec.expressions's and the
 grid bounds of sweep, solve and check (docs/errors.md, "limits").
 """
 

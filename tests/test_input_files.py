@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from costcalc import input_files
 from costcalc.errors import QUOTE_LIMIT, CostcalcError, quoted, shorten_quotes
-from costcalc.input_files import LIMITS, MAX_NESTING, InputError, nesting, parse_json, parse_toml, read_bytes
-from costcalc.spec.yaml_source import names_a_file
+from costcalc.source import files as input_files
+from costcalc.source.files import LIMITS, MAX_NESTING, InputError, nesting, parse_json, parse_toml, read_bytes
+from costcalc.source.names import names_a_file
 
 ROOT = Path(__file__).resolve().parent.parent
 

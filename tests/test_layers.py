@@ -16,18 +16,20 @@ from typing import Any
 
 import pytest
 
-from costcalc.arith import ExactArith, ShapeError, WidthRule
 from costcalc.conventions import PAPER, TORCHVISION
-from costcalc.errors import SpecError
-from costcalc.evaluate import Evaluation, evaluate
+from costcalc.engine.arith import ExactArith
+from costcalc.engine.exact import evaluate
+from costcalc.engine.results import Evaluation
+from costcalc.errors import ShapeError, SpecError
 from costcalc.layers import KINDS, SHORTHANDS
 from costcalc.layers.base import Shape
 from costcalc.layers.conv import Conv, Depthwise, Pointwise, Separable
 from costcalc.layers.dense import FullyConnected
 from costcalc.layers.pooling import AvgPool, GlobalAvgPool, GlobalMaxPool, MaxPool
 from costcalc.layers.simple import Activation, BatchNorm, Dropout, Flatten, Softmax
-from costcalc.network import build_network
+from costcalc.layers.width import WidthRule
 from costcalc.spec import load_spec
+from costcalc.spec.build import build_network
 
 ONE = ExactArith(Fraction(1), WidthRule())
 

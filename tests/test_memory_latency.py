@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 from cli_helpers import bad_usage, ok
 
+from costcalc.analysis.memory import memory
+from costcalc.analysis.roofline import roofline
 from costcalc.conventions import CONVENTIONS
-from costcalc.evaluate import evaluate
-from costcalc.memory import DTYPES, memory
-from costcalc.network import build_network
-from costcalc.roofline import Device, DeviceError, load_device, roofline
+from costcalc.devices.profiles import DTYPES, Device, DeviceError, load_device
+from costcalc.engine.exact import evaluate
 from costcalc.spec import load_spec
+from costcalc.spec.build import build_network
 from costcalc.spec.bundled import bundled_specs
 
 
@@ -126,7 +127,7 @@ def test_the_table_states_the_assumptions(tmp_path: Path) -> None:
 
 
 def test_bundled_devices_cite_their_sources() -> None:
-    from costcalc.roofline import bundled_devices, resolve_device
+    from costcalc.devices.profiles import bundled_devices, resolve_device
 
     devices = bundled_devices()
     assert len(devices) >= 4
@@ -184,7 +185,7 @@ def test_check_latency_and_peak_memory_budgets(tmp_path: Path) -> None:
 
 
 def test_sweep_shows_latency_or_peak_memory_and_marks_their_budgets(tmp_path: Path) -> None:
-    from costcalc.memory import memory as memory_of
+    from costcalc.analysis.memory import memory as memory_of
 
     device = _device(tmp_path)
     data = json.loads(ok("sweep", "--metric", "latency", "--device", device, "--alpha", "1,0.5", "--resolution",

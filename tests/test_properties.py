@@ -1,7 +1,7 @@
 """Property tests (hypothesis) of costcalc's invariants.
 
 - (a) MobileNets §3.1: (depthwise + pointwise) / standard convolution Mult-Adds = 1/N + 1/D_K² exactly, for any
-  D_K, M, N, D_F, computed through the layer kinds (and derived symbolically by ``costcalc.symbolic``);
+  D_K, M, N, D_F, computed through the layer kinds (and derived symbolically by ``costcalc.engine.symbolic``);
 - (b) Mult-Adds never decrease as alpha grows or as the resolution grows (random small networks);
 - (c) params do not depend on rho for networks ending in global_avg_pool + fc (the paper's Table 7: 4.2 M at
   every resolution);
@@ -21,13 +21,14 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from costcalc.analysis.breakdown import by_kind
-from costcalc.arith import ExactArith, WidthRule
 from costcalc.conventions import PAPER, TORCHVISION
-from costcalc.evaluate import evaluate
+from costcalc.engine.arith import ExactArith
+from costcalc.engine.exact import evaluate
 from costcalc.layers.base import Shape
 from costcalc.layers.conv import Conv, Depthwise, Pointwise
-from costcalc.network import build_network
+from costcalc.layers.width import WidthRule
 from costcalc.spec import load_spec
+from costcalc.spec.build import build_network
 from costcalc.spec.bundled import bundled_specs
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -62,8 +63,8 @@ def test_separable_over_standard_ratio(k: int, m: int, n: int, d: int) -> None:
 def test_symbolic_ratio_is_one_over_n_plus_one_over_dk_squared() -> None:
     import sympy
 
-    from costcalc import symbols as s
-    from costcalc.symbolic import derive
+    from costcalc.engine import symbols as s
+    from costcalc.engine.symbolic import derive
 
     derivation = derive()
     assert sympy.expand(derivation.ratio - (1 / s.N + 1 / s.D_K**2)) == 0
@@ -225,7 +226,7 @@ def test_rows_and_groups_add_up_to_totals(tmp_path: Path, text: str, alpha: Frac
 @given(text=network_texts(multiple=32, ideal=True, width="truncate"),
        resolutions=st.lists(st.integers(1, 10).map(lambda n: 32 * n), min_size=1, max_size=2, unique=True))
 def test_closed_form_equals_exact_where_nothing_rounds(tmp_path: Path, text: str, resolutions: list[int]) -> None:
-    from costcalc.symbolic import closed_form
+    from costcalc.engine.symbolic import closed_form
 
     network = build_network(_load(tmp_path, text))
     for convention in (PAPER, TORCHVISION):
@@ -244,7 +245,7 @@ def test_closed_form_has_no_floats(tmp_path: Path) -> None:
     # give exact Rationals in the closed form: DESIGN.md / STYLE.md want exact Rationals, never floats.
     import sympy
 
-    from costcalc.symbolic import closed_form
+    from costcalc.engine.symbolic import closed_form
 
     spec = _load(tmp_path, """\
 input: {channels: 3, size: 224}
@@ -261,7 +262,7 @@ layers:
 
 
 def test_closed_form_of_mobilenet_equals_exact() -> None:
-    from costcalc.symbolic import closed_form
+    from costcalc.engine.symbolic import closed_form
 
     network = build_network(load_spec(str(bundled_specs()["mobilenet_v1"])))
     form = closed_form(network)

@@ -19,8 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from costcalc import quantities
-from costcalc.multipliers import parse_multiplier
-from costcalc.quantities import MAX_VALUES, parse_count, parse_resolution, parse_values
+from costcalc.quantities import MAX_VALUES, parse_count, parse_multiplier, parse_resolution, parse_values
 
 # --- parse_count --------------------------------------------------------------------------------------------------
 

@@ -24,7 +24,8 @@ from rich.console import Console
 import costcalc
 from costcalc.analysis.report import Report, build_report
 from costcalc.conventions import CONVENTIONS
-from costcalc.evaluate import evaluate, rho_for_resolution
+from costcalc.engine.exact import evaluate, rho_for_resolution
+from costcalc.engine.symbolic import derive
 from costcalc.render import formula
 from costcalc.render.csv_report import to_csv
 from costcalc.render.json_report import to_json
@@ -32,7 +33,6 @@ from costcalc.render.markdown import to_markdown
 from costcalc.render.table import BAR_WIDTH, render
 from costcalc.spec import load_spec
 from costcalc.spec.bundled import bundled_specs
-from costcalc.symbolic import derive
 
 TOTAL_MULT_ADDS = 568_740_352  # MobileNet-224, paper Table 1/8: 569 million
 TOTAL_PARAMS = 4_209_088  # 4.2 million

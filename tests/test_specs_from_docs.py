@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from costcalc.conventions import TORCHVISION
-from costcalc.evaluate import evaluate
+from costcalc.engine.exact import evaluate
 from costcalc.spec import load_spec
 
 HERE = Path(__file__).resolve().parent / "specs_from_docs"

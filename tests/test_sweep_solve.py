@@ -26,11 +26,11 @@ import sympy
 from cli_helpers import bad_usage, ok, run
 
 from costcalc.conventions import PAPER
+from costcalc.engine.exact import evaluate
 from costcalc.errors import CostcalcError
-from costcalc.evaluate import evaluate
-from costcalc.multipliers import parse_multiplier
-from costcalc.network import build_network
+from costcalc.quantities import parse_multiplier
 from costcalc.spec import load_spec
+from costcalc.spec.build import build_network
 from costcalc.spec.bundled import bundled_specs
 
 TABLE_6 = {  # alpha at 224 px: (Mult-Adds, params)
@@ -258,7 +258,7 @@ def test_solve_300m_is_alpha_072(solve_300m: dict[str, Any]) -> None:
 
 def _closed_form_mobilenet_mult_adds(alpha: sympy.Symbol) -> sympy.Expr:
     """MobileNet-224's Mult-Adds as a polynomial in alpha without rounding, found independently of
-    costcalc.symbolic: it is quadratic (pointwise layers ~ alpha², depthwise, first conv and fc ~ alpha), so
+    costcalc.engine.symbolic: it is quadratic (pointwise layers ~ alpha², depthwise, first conv and fc ~ alpha), so
     three exact counts where truncation does not round (alpha = 1, 1/2, 1/4) determine it."""
     network = build_network(load_spec(bundled_specs()["mobilenet_v1"]))
     points = [(sympy.Rational(a.numerator, a.denominator), evaluate(network, a, Fraction(1), PAPER).mult_adds)

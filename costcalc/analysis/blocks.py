@@ -11,7 +11,7 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from costcalc.analysis.breakdown import share
-from costcalc.evaluate import Evaluation, LayerCost
+from costcalc.engine.results import Evaluation, LayerCost
 from costcalc.layers.base import Shape
 
 

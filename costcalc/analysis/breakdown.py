@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import NamedTuple
 
-from costcalc.evaluate import Evaluation
+from costcalc.engine.results import Evaluation
 
 
 class KindTotal(NamedTuple):

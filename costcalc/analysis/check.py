@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from costcalc.budget.baseline import BaselineReport, find_baseline
 from costcalc.budget.config import METRICS, CheckSpec
-from costcalc.evaluate import Evaluation
+from costcalc.engine.results import Evaluation
 
 
 class LayerChange(NamedTuple):

@@ -13,7 +13,7 @@ from fractions import Fraction
 from typing import Any, Callable, Hashable, Iterable, NamedTuple
 
 from costcalc.analysis.separable import separable_pairs
-from costcalc.evaluate import Evaluation, LayerCost
+from costcalc.engine.results import Evaluation, LayerCost
 
 
 class Part(NamedTuple):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from costcalc.conventions import Convention
-from costcalc.evaluate import Evaluation
+from costcalc.engine.results import Evaluation
 
 
 class ComponentDiff(NamedTuple):

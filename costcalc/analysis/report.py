@@ -13,7 +13,7 @@ from costcalc.analysis.separable import (
     separable_pairs,
     standard_twin,
 )
-from costcalc.evaluate import Evaluation
+from costcalc.engine.results import Evaluation
 
 
 class SymbolicTotals(NamedTuple):
@@ -38,20 +38,20 @@ class Report(NamedTuple):
     blocks: list[BlockTotal] = []
     outline: list[OutlineRow] = []  # the rows of the layer table, to the depth asked for
     depth: int | None = None
-    memory: Any = None  # costcalc.memory.Memory
-    roofline: Any = None  # costcalc.roofline.Roofline, with --device
+    memory: Any = None  # costcalc.analysis.memory.Memory
+    roofline: Any = None  # costcalc.analysis.roofline.Roofline, with --device
 
 
 def build_report(evaluation: Evaluation, symbolic: bool = False, depth: int | None = None, dtype: str = "fp32",
                  device: Any = None) -> Report:
     """``depth``: how many levels of blocks the layer table opens (None: all; 0: none, totals only);
     ``dtype``: of activations and weights, for memory; ``device``: a roofline device profile, for latency."""
-    from costcalc.memory import memory
+    from costcalc.analysis.memory import memory
 
     memory_use = memory(evaluation, dtype)
     times = None
     if device is not None:
-        from costcalc.roofline import roofline
+        from costcalc.analysis.roofline import roofline
 
         times = roofline(evaluation, memory_use, device)
     # A convention that counts nothing of a standard convolution (a user's, counting only batch-norm elements)
@@ -59,7 +59,7 @@ def build_report(evaluation: Evaluation, symbolic: bool = False, depth: int | No
     pairs = [pair for pair in separable_pairs(evaluation) if pair.standard_mult_adds]
     closed = None
     if symbolic:
-        from costcalc.symbolic import closed_form
+        from costcalc.engine.symbolic import closed_form
 
         form = closed_form(evaluation.network, evaluation.convention)
         ideal_mult_adds, ideal_params = form.at(evaluation.alpha, evaluation.rho)

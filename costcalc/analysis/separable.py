@@ -12,8 +12,8 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import NamedTuple
 
-from costcalc.arith import ExactArith
-from costcalc.evaluate import Evaluation, LayerCost
+from costcalc.engine.arith import ExactArith
+from costcalc.engine.results import Evaluation, LayerCost
 from costcalc.layers.base import ConvView
 from costcalc.layers.conv import Conv
 

@@ -1,5 +1,5 @@
 """Solving for the largest width or resolution that meets a budget: exactly on a grid (with the spec's
-rounding rules), and ideally from the closed form (``costcalc.symbolic``), side by side."""
+rounding rules), and ideally from the closed form (``costcalc.engine.symbolic``), side by side."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from fractions import Fraction
 from typing import Any, Callable, NamedTuple
 
 from costcalc.analysis.sweep import Budget, Resources
-from costcalc.arith import scale_resolution
-from costcalc.compiled import CompiledCost
+from costcalc.engine.arith import scale_resolution
+from costcalc.engine.compiled import CompiledCost
 from costcalc.errors import CostcalcError
 
 MAX_ALPHA = Fraction(10)  # the search for a width stops here: a budget that allows more is effectively no limit
@@ -119,14 +119,14 @@ def frontier(compiled: CompiledCost, budget: Budget, step: Fraction, resolutions
 
 def ideal_alpha(closed: Any, rho: Fraction, budget: Budget) -> Any:
     """The largest alpha the closed form allows at ``rho`` (a sympy number), or None."""
-    from costcalc import symbols as s
+    from costcalc.engine import symbols as s
 
     return _ideal_bound(closed, budget, s.alpha, {s.rho: rho})
 
 
 def ideal_rho(closed: Any, alpha: Fraction, budget: Budget) -> Any:
     """The largest rho the closed form allows at ``alpha`` (a sympy number), or None."""
-    from costcalc import symbols as s
+    from costcalc.engine import symbols as s
 
     return _ideal_bound(closed, budget, s.rho, {s.alpha: alpha})
 

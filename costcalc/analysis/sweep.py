@@ -5,10 +5,10 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import NamedTuple
 
-from costcalc.arith import scale_resolution
-from costcalc.compiled import CompiledCost
 from costcalc.conventions import Convention
-from costcalc.network import Network
+from costcalc.engine.arith import scale_resolution
+from costcalc.engine.compiled import CompiledCost
+from costcalc.spec.build import Network
 
 MAX_POINTS = 250_000  # points of one sweep: each is a dot product (issue 4's benchmark grid has 67,725)
 MAX_EVALUATED_POINTS = 10_000  # points evaluated one by one (memory, latency, or channels that follow rho)
@@ -50,14 +50,14 @@ class Budget(NamedTuple):
 def resources_at(network: Network, alpha: Fraction, rho: Fraction, convention: Convention, dtype: str,
                  device: object = None) -> Resources:
     """Evaluated point by point (exactly): memory and latency do not factor as Mult-Adds do."""
-    from costcalc.evaluate import evaluate
-    from costcalc.memory import memory
+    from costcalc.analysis.memory import memory
+    from costcalc.engine.exact import evaluate
 
     evaluation = evaluate(network, alpha, rho, convention)
     use = memory(evaluation, dtype)
     latency = None
     if device is not None:
-        from costcalc.roofline import roofline
+        from costcalc.analysis.roofline import roofline
 
         latency = roofline(evaluation, use, device).latency_s  # type: ignore[arg-type]
     return Resources(use.peak_activation_bytes, latency)
@@ -117,7 +117,7 @@ class Sweep(NamedTuple):
 def sweep(network: Network, alphas: list[Fraction], rhos: list[Fraction], convention: Convention,
           budget: Budget = Budget(), compiled: CompiledCost | None = None, metric: str = "mult-adds",
           dtype: str = "fp32", device: object = None) -> Sweep:
-    """Every (alpha, rho) point, exactly, with the spec's rounding rules (costcalc.compiled); with a metric or
+    """Every (alpha, rho) point, exactly, with the spec's rounding rules (costcalc.engine.compiled); with a metric or
     a budget of latency or peak memory, also each point's resources, evaluated point by point."""
     compiled = compiled or CompiledCost(network, convention)
     height = network.spec.input.height

@@ -71,10 +71,10 @@ def _report(data: Any, path: str, where: str) -> BaselineReport:
 
 
 def load_baseline(path: str) -> list[BaselineReport]:
-    """The reports of a baseline file, read within its limits (``costcalc.input_files``)."""
+    """The reports of a baseline file, read within its limits (``costcalc.source.files``)."""
     import os
 
-    from costcalc.input_files import InputError, parse_json, read_text
+    from costcalc.source.files import InputError, parse_json, read_text
 
     if not os.path.lexists(path):
         raise BudgetError(Diagnostic(Location(path), "no such baseline file (write one with "
@@ -106,7 +106,7 @@ def find_baseline(reports: list[BaselineReport], name: str, alpha: Fraction, res
 
 
 class BaselineSize:
-    """The size of a snapshot as it is made, kept within what ``check`` reads back (``costcalc.input_files``:
+    """The size of a snapshot as it is made, kept within what ``check`` reads back (``costcalc.source.files``:
     the baseline file size and JSON values limits), so that a snapshot never writes a baseline that ``check``
     would refuse, and a budgets file asking for thousands of reports stops early."""
 
@@ -116,7 +116,7 @@ class BaselineSize:
         self.values = 10
 
     def add(self, report: dict[str, Any], location: Location) -> None:
-        from costcalc.input_files import LIMITS, MAX_JSON_VALUES, json_values, size_text
+        from costcalc.source.files import LIMITS, MAX_JSON_VALUES, json_values, size_text
 
         text = json.dumps(report, indent=2, ensure_ascii=False)
         self.size += len(text.encode("utf-8")) + 4 * text.count("\n") + 6  # indented 4 more in the bundle

@@ -28,7 +28,8 @@ from fractions import Fraction
 from typing import Any, NamedTuple
 
 from costcalc.errors import CostcalcError, Diagnostic, Location, closest, did_you_mean, quoted, shorten_quotes
-from costcalc.spec.yaml_source import Mapping, Sequence, names_a_file, read_yaml, warn_if_shadowed
+from costcalc.source.names import names_a_file, warn_if_shadowed
+from costcalc.source.positioned_yaml import Mapping, Sequence, read_yaml
 
 DEFAULT_FILES = ("costcalc.yaml", "pyproject.toml")
 CHECK_KEYS = ("spec", "alpha", "resolution", "convention", "max_mult_adds", "max_params", "max_increase",
@@ -156,14 +157,14 @@ class _Reader:
     def bundled(self, kind: str) -> dict[str, str]:
         """The bundled specs or devices, by name (listed once for the whole file)."""
         if kind not in self._bundled:
-            from costcalc.roofline import bundled_devices
+            from costcalc.devices.profiles import bundled_devices
             from costcalc.spec.bundled import bundled_specs
 
             self._bundled[kind] = bundled_specs() if kind == "specs" else bundled_devices()
         return self._bundled[kind]
 
     def error(self, location: Location, message: str, code: str) -> None:
-        if len(self.problems) >= 100:  # as costcalc.spec.problems.MAX_PROBLEMS: a file of 10,000 bad checks
+        if len(self.problems) >= 100:  # as costcalc.source.problems.MAX_PROBLEMS: a file of 10,000 bad checks
             stop = Diagnostic(location, "more problems follow; costcalc stops after 100: fix these and run it again",
                               "E108")
             raise BudgetError([*sorted(self.problems, key=lambda problem: problem.location[1:]), stop])
@@ -356,7 +357,7 @@ def find_config() -> str | None:
     if os.path.exists(DEFAULT_FILES[0]):
         return DEFAULT_FILES[0]
     if os.path.isfile(DEFAULT_FILES[1]):
-        from costcalc.input_files import LIMITS
+        from costcalc.source.files import LIMITS
 
         try:
             with open(DEFAULT_FILES[1], "rb") as handle:
@@ -371,7 +372,7 @@ def find_config() -> str | None:
 def _load_pyproject(path: str, allow_outside: bool = False) -> BudgetConfig:
     """TOML has no positions in Python's parser: values are re-read as YAML-like data, and problems are
     reported at the ``[tool.costcalc]`` header."""
-    from costcalc.input_files import InputError, parse_toml, read_text
+    from costcalc.source.files import InputError, parse_toml, read_text
 
     try:
         import tomllib  # noqa: F401

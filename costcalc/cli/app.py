@@ -14,8 +14,6 @@ from typing import Any, Callable
 
 import click
 
-from costcalc.errors import Diagnostic, Location
-
 EXIT_BUDGET = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 3
@@ -120,7 +118,7 @@ def broken_pipe() -> None:
 
 def emit(text: str, output: str | None) -> None:
     if output:
-        from costcalc.output import write_atomic
+        from costcalc.cli.output import write_atomic
 
         write_atomic(output, text if text.endswith("\n") else text + "\n")
     else:
@@ -175,32 +173,6 @@ def run() -> None:
         raise
 
 
-def spec_path(argument: str | None) -> str:
-    """The file of SPEC: a bare name (``mobilenet_v1``) is a bundled spec, anything written as a path (``./x``,
-    ``nets/x.yaml``, ``x.onnx``) a file; a local file named like a bundled spec is warned about, not read."""
-    from costcalc.errors import SpecError, did_you_mean, quoted
-    from costcalc.spec.bundled import DEFAULT_SPEC, bundled_specs
-    from costcalc.spec.yaml_source import names_a_file, warn_if_shadowed
-
-    name = argument or DEFAULT_SPEC
-    bundled = bundled_specs()
-    if names_a_file(name):
-        if os.path.lexists(name):
-            return name
-        stem = os.path.splitext(os.path.basename(name))[0]
-        hint = f" (the bundled spec {quoted(stem)} is named without a folder or .yaml)" if stem in bundled else ""
-        raise SpecError(Diagnostic(Location(name), f"no such spec file{hint}", "E100"))
-    if name in bundled:
-        warn_if_shadowed(name, ".", "bundled spec")
-        return str(bundled[name])
-    hint = did_you_mean(name, bundled)
-    if os.path.lexists(name):
-        hint += f"; to read the file of that name, write it as a path: {quoted(os.path.join('.', name))}"
-    raise SpecError(Diagnostic(Location(name), f"no bundled spec is named {quoted(name)}{hint}; `costcalc list` "
-                                               "shows the bundled specs, and a spec file is written as a path "
-                                               "(./x, x.yaml)", "E100"))
-
-
 class Choice(click.Choice):
     """click's Choice, with a suggestion for a misspelt value: ``--convention torchvison`` ... (did you mean
     'torchvision'?)."""
@@ -222,7 +194,7 @@ CONVENTION_NAMES = ("paper", "torchvision", "fvcore", "ptflops", "thop", "torchi
 
 def convention_option(command: Callable[..., None], default: str | None = "paper") -> Callable[..., None]:
     """``--convention NAME|FILE`` and ``--unit``; a command turns them into a Convention with
-    ``costcalc.convention_file.resolve_convention`` (so that a bad file is reported like a bad spec)."""
+    ``costcalc.conventions.files.resolve_convention`` (so that a bad file is reported like a bad spec)."""
     command = click.option("--unit", type=Choice(["mult-adds", "flops"]), default="mult-adds", show_default=True,
                            help="mult-adds, or flops: 2 per multiply-accumulate, 1 per other operation.")(command)
     return click.option("--convention", metavar="NAME|FILE", default=default, show_default=default is not None,
@@ -265,7 +237,7 @@ def resources(max_latency: str | None, max_peak_memory: str | None, device: str 
         raise click.UsageError("a latency is estimated on a device: give --device NAME|FILE (costcalc list --devices)")
     profile = None
     if device is not None:
-        from costcalc.roofline import resolve_device
+        from costcalc.devices.profiles import resolve_device
 
         profile = resolve_device(device)
     return latency, peak, profile
@@ -352,9 +324,8 @@ def one_option(text: str, parse_one: Callable[[str], Any], option: str) -> Any:
 
 
 def load_network(spec: str | None) -> Any:
-    from costcalc.network import build_network
+    from costcalc.source.names import spec_path
     from costcalc.spec import load_spec
+    from costcalc.spec.build import build_network
 
     return build_network(load_spec(spec_path(spec)))
-
-

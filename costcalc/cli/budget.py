@@ -19,7 +19,6 @@ from costcalc.cli.app import (
     load_network,
     main,
     one_option,
-    spec_path,
     values_option,
 )
 from costcalc.errors import Diagnostic, Location
@@ -74,8 +73,7 @@ def check_command(specs: tuple[str, ...], max_mult_adds: int | None, max_params:
         load_config,
         parse_percent,
     )
-    from costcalc.multipliers import parse_multiplier
-    from costcalc.quantities import parse_resolution
+    from costcalc.quantities import parse_multiplier, parse_resolution
     from costcalc.render import check_formats
     from costcalc.render.text import plural
 
@@ -147,8 +145,8 @@ def check_command(specs: tuple[str, ...], max_mult_adds: int | None, max_params:
 def _append_summary(path: str, text: str) -> None:
     """Append to the runner's job summary, as GitHub asks; a summary that cannot be written is a warning (W101):
     the check's own verdict, not the runner's file, decides the exit code (docs/budgets.md)."""
+    from costcalc.cli.output import append
     from costcalc.errors import OutputError, warn
-    from costcalc.output import append
 
     try:
         append(path, text)
@@ -173,7 +171,7 @@ def _resource_limits(max_latency: str | None, max_peak_memory: str | None, devic
         raise click.UsageError("--max-latency needs --device NAME|FILE: a latency is estimated on a device")
     profile = None
     if device is not None:
-        from costcalc.roofline import resolve_device
+        from costcalc.devices.profiles import resolve_device
 
         profile = resolve_device(device)
     return latency, peak, profile, dtype
@@ -198,18 +196,18 @@ class _Loaded:
     def convention(self, text: str, from_command_line: bool) -> Any:
         """A convention from --convention (a bare name checked against this folder) or from a check (already
         checked against its budgets file's folder)."""
-        from costcalc.convention_file import resolve_convention
+        from costcalc.conventions.files import resolve_convention
 
         folder = "." if from_command_line else None
         return self._once(("convention", text, folder), lambda: resolve_convention(text, self.unit, folder=folder))
 
     def device(self, text: str) -> Any:
-        from costcalc.roofline import resolve_device
+        from costcalc.devices.profiles import resolve_device
 
         return self._once(("device", text), lambda: resolve_device(text, folder=None))
 
     def evaluation(self, spec: str, configuration: Any, counting: Any) -> Any:
-        from costcalc.evaluate import evaluate, rho_for_resolution
+        from costcalc.engine.exact import evaluate, rho_for_resolution
 
         def make() -> Any:
             network = self.network(spec)
@@ -231,14 +229,14 @@ def _check_resources(check: Any, loaded: _Loaded) -> tuple[Any, Any, Any, str] |
 def resource_results(check: Any, evaluation: Any, latency: Any, peak: Any, device: Any, dtype: str) -> list[Any]:
     """Latency (a roofline estimate on ``device``) and peak activation memory, as check results."""
     from costcalc.analysis.check import CheckResult
-    from costcalc.memory import memory
+    from costcalc.analysis.memory import memory
 
     use = memory(evaluation, dtype)
     results = []
     if peak is not None:
         results.append(CheckResult(check, evaluation, "peak_memory", use.peak_activation_bytes, peak, None, None, 0, ()))
     if latency is not None:
-        from costcalc.roofline import roofline
+        from costcalc.analysis.roofline import roofline
 
         estimate = roofline(evaluation, use, device).latency_s
         results.append(CheckResult(check, evaluation, "latency", estimate, latency, None, None, 0, ()))
@@ -252,6 +250,8 @@ def _command_line_check(name: str | None, limits: dict[str, int | None], growth:
     from costcalc.spec.bundled import DEFAULT_SPEC
 
     label = name or DEFAULT_SPEC
+    from costcalc.source.names import spec_path
+
     where = Location(spec_path(label), 1, 1)
     return CheckSpec(spec=label, label=label, configurations=(Configuration(Fraction(1), None),),
                      convention=convention or "paper", limits=dict(limits), max_increase=growth, min_delta=0,

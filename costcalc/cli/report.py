@@ -49,8 +49,8 @@ def report_command(spec: str | None, alpha: Fraction, rho: Fraction | None, reso
     """Per-layer and total Mult-Adds and parameters of SPEC (a YAML file or a bundled spec's name;
     default: mobilenet_v1)."""
     from costcalc.analysis.report import build_report
-    from costcalc.convention_file import resolve_convention
-    from costcalc.evaluate import evaluate, rho_for_resolution
+    from costcalc.conventions.files import resolve_convention
+    from costcalc.engine.exact import evaluate, rho_for_resolution
     from costcalc.spec.bundled import DEFAULT_SPEC
 
     if rho is not None and resolution is not None:
@@ -61,7 +61,7 @@ def report_command(spec: str | None, alpha: Fraction, rho: Fraction | None, reso
     evaluation = evaluate(network, alpha, rho or Fraction(1), resolve_convention(convention, unit))
     profile = None
     if device is not None:
-        from costcalc.roofline import resolve_device
+        from costcalc.devices.profiles import resolve_device
 
         profile = resolve_device(device)
     report = build_report(evaluation, symbolic=symbolic, depth=depth, dtype=dtype, device=profile)
@@ -91,8 +91,8 @@ def report_command(spec: str | None, alpha: Fraction, rho: Fraction | None, reso
 def formula_command(output_format: str) -> None:
     """The cost formula of each layer kind and the ratio of depthwise-separable to standard convolution
     (1/N + 1/D_K²), derived by sympy from the same code that counts, plain and with alpha and rho."""
+    from costcalc.engine.symbolic import derive
     from costcalc.render import formula
-    from costcalc.symbolic import derive
 
     derivation = derive()
     render = {"text": formula.to_text, "latex": formula.to_latex, "json": formula.to_json}[output_format]
@@ -112,7 +112,7 @@ def list_command(devices: bool, output_format: str) -> None:
     from costcalc.spec.bundled import bundled_specs
 
     if devices:
-        from costcalc.roofline import bundled_devices, load_device
+        from costcalc.devices.profiles import bundled_devices, load_device
 
         profiles = {name: load_device(path) for name, path in bundled_devices().items()}
         if output_format == "json":
@@ -159,8 +159,8 @@ def explain_command(spec: str | None, convention: str, versus: str, unit: str, a
     """Why two conventions count SPEC differently (default: mobilenet_v1): the difference of their totals
     split by what each counts, by layer kind and by layer; every split adds up to the difference."""
     from costcalc.analysis.explain import explain
-    from costcalc.convention_file import resolve_convention
-    from costcalc.evaluate import evaluate, rho_for_resolution
+    from costcalc.conventions.files import resolve_convention
+    from costcalc.engine.exact import evaluate, rho_for_resolution
     from costcalc.render import explain_formats
     from costcalc.spec.bundled import DEFAULT_SPEC
 

@@ -54,11 +54,10 @@ def sweep_command(spec: str | None, alphas: str, resolutions: str | None, rhos: 
     """Exact Mult-Adds and params of SPEC at every width multiplier x resolution (the paper's Tables 6
     and 7 and everything between), shaded like a heat map, with the points over a budget marked."""
     from costcalc.analysis.sweep import MAX_EVALUATED_POINTS, MAX_POINTS, Budget, sweep
-    from costcalc.arith import scale_resolution
-    from costcalc.compiled import CompiledCost
-    from costcalc.convention_file import resolve_convention
-    from costcalc.multipliers import parse_multiplier
-    from costcalc.quantities import parse_resolution
+    from costcalc.conventions.files import resolve_convention
+    from costcalc.engine.arith import scale_resolution
+    from costcalc.engine.compiled import CompiledCost
+    from costcalc.quantities import parse_multiplier, parse_resolution
     from costcalc.spec.bundled import DEFAULT_SPEC
 
     if rhos is not None and resolutions is not None:
@@ -131,10 +130,9 @@ def solve_command(spec: str | None, max_mult_adds: int | None, max_params: int |
     the budget, next to the ideal answer sympy solves from the closed form. Exit 1 when nothing fits."""
     from costcalc.analysis import solve
     from costcalc.analysis.sweep import Budget
-    from costcalc.compiled import CompiledCost
-    from costcalc.convention_file import resolve_convention
-    from costcalc.multipliers import format_fraction, parse_multiplier
-    from costcalc.quantities import parse_resolution
+    from costcalc.conventions.files import resolve_convention
+    from costcalc.engine.compiled import CompiledCost
+    from costcalc.quantities import format_fraction, parse_multiplier, parse_resolution
     from costcalc.render import solve_formats
     from costcalc.spec.bundled import DEFAULT_SPEC
 
@@ -178,7 +176,7 @@ def solve_command(spec: str | None, max_mult_adds: int | None, max_params: int |
 
         closed = None  # the closed form knows nothing of memory or latency: no ideal bound
     else:
-        from costcalc.symbolic import closed_form  # sympy: loaded once the options and the grid are known good
+        from costcalc.engine.symbolic import closed_form  # sympy: loaded once the options and the grid are known good
 
         closed = closed_form(network, counting)
     try:
@@ -247,9 +245,9 @@ def compare_command(specs: tuple[str, ...], alphas: str, rho: Fraction | None, r
     """Compare the Mult-Adds and params of two or more specs, the first being the baseline: totals with
     their ratios (8.56x), and the differences by kind and by stage (output map size)."""
     from costcalc.analysis.compare import compare, standard_twin_evaluation
-    from costcalc.convention_file import resolve_convention
-    from costcalc.evaluate import evaluate, rho_for_resolution
-    from costcalc.multipliers import parse_multiplier
+    from costcalc.conventions.files import resolve_convention
+    from costcalc.engine.exact import evaluate, rho_for_resolution
+    from costcalc.quantities import parse_multiplier
 
     if rho is not None and resolution is not None:
         raise click.UsageError("give --rho or --resolution, not both")

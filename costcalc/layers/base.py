@@ -2,7 +2,7 @@
 
 - ``output_shape(input_shape, arith)``: shape propagation (exact ints, or sympy expressions);
 - ``costs(input_shape, output_shape, arith)``: the layer's cost *components* (costcalc.layers.components), from
-  the formulas in ``costcalc.formulas``; a counting convention decides which of them are Mult-Adds and
+  the formulas in ``costcalc.layers.formulas``; a counting convention decides which of them are Mult-Adds and
   which are parameters;
 - ``expand()``: sugar kinds (``separable``) return the layers they stand for.
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any, ClassVar, NamedTuple, Protocol
 
 from costcalc.layers.fields import SpecField
+
 
 class Shape(NamedTuple):
     """A feature map: height x width x channels, as the paper's Table 1 writes it."""
@@ -80,7 +81,7 @@ class Layer:
     - ``in_place``: it works in place (fused into the layer before, as inference engines run batch norm and
       activations): it allocates no tensor and moves no bytes of its own (memory, roofline);
     - ``channels_follow_resolution``: its output channels depend on its input's height and width (flatten), so
-      a network's cost does not factor into a width part and a resolution part (``costcalc.compiled``);
+      a network's cost does not factor into a width part and a resolution part (``costcalc.engine.compiled``);
     - ``fixed_output_size``: its output's height and width do not depend on its input's (global and adaptive
       pools), so a flatten after it has the same channels at every resolution;
     - ``expansion``: what a spec entry of the kind stands for: ``"itself"``; ``"chain"``, the layers of

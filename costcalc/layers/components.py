@@ -8,7 +8,7 @@ fails when a component has no decision).
 
 Each component knows what it is (for the docs and for ``costcalc explain``), whether it is a parameter count,
 and what it is proportional to: the output's height x width, the input's, or neither (a parameter count).
-``costcalc.compiled`` relies on that split to evaluate grids of widths and resolutions fast.
+``costcalc.engine.compiled`` relies on that split to evaluate grids of widths and resolutions fast.
 
 A new component is declared here (``register_component``), beside the kind that reports it.
 """

@@ -1,15 +1,15 @@
 """Convolutions: standard (and grouped), depthwise, pointwise, and the depthwise-separable pair.
 
-Formulas: ``costcalc.formulas.conv_mult_adds`` / ``conv_params`` (MobileNets eq. 2, 4, 5); output size:
-``costcalc.formulas.conv_output_size`` (TF's ``same``/``valid``, PyTorch's explicit padding).
+Formulas: ``costcalc.layers.formulas.conv_mult_adds`` / ``conv_params`` (MobileNets eq. 2, 4, 5); output size:
+``costcalc.layers.formulas.conv_output_size`` (TF's ``same``/``valid``, PyTorch's explicit padding).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from costcalc import formulas
 from costcalc.layers import fields as f
+from costcalc.layers import formulas
 from costcalc.layers.base import ConvView, Layer, Shape, not_a_convolution, size_label, stride_text
 from costcalc.layers.registry import register
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from costcalc import formulas
 from costcalc.layers import fields as f
+from costcalc.layers import formulas
 from costcalc.layers.base import Layer, Shape, not_a_convolution
 from costcalc.layers.registry import register
 

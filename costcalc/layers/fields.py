@@ -19,7 +19,7 @@ ACTIVATIONS = ("relu", "relu6", "leaky_relu", "elu", "selu", "sigmoid", "tanh", 
 
 class FieldError(ValueError):
     """A field value of the wrong type or range. ``code``: when set, the code to report it with instead of the
-    caller's own (E307: an expression's value beyond its bound, costcalc.expr.MAX_BITS)."""
+    caller's own (E307: an expression's value beyond its bound, costcalc.spec.expressions.MAX_BITS)."""
 
     def __init__(self, message: str, code: str | None = None):
         super().__init__(message)
@@ -152,7 +152,7 @@ def probability(value: Any) -> Fraction:
     return rate
 
 
-# Parsers of numbers: a spec may give their fields as arithmetic (``"planes * 4"``, costcalc.expr).
+# Parsers of numbers: a spec may give their fields as arithmetic (``"planes * 4"``, costcalc.spec.expressions).
 NUMERIC: set[Parser] = {positive_int, non_negative_int, pair, padding, probability}
 
 

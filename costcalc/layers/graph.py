@@ -2,7 +2,7 @@
 split), and squeeze-and-excitation itself, which expands into a small graph of its own (``expand_graph``).
 
 Merge layers take a tuple of input shapes (``merge_shape``, ``merge_costs``). A spec does not write them as
-layers: ``residual``, ``concat`` and ``squeeze_excite`` entries put them in (costcalc.network), and they
+layers: ``residual``, ``concat`` and ``squeeze_excite`` entries put them in (costcalc.spec.build), and they
 appear as rows of a report.
 """
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from costcalc import formulas
 from costcalc.layers import fields as f
+from costcalc.layers import formulas
 from costcalc.layers.base import Layer, Shape, not_a_convolution, size_label, stride_text
 from costcalc.layers.registry import register
 

@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 from costcalc import __version__
 from costcalc.analysis.check import CheckResult
-from costcalc.multipliers import format_fraction
+from costcalc.quantities import format_fraction
 from costcalc.render import text as fmt
 from costcalc.render.sinks import github, markdown
 from costcalc.render.sinks.json_text import dumps

@@ -10,10 +10,10 @@ from typing import Any, Sequence
 
 from costcalc import __version__
 from costcalc.analysis.compare import Comparison, Part, ratio
-from costcalc.evaluate import Evaluation
-from costcalc.multipliers import format_fraction
-from costcalc.render.json_report import counted
+from costcalc.engine.results import Evaluation
+from costcalc.quantities import format_fraction
 from costcalc.render import text as fmt
+from costcalc.render.json_report import counted
 from costcalc.render.markdown import markdown_table
 from costcalc.render.sinks import markdown
 from costcalc.render.sinks.json_text import dumps

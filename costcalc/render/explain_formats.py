@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 from costcalc import __version__
 from costcalc.analysis.explain import ComponentDiff, Explanation
-from costcalc.multipliers import format_fraction
+from costcalc.quantities import format_fraction
 from costcalc.render import text as fmt
 from costcalc.render.markdown import markdown_table
 from costcalc.render.sinks import markdown

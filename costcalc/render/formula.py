@@ -1,11 +1,11 @@
 """``costcalc formula``: the per-kind formulas and the separable/standard ratio, derived at run time
-(``costcalc.symbolic.derive``), as text, LaTeX or JSON."""
+(``costcalc.engine.symbolic.derive``), as text, LaTeX or JSON."""
 
 from __future__ import annotations
 
+from costcalc.engine.symbolic import Derivation
 from costcalc.render import math as m
 from costcalc.render.sinks.json_text import dumps
-from costcalc.symbolic import Derivation
 
 SYMBOLS = {
     "D_K": "kernel size (D_K x D_K)",

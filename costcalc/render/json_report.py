@@ -6,7 +6,7 @@ from typing import Any
 
 from costcalc import __version__
 from costcalc.analysis.report import Report
-from costcalc.multipliers import format_fraction
+from costcalc.quantities import format_fraction
 from costcalc.render.sinks.json_text import dumps
 
 
@@ -72,7 +72,7 @@ def to_data(report: Report, spec: str | None = None) -> dict[str, Any]:
     for row, layer in zip(data["layers"], report.memory.layers):
         row["activation_bytes"], row["weight_bytes"] = layer.activation_bytes, layer.weight_bytes
     if report.roofline is not None:
-        from costcalc.roofline import ASSUMPTIONS
+        from costcalc.analysis.roofline import ASSUMPTIONS
 
         roofline = report.roofline
         device = roofline.device

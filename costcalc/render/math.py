@@ -9,7 +9,7 @@ from typing import Any
 import sympy
 from sympy.printing.str import StrPrinter
 
-from costcalc import symbols as s
+from costcalc.engine import symbols as s
 
 _SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 _GREEK = {"alpha": "α", "rho": "ρ"}

@@ -7,7 +7,7 @@ from typing import Any
 from costcalc import __version__
 from costcalc.analysis.solve import Solution
 from costcalc.analysis.sweep import Budget
-from costcalc.multipliers import format_fraction
+from costcalc.quantities import format_fraction
 from costcalc.render import text as fmt
 from costcalc.render.sinks.json_text import dumps
 from costcalc.render.sinks.terminal import visible

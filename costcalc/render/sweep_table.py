@@ -27,7 +27,7 @@ def _shade(value: int, low: int, high: int) -> str:
 
 def _metric_title(sweep: Sweep) -> str:
     if sweep.metric == "latency":
-        from costcalc.roofline import ASSUMPTIONS
+        from costcalc.analysis.roofline import ASSUMPTIONS
 
         return (f"latency on {visible(sweep.device.name)} ({sweep.dtype}; {ASSUMPTIONS})")  # type: ignore[attr-defined]
     if sweep.metric == "peak-memory":

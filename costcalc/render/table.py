@@ -49,7 +49,7 @@ def header(report: Report) -> Text:
     line.append("\n")
     line.append(visible(evaluation.convention.description), style="dim")
     if report.roofline is not None:
-        from costcalc.roofline import ASSUMPTIONS
+        from costcalc.analysis.roofline import ASSUMPTIONS
 
         line.append("\n")
         line.append(f"latency on {visible(report.roofline.device.name)} ({report.roofline.dtype}): {ASSUMPTIONS}",
@@ -269,7 +269,7 @@ def memory_line(report: Report) -> Text:
 
 
 def latency_line(report: Report) -> Text:
-    from costcalc.roofline import ASSUMPTIONS
+    from costcalc.analysis.roofline import ASSUMPTIONS
 
     times = report.roofline
     line = Text()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from costcalc.multipliers import format_fraction, round_half_up
+from costcalc.quantities import format_fraction, round_half_up
 
 BAR_BLOCKS = " ▏▎▍▌▋▊▉█"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from costcalc.evaluate import Evaluation, LayerCost
+from costcalc.engine.results import Evaluation, LayerCost
 
 
 def is_visible(row: LayerCost) -> bool:

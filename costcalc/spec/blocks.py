@@ -20,6 +20,8 @@ from typing import Any
 from costcalc.errors import Location
 from costcalc.layers import KINDS, SHORTHANDS
 from costcalc.layers import fields as f
+from costcalc.source.positioned_yaml import Mapping
+from costcalc.source.problems import Problems, type_name, unknown_keys
 from costcalc.spec import values as v
 from costcalc.spec.entries import STRUCTURES, Scope, parse_body
 from costcalc.spec.model import (
@@ -31,12 +33,10 @@ from costcalc.spec.model import (
     RepeatEntry,
     ResidualEntry,
 )
-from costcalc.spec.problems import Problems, type_name, unknown_keys
-from costcalc.spec.yaml_source import Mapping
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _RESERVED_ARGS = {*v.RUNTIME_NAMES, "name", "and", "or", "not", "true", "false", "True", "False",
-                  "ceil", "floor", "round", "int", "min", "max", "make_divisible"}  # and costcalc.expr.FUNCTIONS
+                  "ceil", "floor", "round", "int", "min", "max", "make_divisible"}  # and costcalc.spec.expressions.FUNCTIONS
 
 
 def _parse_args(problems: Problems, value: Any, location: Location, block: str) -> dict[str, Any] | None:

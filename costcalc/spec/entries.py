@@ -20,6 +20,8 @@ from typing import Any, NamedTuple
 from costcalc.errors import Location, closest, did_you_mean, quoted
 from costcalc.layers import KINDS, SHORTHANDS
 from costcalc.layers import fields as f
+from costcalc.source.positioned_yaml import Mapping, Sequence
+from costcalc.source.problems import Problems, empty_mapping, type_name, unknown_keys
 from costcalc.spec import values as v
 from costcalc.spec.model import (
     BlockCall,
@@ -30,8 +32,6 @@ from costcalc.spec.model import (
     RepeatEntry,
     ResidualEntry,
 )
-from costcalc.spec.problems import Problems, empty_mapping, type_name, unknown_keys
-from costcalc.spec.yaml_source import Mapping, Sequence
 
 MAX_NESTING = 64
 _NUMBER = re.compile(r"[0-9.]+\Z")
@@ -58,7 +58,7 @@ def _at_offset(location: Location, offset: int) -> Location:
 def parse_expression_at(problems: Problems, text: str, location: Location, context: str,
                         allowed: set[str], runtime_hint: bool) -> Any:
     """Parse ``text`` as an expression that may read ``allowed`` names; ``_FAILED`` after reporting."""
-    from costcalc.expr import ExprError, parse_expression
+    from costcalc.spec.expressions import ExprError, parse_expression
 
     try:
         expr = parse_expression(text)
@@ -349,7 +349,7 @@ def _arg_value(problems: Problems, raw: Any, at: Location, context: str, scope: 
             problems.add(at, f"{context}{error}", error.code or "E306")
             return _FAILED
     if isinstance(raw, str):
-        from costcalc.expr import ExprError, parse_expression
+        from costcalc.spec.expressions import ExprError, parse_expression
 
         try:
             expr = parse_expression(raw)

@@ -1,7 +1,7 @@
 """What a validated spec is: plain frozen data, no YAML left in it.
 
 A spec is a tree of entries. Field values that depend on block arguments are kept as expressions
-(``costcalc.expr.Expr``) until the network builder (``costcalc.network``) calls the block with its
+(``costcalc.spec.expressions.Expr``) until the network builder (``costcalc.spec.build``) calls the block with its
 arguments; everything else is checked while the spec is read.
 """
 
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple, Union
 
-from costcalc.arith import WidthRule
 from costcalc.errors import Location
 from costcalc.layers.base import Layer
+from costcalc.layers.width import WidthRule
 
 REQUIRED_ARG = "required"  # the default of a block argument that every call must give
 

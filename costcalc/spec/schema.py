@@ -25,14 +25,14 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from costcalc.arith import WidthRule
 from costcalc.errors import Diagnostic, Location, SpecError
 from costcalc.layers import fields as f
+from costcalc.layers.width import WidthRule
+from costcalc.source.positioned_yaml import Mapping, read_yaml
+from costcalc.source.problems import Problems, field, type_name, unknown_keys
 from costcalc.spec.blocks import parse_blocks
 from costcalc.spec.entries import Scope, parse_body
 from costcalc.spec.model import InputSpec, Spec
-from costcalc.spec.problems import Problems, field, type_name, unknown_keys
-from costcalc.spec.yaml_source import Mapping, read_yaml
 
 TOP_LEVEL_KEYS = ("version", "name", "description", "reference", "input", "width", "blocks", "layers")
 ROUNDING_RULES = ("truncate", "make_divisible", "none")

@@ -1,7 +1,7 @@
 """Field values written as arithmetic: reading them from a spec, and filling in block arguments.
 
 A numeric field may be an expression (``filters: planes * 4``, ``stride: s``), parsed by our own
-whitelisted parser (``costcalc.expr``; spec text never reaches ``eval`` or sympy). Expressions are kept
+whitelisted parser (``costcalc.spec.expressions``; spec text never reaches ``eval`` or sympy). Expressions are kept
 until a block is called; then those of block arguments become plain values, checked by the field's own
 parser. A channel count may also read ``in`` (the channels flowing into the layer), ``block_in`` (the
 channels flowing into the innermost block) and ``alpha``, which are known only when the network is
@@ -21,7 +21,7 @@ RUNTIME_NAMES = ("in", "block_in", "alpha")
 class Bound(NamedTuple):
     """A channel-count expression that reads ``in``/``block_in``/``alpha``, with its block arguments."""
 
-    expr: Any  # costcalc.expr.Expr
+    expr: Any  # costcalc.spec.expressions.Expr
     args: dict[str, Any]
 
     def __repr__(self) -> str:
@@ -54,7 +54,7 @@ def literal(value: Any) -> Any:
 
 def evaluate(expr: Any, args: dict[str, Any]) -> Any:
     """An expression of block arguments; a bare argument name is its value, whatever its type."""
-    from costcalc.expr import ExprError
+    from costcalc.spec.expressions import ExprError
 
     name = expr.text.strip()
     if name in args:

@@ -1,58 +1,23 @@
 """Exact evaluation: every layer's Mult-Adds and params as Python ints at a given alpha and rho.
 
 This is the hot path of ``costcalc report``: plain integer arithmetic through the formulas of
-``costcalc.formulas``; sympy is not imported. The closed form in alpha and rho is ``costcalc.symbolic``.
+``costcalc.layers.formulas``; sympy is not imported. The closed form in alpha and rho is ``costcalc.engine.symbolic``.
 """
 
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import NamedTuple
 
-from costcalc.arith import ExactArith, scale_resolution
 from costcalc.conventions import PAPER, Convention
+from costcalc.engine.arith import ExactArith, scale_resolution
+from costcalc.engine.propagate import MAX_SHAPE_BITS, propagate, shown_shape, within_bounds
+from costcalc.engine.results import Evaluation, LayerCost
 from costcalc.errors import Diagnostic, Location, SpecError
-from costcalc.layers.base import Layer, Shape
+from costcalc.layers.base import Shape
 from costcalc.layers.graph import Merge
-from costcalc.multipliers import format_fraction
-from costcalc.network import MAX_SHAPE_BITS, Network, build_network, propagate, shown_shape, within_bounds
+from costcalc.quantities import format_fraction
+from costcalc.spec.build import Network, build_network
 from costcalc.spec.model import Spec
-
-
-class LayerCost(NamedTuple):
-    """One row of a report."""
-
-    name: str
-    kind: str
-    group: str
-    filter: str
-    stride: str
-    input_shape: Shape
-    output_shape: Shape
-    mult_adds: int
-    params: int
-    components: dict[str, int]
-    layer: Layer
-    location: Location
-    path: tuple[str, ...] = ()  # the block instances it is in, outermost first
-
-
-class Evaluation(NamedTuple):
-    """A network evaluated exactly at one alpha and rho under one convention."""
-
-    spec: Spec
-    network: Network
-    convention: Convention
-    alpha: Fraction
-    rho: Fraction
-    input_shape: Shape
-    layers: tuple[LayerCost, ...]
-    mult_adds: int
-    params: int
-
-    @property
-    def resolution(self) -> int:
-        return self.input_shape.height
 
 
 def rho_for_resolution(spec: Spec, resolution: int) -> Fraction:
@@ -100,4 +65,3 @@ def evaluate(network: Network | Spec, alpha: Fraction = Fraction(1), rho: Fracti
         input_shape=input_shape, layers=tuple(rows),
         mult_adds=sum(row.mult_adds for row in rows), params=sum(row.params for row in rows),
     )
-

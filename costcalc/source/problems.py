@@ -6,8 +6,7 @@ from typing import Any
 
 from costcalc.errors import Diagnostic, Location, SpecError, closest, quoted
 from costcalc.layers import fields as f
-from costcalc.spec.yaml_source import Mapping
-
+from costcalc.source.positioned_yaml import Mapping
 
 MAX_PROBLEMS = 100  # per stage: a file with 30,000 bad lines stops at the hundredth, in a moment
 

@@ -260,35 +260,10 @@ def parse_yaml(text: str, path: str) -> Any:
         loader.dispose()
 
 
-def names_a_file(text: str) -> bool:
-    """Whether a name given for a spec, a convention or a device is a file: written as a path, with a folder
-    (``nets/x``, ``./x``) or an extension (``x.yaml``, ``x.onnx``). A bare name (``mobilenet_v1``, ``paper``)
-    is a bundled spec or a built-in, never a file (docs/errors.md, "Names and paths")."""
-    import os
-
-    separators = (os.sep, os.altsep) if os.altsep else (os.sep,)
-    return any(separator in text for separator in separators) or bool(os.path.splitext(text)[1])
-
-
-def warn_if_shadowed(name: str, folder: str, what: str, where: Location | None = None) -> None:
-    """Warn (W100) when ``folder`` holds a file called ``name``, which a bundled spec or a built-in called
-    ``name`` is used instead of: before, such a file silently replaced the bundled spec."""
-    import os
-
-    from costcalc.errors import printable, quoted, warn
-
-    local = os.path.join(folder, name)
-    if name and os.path.lexists(local):
-        as_path = os.path.join(".", name)  # where the name was written: the working folder, or the budgets file's
-        shown = printable(as_path if folder in ("", ".") else local)
-        warn(where or Location(as_path), f"costcalc reads the {what} {quoted(name)}, not the file {shown}; to read "
-                                         f"the file, write it as a path: {printable(as_path)}", "W100")
-
-
 def read_yaml(path: str, kind: str = "spec") -> Any:
-    """Read and parse a YAML file of ``kind`` (a key of ``costcalc.input_files.LIMITS``): UTF-8 (a BOM is
+    """Read and parse a YAML file of ``kind`` (a key of ``costcalc.source.files.LIMITS``): UTF-8 (a BOM is
     allowed), at most its kind's size."""
-    from costcalc.input_files import InputError, read_text
+    from costcalc.source.files import InputError, read_text
 
     try:
         text = read_text(path, kind)

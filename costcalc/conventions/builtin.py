@@ -9,7 +9,7 @@ a convention file that leaves one out gets a warning). The built-ins reproduce t
 own source (docs/conventions.md cites the lines), on the PyTorch module that each spec kind stands for
 (``conv`` is ``nn.Conv2d``, ``batch_norm`` ``nn.BatchNorm2d`` in eval mode, ``relu`` ``nn.ReLU``,
 ``global_avg_pool`` ``nn.AdaptiveAvgPool2d(1)``, a residual's sum ``x + y``, ...). Users can write their own
-in YAML (``costcalc.convention_file``).
+in YAML (``costcalc.conventions.files``).
 
 Every report names the convention it counts under, and its unit: ``mult-adds`` counts each term as the
 convention says; ``flops`` counts a multiply-accumulate as two operations and any other term as one.

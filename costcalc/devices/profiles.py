@@ -1,27 +1,16 @@
-"""A first latency estimate: the roofline model, layer by layer, on a device profile.
-
-For each layer: bytes moved = the activations it reads + the activation it writes + its weights; time =
-max(Mult-Adds / peak Mult-Adds per second, bytes moved / bandwidth); it is compute-bound when the first term
-is the larger, memory-bound otherwise; its arithmetic intensity is Mult-Adds per byte moved. The network's
-latency is the sum over its layers. Layers that work in place (their kind's ``in_place`` trait: batch norm,
-activations, ...; see ``costcalc.memory``) move no bytes of their own: they are fused into the layer before.
-
-This is an analytical estimate under stated assumptions, not a measurement: no cache reuse (every layer reads
-and writes DRAM), no fusion beyond the in-place layers, no overlap of layers, the peak rate reached by every
-layer. Times are exact fractions of a second.
+"""Device profiles for the roofline latency estimate: peak Mult-Adds per second per data type, and memory
+bandwidth, each with its source. Bundled profiles are the YAML files beside this module (``costcalc list
+--devices``); a user's device file is read like a spec (safe YAML, every problem located, E530-E532).
 """
 
 from __future__ import annotations
 
 import os
-from fractions import Fraction
 from typing import NamedTuple
 
 from costcalc.errors import CostcalcError, Diagnostic, Location, did_you_mean, quoted
-from costcalc.evaluate import Evaluation
-from costcalc.memory import DTYPES, Memory
 
-ASSUMPTIONS = "analytical roofline estimate, not a measurement: no cache reuse, no fusion, no overlap"
+DTYPES = {"fp32": 4, "fp16": 2, "bf16": 2, "int8": 1}
 
 
 class DeviceError(CostcalcError):
@@ -43,39 +32,9 @@ class Device(NamedTuple):
         return self.peak_mult_adds_per_s[dtype]
 
 
-class LayerTime(NamedTuple):
-    mult_adds: int  # in Mult-Adds, whatever the report's unit
-    bytes_moved: int
-    latency_s: Fraction
-    bound: str  # "compute" or "memory" ("" for a layer that neither computes nor moves anything)
-    intensity: Fraction | None  # Mult-Adds per byte moved (None when nothing moves)
-
-
-class Roofline(NamedTuple):
-    device: Device
-    dtype: str
-    layers: tuple[LayerTime, ...]
-    latency_s: Fraction
-
-
-def roofline(evaluation: Evaluation, memory_use: Memory, device: Device) -> Roofline:
-    peak = device.peak(memory_use.dtype)
-    counting = evaluation.convention.in_unit("mult-adds")
-    layers = []
-    for row, layer in zip(evaluation.layers, memory_use.layers):
-        mult_adds = counting.mult_adds_of(row.components)
-        moved = 0 if row.layer.in_place else layer.input_bytes + layer.activation_bytes + layer.weight_bytes
-        compute, transfer = Fraction(mult_adds, peak), Fraction(moved, device.bandwidth_bytes_per_s)
-        bound = "" if not (compute or transfer) else "compute" if compute >= transfer else "memory"
-        layers.append(LayerTime(mult_adds, moved, max(compute, transfer), bound,
-                                Fraction(mult_adds, moved) if moved else None))
-    return Roofline(device, memory_use.dtype, tuple(layers), sum((layer.latency_s for layer in layers), Fraction(0)))
-
-
-# --- device profiles ------------------------------------------------------------------------------------------
-
 def bundled_devices() -> dict[str, str]:
-    folder = os.path.join(os.path.dirname(__file__), "devices")
+    """Bundled profile name -> its file: the YAML files beside this module."""
+    folder = os.path.dirname(os.path.abspath(__file__))
     if not os.path.isdir(folder):
         return {}
     return {name[:-5]: os.path.join(folder, name) for name in sorted(os.listdir(folder)) if name.endswith(".yaml")}
@@ -85,7 +44,7 @@ def resolve_device(text: str, folder: str | None = ".") -> Device:
     """A bundled device profile by its bare name, or a device file written as a path (``dev.yaml``, ``./dev``).
     A file in ``folder`` named like a bundled profile is warned about (W100), not read; ``folder=None`` when the
     caller has looked already (a budgets file, beside itself)."""
-    from costcalc.spec.yaml_source import names_a_file, warn_if_shadowed
+    from costcalc.source.names import names_a_file, warn_if_shadowed
 
     if names_a_file(text):
         return load_device(text)
@@ -102,8 +61,8 @@ def resolve_device(text: str, folder: str | None = ".") -> Device:
 
 
 def load_device(path: str) -> Device:
-    from costcalc.spec.problems import Problems
-    from costcalc.spec.yaml_source import Mapping, read_yaml
+    from costcalc.source.positioned_yaml import Mapping, read_yaml
+    from costcalc.source.problems import Problems
 
     data = read_yaml(path, "device")
     top = Location(path, 1, 1)

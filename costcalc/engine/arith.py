@@ -13,38 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from fractions import Fraction
-from typing import Any, NamedTuple
+from typing import Any
 
-from costcalc import multipliers
-
-
-class ShapeError(ValueError):
-    """A shape or channel count that cannot exist (raised in exact mode only; located by the network).
-    ``code``: its code in costcalc.error_codes."""
-
-    def __init__(self, message: str, code: str = "E400"):
-        super().__init__(message)
-        self.code = code
-
-
-class WidthRule(NamedTuple):
-    """How ``alpha·n`` becomes a whole number of channels (spec key ``width``)."""
-
-    rounding: str = "truncate"  # truncate | make_divisible | none
-    divisor: int = 8
-    min_channels: int | None = None
-
-    def apply(self, value: Fraction) -> int:
-        if self.rounding == "truncate":
-            return multipliers.truncate(value)
-        if self.rounding == "make_divisible":
-            return multipliers.make_divisible(value, self.divisor, self.min_channels)
-        if value.denominator != 1:
-            raise ShapeError(
-                f"alpha gives {multipliers.format_fraction(value)} channels, not a whole number, and the spec's "
-                "width rounding is 'none' (use 'truncate' or 'make_divisible')", "E405"
-            )
-        return value.numerator
+from costcalc.errors import ShapeError
+from costcalc.layers.width import WidthRule
+from costcalc.quantities import format_fraction, round_half_up
 
 
 class ExactArith:
@@ -62,7 +35,7 @@ class ExactArith:
         scaled = self.width.apply(self.alpha * count)
         if scaled < 1:
             raise ShapeError(
-                f"alpha = {multipliers.format_fraction(self.alpha)} leaves {scaled} of its {count} channels", "E405"
+                f"alpha = {format_fraction(self.alpha)} leaves {scaled} of its {count} channels", "E405"
             )
         return scaled
 
@@ -88,7 +61,7 @@ class IdealArith:
     exact = False
 
     def __init__(self) -> None:
-        from costcalc import symbols
+        from costcalc.engine import symbols
 
         self.alpha = symbols.alpha
 
@@ -110,5 +83,4 @@ class IdealArith:
 
 def scale_resolution(size: int, rho: Fraction) -> int:
     """``rho·size`` to the nearest pixel (halves up); DESIGN.md: the report shows the resolution used."""
-    return size if rho == 1 else multipliers.round_half_up(rho * size)
-
+    return size if rho == 1 else round_half_up(rho * size)

@@ -41,7 +41,7 @@ def resolve_convention(text: str, unit: str = "mult-adds", folder: str | None = 
     """A built-in convention by its bare name, or one read from a file written as a path (``my.yaml``,
     ``./mine``), in ``unit``. A file in ``folder`` named like a built-in is warned about (W100), not read;
     ``folder=None`` when the caller has looked already (a budgets file, beside itself)."""
-    from costcalc.spec.yaml_source import names_a_file, warn_if_shadowed
+    from costcalc.source.names import names_a_file, warn_if_shadowed
 
     if names_a_file(text):
         return load_convention(text).in_unit(unit)
@@ -57,8 +57,8 @@ def resolve_convention(text: str, unit: str = "mult-adds", folder: str | None = 
 
 
 def load_convention(path: str) -> Convention:
-    from costcalc.spec.problems import Problems
-    from costcalc.spec.yaml_source import Mapping, Sequence, read_yaml
+    from costcalc.source.positioned_yaml import Mapping, Sequence, read_yaml
+    from costcalc.source.problems import Problems
 
     data = read_yaml(path, "convention")
     top = Location(path, 1, 1)

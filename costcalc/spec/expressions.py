@@ -38,7 +38,7 @@ from fractions import Fraction
 from typing import Any, NamedTuple
 
 from costcalc.errors import did_you_mean
-from costcalc.multipliers import make_divisible
+from costcalc.layers.width import make_divisible
 
 MAX_LENGTH, MAX_DEPTH, MAX_TOKENS, MAX_DIGITS = 500, 32, 200, 30
 MAX_BITS = 128  # values below 2**128 (~3.4e38): far above any channel count, far below a slow one

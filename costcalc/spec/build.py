@@ -13,14 +13,13 @@ Names: a node's name is its path of block instances and its own name, joined by 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any, NamedTuple
 
-from costcalc.arith import ShapeError
 from costcalc.errors import Diagnostic, Location, SpecError
 from costcalc.layers import fields as f
-from costcalc.layers.base import Layer, Shape
-from costcalc.layers.graph import Add, Concat, Merge, Split
+from costcalc.layers.base import Layer
+from costcalc.layers.graph import Add, Concat, Split
+from costcalc.source.problems import Problems
 from costcalc.spec import values as v
 from costcalc.spec.model import (
     BlockCall,
@@ -32,13 +31,10 @@ from costcalc.spec.model import (
     ResidualEntry,
     Spec,
 )
-from costcalc.spec.problems import Problems
 
 MAX_LAYERS = 20_000  # far above any real network (ResNet-152: 520); bounds what the slower commands face
 MAX_STEPS = 1_000_000  # entries visited while building: bounds specs that repeat empty branches
 MAX_BLOCK_DEPTH = 64
-MAX_SHAPE_BITS = 128  # a feature map's height, width and channels stay below 2**128 (docs/spec-format.md, "Numbers")
-SCALED_FIELDS = frozenset({"filters", "units", "squeeze"})  # the channel counts alpha scales (unless fixed)
 
 
 class Node(NamedTuple):
@@ -267,7 +263,7 @@ class _Construct:
         return self.builder.add(layer, self.location, inputs, self.ctx, name, block_input=block_input)
 
     def input_channels(self) -> Any:
-        from costcalc.expr import parse_expression
+        from costcalc.spec.expressions import parse_expression
 
         return v.Bound(parse_expression("block_in"), {})
 
@@ -303,81 +299,3 @@ def build_network(spec: Spec) -> Network:
         raise SpecError(Diagnostic(Location(spec.path, 1, 1), "the network has no layers (every 'if' chose nothing)",
                                    "E201"))
     return Network(spec=spec, nodes=builder.nodes(), groups=builder.groups)
-
-
-def _resolve(layer: Layer, fields: tuple[str, ...], channels_in: Any, block_in: Any, arith: Any) -> Layer:
-    """``layer`` with its runtime channel counts computed from the channels flowing in and alpha."""
-    from costcalc.expr import ExprError
-
-    env = {"in": channels_in, "block_in": block_in, "alpha": arith.alpha}
-    changes: dict[str, Any] = {}
-    for name in fields:
-        bound = getattr(layer, name)
-        try:
-            value = bound.expr.evaluate({**bound.args, **env}, ideal=not arith.exact)
-        except ExprError as error:
-            raise ShapeError(f"'{name}': {error.message} (in '{bound.expr.text}')", error.code) from None
-        if arith.exact and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-            raise ShapeError(f"'{name}: {bound.expr.text}' gives {f.describe(value)} with in = {channels_in}, "
-                             f"block_in = {block_in}; a channel count must be a whole number of at least 1 "
-                             "(round it with floor, ceil, round or make_divisible)", "E405")
-        changes[name] = value
-    if SCALED_FIELDS.intersection(fields):
-        changes["fixed"] = True  # alpha is already in the channels the expression reads
-    return layer.replace(**changes)
-
-
-def within_bounds(shape: Shape) -> bool:
-    """Whether a feature map's sizes are below ``2**MAX_SHAPE_BITS``: repeated concats or depth multipliers
-    can grow channels layer after layer past anything that prints (every count is bounded by its shapes)."""
-    return all(size.bit_length() <= MAX_SHAPE_BITS for size in shape)
-
-
-def shown_shape(shape: Shape) -> str:
-    """``h×w×c`` for a message, a huge size as its number of digits: ``8×8×(39 digits)``."""
-    from costcalc.quantities import shown_integer
-
-    return "×".join(str(size) if size.bit_length() <= 100 else f"({shown_integer(size).removeprefix('a number of ')})"
-                    for size in shape)
-
-
-def propagate(network: Network, input_shape: Shape,
-              arith: Any) -> Iterator[tuple[Node, Layer, Shape, Shape, dict[str, Any]]]:
-    """Yield each node with its layer (runtime channel counts filled in), input shape (a tuple of shapes for
-    a merge), output shape and cost components under ``arith``.
-
-    A layer object shared by many nodes (every copy of a ``repeat``, every use of a block) that meets the
-    same input shape again gives the same output and costs, so those are computed once per (layer, input
-    shape), exact or symbolic (sympy's expressions hash by structure): a network of 20,000 repeated layers
-    costs a few distinct ones per alpha. The nodes then share one costs mapping, which nothing mutates."""
-    shapes: list[Shape] = []
-    seen: dict[tuple[int, Any], tuple[Shape, dict[str, Any]]] = {}
-    for node in network.nodes:
-        first = input_shape if node.inputs[0] < 0 else shapes[node.inputs[0]]
-        layer = node.layer
-        try:
-            if node.deferred:
-                block_in = input_shape if node.block_input < 0 else shapes[node.block_input]
-                layer = _resolve(layer, node.deferred, first.channels, block_in.channels, arith)
-            merge = isinstance(layer, Merge)
-            given: Any = tuple(input_shape if i < 0 else shapes[i] for i in node.inputs) if merge else first
-            known = None if node.deferred else seen.get((id(layer), given))
-            if known is not None:
-                output, costs = known
-            else:
-                output = layer.merge_shape(given, arith) if merge else layer.output_shape(given, arith)  # type: ignore[attr-defined]
-                if arith.exact:
-                    arith.require(output.height >= 1 and output.width >= 1,
-                                  lambda output=output: f"the output would be {output}: the feature map has shrunk "
-                                                        "to nothing", "E404")
-                    arith.require(within_bounds(output), lambda output=output: f"the output would be "
-                                  f"{shown_shape(output)}; a feature map's height, width and channels stay below "
-                                  f"2^{MAX_SHAPE_BITS} (about 3.4e38)", "E408")
-                costs = layer.merge_costs(given, output, arith) if merge else layer.costs(given, output, arith)  # type: ignore[attr-defined]
-                if not node.deferred:
-                    seen[(id(layer), given)] = (output, costs)
-        except ShapeError as error:
-            raise SpecError(Diagnostic(node.location, f"layer '{node.name}' (input {first}): {error}",
-                                       error.code)) from None
-        shapes.append(output)
-        yield node, layer, given, output, costs

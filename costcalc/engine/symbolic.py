@@ -2,7 +2,7 @@
 total as a closed form in ``alpha`` and ``rho``.
 
 Nothing here is typed in as a formula string: each expression comes from calling the layer kinds (and so
-``costcalc.formulas``) with the paper's symbols. Only ``formula`` and ``report --symbolic`` import this.
+``costcalc.layers.formulas``) with the paper's symbols. Only ``formula`` and ``report --symbolic`` import this.
 """
 
 from __future__ import annotations
@@ -13,13 +13,14 @@ from typing import Any
 
 import sympy
 
-from costcalc import symbols as s
-from costcalc.arith import IdealArith
 from costcalc.conventions import PAPER, Convention
+from costcalc.engine import symbols as s
+from costcalc.engine.arith import IdealArith
+from costcalc.engine.propagate import propagate
 from costcalc.layers.base import Shape
 from costcalc.layers.conv import Conv, Depthwise, Pointwise
 from costcalc.layers.dense import FullyConnected
-from costcalc.network import Network, propagate
+from costcalc.spec.build import Network
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ A + R times (not A·R) and every point is one exact integer dot product:
 This holds while no channel count depends on the resolution, which only ``flatten`` of a map whose size
 follows the resolution breaks (a flatten right after a global or adaptive pool does not); such networks
 are evaluated point by point (exactly, more slowly). Tests pin both paths to
-``costcalc.evaluate`` at random points.
+``costcalc.engine.exact`` at random points.
 """
 
 from __future__ import annotations
@@ -22,13 +22,14 @@ import operator
 from fractions import Fraction
 from typing import Any, Iterator
 
-from costcalc.arith import ExactArith
 from costcalc.conventions import Convention
-from costcalc.evaluate import evaluate, input_shape_at
+from costcalc.engine.arith import ExactArith
+from costcalc.engine.exact import evaluate, input_shape_at
+from costcalc.engine.propagate import propagate
 from costcalc.layers.base import Layer, Shape
 from costcalc.layers.components import param_components, per_input_position
 from costcalc.layers.graph import Merge
-from costcalc.network import Network, Node, propagate
+from costcalc.spec.build import Network, Node
 
 
 def _channels_fixed(network: Network, node: Node) -> bool:

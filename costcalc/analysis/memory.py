@@ -14,9 +14,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from costcalc.evaluate import Evaluation
-
-DTYPES = {"fp32": 4, "fp16": 2, "bf16": 2, "int8": 1}
+from costcalc.devices.profiles import DTYPES
+from costcalc.engine.results import Evaluation
 
 
 class LayerMemory(NamedTuple):

@@ -1,0 +1,61 @@
+"""Names and paths (docs/errors.md, "Names and paths"): a bare name (``mobilenet_v1``, ``paper``,
+``raspberry_pi_4``) is a bundled spec or a built-in, never a file; anything written as a path (``./x``,
+``nets/x.yaml``, ``x.onnx``) is a file. A file in the folder named like a bundled one is warned about, not read.
+"""
+
+from __future__ import annotations
+
+import os
+
+from costcalc.errors import Diagnostic, Location
+
+
+def names_a_file(text: str) -> bool:
+    """Whether a name given for a spec, a convention or a device is a file: written as a path, with a folder
+    (``nets/x``, ``./x``) or an extension (``x.yaml``, ``x.onnx``). A bare name (``mobilenet_v1``, ``paper``)
+    is a bundled spec or a built-in, never a file (docs/errors.md, "Names and paths")."""
+    import os
+
+    separators = (os.sep, os.altsep) if os.altsep else (os.sep,)
+    return any(separator in text for separator in separators) or bool(os.path.splitext(text)[1])
+
+
+def warn_if_shadowed(name: str, folder: str, what: str, where: Location | None = None) -> None:
+    """Warn (W100) when ``folder`` holds a file called ``name``, which a bundled spec or a built-in called
+    ``name`` is used instead of: before, such a file silently replaced the bundled spec."""
+    import os
+
+    from costcalc.errors import printable, quoted, warn
+
+    local = os.path.join(folder, name)
+    if name and os.path.lexists(local):
+        as_path = os.path.join(".", name)  # where the name was written: the working folder, or the budgets file's
+        shown = printable(as_path if folder in ("", ".") else local)
+        warn(where or Location(as_path), f"costcalc reads the {what} {quoted(name)}, not the file {shown}; to read "
+                                         f"the file, write it as a path: {printable(as_path)}", "W100")
+
+
+def spec_path(argument: str | None) -> str:
+    """The file of SPEC: a bare name (``mobilenet_v1``) is a bundled spec, anything written as a path (``./x``,
+    ``nets/x.yaml``, ``x.onnx``) a file; a local file named like a bundled spec is warned about, not read."""
+    from costcalc.errors import SpecError, did_you_mean, quoted
+    from costcalc.source.names import names_a_file, warn_if_shadowed
+    from costcalc.spec.bundled import DEFAULT_SPEC, bundled_specs
+
+    name = argument or DEFAULT_SPEC
+    bundled = bundled_specs()
+    if names_a_file(name):
+        if os.path.lexists(name):
+            return name
+        stem = os.path.splitext(os.path.basename(name))[0]
+        hint = f" (the bundled spec {quoted(stem)} is named without a folder or .yaml)" if stem in bundled else ""
+        raise SpecError(Diagnostic(Location(name), f"no such spec file{hint}", "E100"))
+    if name in bundled:
+        warn_if_shadowed(name, ".", "bundled spec")
+        return str(bundled[name])
+    hint = did_you_mean(name, bundled)
+    if os.path.lexists(name):
+        hint += f"; to read the file of that name, write it as a path: {quoted(os.path.join('.', name))}"
+    raise SpecError(Diagnostic(Location(name), f"no bundled spec is named {quoted(name)}{hint}; `costcalc list` "
+                                               "shows the bundled specs, and a spec file is written as a path "
+                                               "(./x, x.yaml)", "E100"))
