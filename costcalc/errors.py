@@ -1,7 +1,7 @@
 """Diagnostics: what is wrong with user input, and where.
 
 The core raises these; only the CLI prints them (``path:line:col: error[CODE]: message``, the codes in
-``costcalc.error_codes``) and turns them into exit code 2. Anything else that escapes is a bug (exit 3).
+``CODES`` below) and turns them into exit code 2. Anything else that escapes is a bug (exit 3).
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ class Location(NamedTuple):
 class Diagnostic(NamedTuple):
     location: Location
     message: str
-    code: str = ""  # a stable code from costcalc.error_codes.CODES, such as "E204" (a "W" code: a warning)
+    code: str = ""  # a stable code from CODES below, such as "E204" (a "W" code: a warning)
 
     def __str__(self) -> str:
         severity = "warning" if self.code.startswith("W") else "error"
@@ -127,7 +127,7 @@ def did_you_mean(word: object, choices: object) -> str:
 
 class ShapeError(ValueError):
     """A shape or channel count that cannot exist (raised in exact mode only; located by the network).
-    ``code``: its code in costcalc.error_codes."""
+    ``code``: its code in CODES."""
 
     def __init__(self, message: str, code: str = "E400"):
         super().__init__(message)

@@ -21,7 +21,7 @@ import sympy
 from cli_helpers import bad_usage, ok, run
 
 import costcalc
-from costcalc.spec.bundled import bundled_specs
+from costcalc.source.bundled import bundled_specs
 
 TOTAL_MULT_ADDS = 568_740_352  # MobileNet-224 (Howard et al. 2017, Table 8: 569 million Mult-Adds)
 TOTAL_PARAMS = 4_209_088  # 4.2 million parameters

@@ -35,8 +35,8 @@ from costcalc.engine.results import Evaluation
 from costcalc.layers.conv import Conv
 from costcalc.render.compare_formats import CSV_COLUMNS, to_csv, to_json, to_markdown
 from costcalc.render.compare_table import render
+from costcalc.source.bundled import bundled_specs
 from costcalc.spec import load_spec
-from costcalc.spec.bundled import bundled_specs
 
 MOBILENET_224 = (568_740_352, 4_209_088)  # Table 4
 CONV_MOBILENET = (4_867_293_184, 29_281_120)  # Table 4 (printed 4866 without its fc layer; see test_golden_paper)

@@ -26,9 +26,9 @@ from costcalc.conventions import CONVENTIONS, PAPER, TORCHVISION, Convention
 from costcalc.engine.compiled import CompiledCost
 from costcalc.engine.exact import evaluate
 from costcalc.errors import CostcalcError, SpecError
+from costcalc.source.bundled import bundled_specs
 from costcalc.spec import load_spec
 from costcalc.spec.build import Network, build_network
-from costcalc.spec.bundled import bundled_specs
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 BASE = 224  # the input size of every generated spec; a resolution r is rho = r / 224

@@ -23,9 +23,9 @@ from costcalc.conventions import CONVENTIONS, PAPER
 from costcalc.conventions.files import ConventionError, load_convention, resolve_convention
 from costcalc.engine.exact import evaluate
 from costcalc.layers.components import COMPONENTS, Component, expand_names, register_component
+from costcalc.source.bundled import bundled_specs
 from costcalc.spec import load_spec
 from costcalc.spec.build import build_network
-from costcalc.spec.bundled import bundled_specs
 
 # (alpha, resolution): (params, keras params, fvcore, ptflops, thop, torchinfo)
 GRID = {

@@ -17,7 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from costcalc.layers import width
-from costcalc.spec.expressions import FUNCTIONS, MAX_BITS, Expr, ExprError, parse_expression
+from costcalc.spec.expression_values import MAX_BITS
+from costcalc.spec.expressions import FUNCTIONS, Expr, ExprError, parse_expression
 
 
 def value(text: str, **env: Any) -> Any:

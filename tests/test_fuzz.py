@@ -57,7 +57,7 @@ from cli_helpers import run
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
-from costcalc.spec.bundled import bundled_specs
+from costcalc.source.bundled import bundled_specs
 
 SPECS: dict[str, str] = {}
 for _name, _path in bundled_specs().items():

@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 
 from costcalc.budget.config import CHECK_KEYS
 from costcalc.errors import printable
-from costcalc.spec.bundled import bundled_specs
+from costcalc.source.bundled import bundled_specs
 
 BUNDLED = set(bundled_specs().values())
 

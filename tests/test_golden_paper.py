@@ -39,8 +39,8 @@ from costcalc.layers.base import Shape
 from costcalc.layers.conv import Conv, Depthwise, Pointwise
 from costcalc.layers.width import WidthRule
 from costcalc.render.text import percent, rounded
+from costcalc.source.bundled import bundled_specs
 from costcalc.spec import load_spec
-from costcalc.spec.bundled import bundled_specs
 
 # --- The paper's figures, as exact integers -------------------------------------------------------------------
 

@@ -20,8 +20,8 @@ import pytest
 
 from costcalc.conventions import PAPER, TORCHVISION
 from costcalc.engine.exact import evaluate
+from costcalc.source.bundled import bundled_specs
 from costcalc.spec import load_spec
-from costcalc.spec.bundled import bundled_specs
 
 # tensorflow/models research/slim/nets/mobilenet_v1.py, module docstring: (TF-slim op, params, mult_adds).
 TFSLIM_LAYERS = [

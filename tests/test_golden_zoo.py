@@ -25,9 +25,9 @@ import pytest
 
 from costcalc.conventions import PAPER, TORCHVISION
 from costcalc.engine.exact import evaluate
+from costcalc.source.bundled import bundled_specs
 from costcalc.spec import load_spec
 from costcalc.spec.build import build_network
-from costcalc.spec.bundled import bundled_specs
 
 # model: (num_params, _ops, weights enum in torchvision 0.29.1)
 PUBLISHED = {

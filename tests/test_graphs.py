@@ -332,7 +332,7 @@ def test_resnet50_closed_form_equals_the_exact_count_where_nothing_rounds() -> N
     # PyTorch padding that keeps the size gives size / stride in the ideal form, as the paper's D_F / stride, so
     # at 224 px (every stride divides) and alpha 1 (nothing is rounded) the closed form is the exact count.
     from costcalc.engine.symbolic import closed_form
-    from costcalc.spec.bundled import bundled_specs
+    from costcalc.source.bundled import bundled_specs
     from costcalc.spec.schema import load_spec
 
     network = build_network(load_spec(str(bundled_specs()["resnet50"])))

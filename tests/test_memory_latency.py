@@ -16,9 +16,9 @@ from costcalc.analysis.roofline import roofline
 from costcalc.conventions import CONVENTIONS
 from costcalc.devices.profiles import DTYPES, Device, DeviceError, load_device
 from costcalc.engine.exact import evaluate
+from costcalc.source.bundled import bundled_specs
 from costcalc.spec import load_spec
 from costcalc.spec.build import build_network
-from costcalc.spec.bundled import bundled_specs
 
 
 def _evaluate(name: str, convention: str = "paper", alpha: Fraction = Fraction(1)):  # type: ignore[no-untyped-def]

@@ -31,8 +31,8 @@ from costcalc.render.csv_report import to_csv
 from costcalc.render.json_report import to_json
 from costcalc.render.markdown import to_markdown
 from costcalc.render.table import BAR_WIDTH, render
+from costcalc.source.bundled import bundled_specs
 from costcalc.spec import load_spec
-from costcalc.spec.bundled import bundled_specs
 
 TOTAL_MULT_ADDS = 568_740_352  # MobileNet-224, paper Table 1/8: 569 million
 TOTAL_PARAMS = 4_209_088  # 4.2 million

@@ -29,9 +29,9 @@ from costcalc.conventions import PAPER
 from costcalc.engine.exact import evaluate
 from costcalc.errors import CostcalcError
 from costcalc.quantities import parse_multiplier
+from costcalc.source.bundled import bundled_specs
 from costcalc.spec import load_spec
 from costcalc.spec.build import build_network
-from costcalc.spec.bundled import bundled_specs
 
 TABLE_6 = {  # alpha at 224 px: (Mult-Adds, params)
     Fraction(1): (568_740_352, 4_209_088),

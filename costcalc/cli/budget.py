@@ -69,10 +69,9 @@ def check_command(specs: tuple[str, ...], max_mult_adds: int | None, max_params:
         MAX_EVALUATIONS,
         BudgetError,
         Configuration,
-        find_config,
-        load_config,
         parse_percent,
     )
+    from costcalc.budget.files import find_config, load_config
     from costcalc.quantities import parse_multiplier, parse_resolution
     from costcalc.render import check_formats
     from costcalc.render.text import plural
@@ -247,7 +246,7 @@ def _command_line_check(name: str | None, limits: dict[str, int | None], growth:
                         convention: str | None) -> Any:
     """A check made of the command line's options, pointing at the spec for annotations."""
     from costcalc.budget.config import CheckSpec, Configuration
-    from costcalc.spec.bundled import DEFAULT_SPEC
+    from costcalc.source.bundled import DEFAULT_SPEC
 
     label = name or DEFAULT_SPEC
     from costcalc.source.names import spec_path
@@ -270,7 +269,8 @@ def snapshot_command(config: str | None, output: str | None, allow_outside: bool
     `costcalc check --baseline` to compare growth against. Default file: the budgets file's `baseline`."""
     from costcalc.analysis.report import build_report
     from costcalc.budget.baseline import BaselineSize, bundle
-    from costcalc.budget.config import BudgetError, find_config, load_config
+    from costcalc.budget.config import BudgetError
+    from costcalc.budget.files import find_config, load_config
     from costcalc.render.json_report import to_data
 
     path = config or find_config()

@@ -51,7 +51,7 @@ def report_command(spec: str | None, alpha: Fraction, rho: Fraction | None, reso
     from costcalc.analysis.report import build_report
     from costcalc.conventions.files import resolve_convention
     from costcalc.engine.exact import evaluate, rho_for_resolution
-    from costcalc.spec.bundled import DEFAULT_SPEC
+    from costcalc.source.bundled import DEFAULT_SPEC
 
     if rho is not None and resolution is not None:
         raise click.UsageError("give --rho or --resolution, not both")
@@ -108,8 +108,8 @@ def list_command(devices: bool, output_format: str) -> None:
     profiles for the roofline latency estimate."""
     from costcalc.render.sinks.json_text import dumps
     from costcalc.render.sinks.terminal import visible
+    from costcalc.source.bundled import bundled_specs
     from costcalc.spec import load_spec
-    from costcalc.spec.bundled import bundled_specs
 
     if devices:
         from costcalc.devices.profiles import bundled_devices, load_device
@@ -162,7 +162,7 @@ def explain_command(spec: str | None, convention: str, versus: str, unit: str, a
     from costcalc.conventions.files import resolve_convention
     from costcalc.engine.exact import evaluate, rho_for_resolution
     from costcalc.render import explain_formats
-    from costcalc.spec.bundled import DEFAULT_SPEC
+    from costcalc.source.bundled import DEFAULT_SPEC
 
     if rho is not None and resolution is not None:
         raise click.UsageError("give --rho or --resolution, not both")

@@ -58,7 +58,7 @@ def sweep_command(spec: str | None, alphas: str, resolutions: str | None, rhos: 
     from costcalc.engine.arith import scale_resolution
     from costcalc.engine.compiled import CompiledCost
     from costcalc.quantities import parse_multiplier, parse_resolution
-    from costcalc.spec.bundled import DEFAULT_SPEC
+    from costcalc.source.bundled import DEFAULT_SPEC
 
     if rhos is not None and resolutions is not None:
         raise click.UsageError("give --rho or --resolution, not both")
@@ -134,7 +134,7 @@ def solve_command(spec: str | None, max_mult_adds: int | None, max_params: int |
     from costcalc.engine.compiled import CompiledCost
     from costcalc.quantities import format_fraction, parse_multiplier, parse_resolution
     from costcalc.render import solve_formats
-    from costcalc.spec.bundled import DEFAULT_SPEC
+    from costcalc.source.bundled import DEFAULT_SPEC
 
     latency, peak, profile = resources(max_latency, max_peak_memory, device)
     budget = Budget(max_mult_adds, max_params, latency, peak)

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from costcalc.errors import Diagnostic, ShapeError, SpecError
-from costcalc.layers import fields as f
 from costcalc.layers.base import Layer, Shape
 from costcalc.layers.graph import Merge
+from costcalc.source.problems import describe
 from costcalc.spec.build import Network, Node
 
 MAX_SHAPE_BITS = 128  # a feature map's height, width and channels stay below 2**128 (docs/spec-format.md, "Numbers")
@@ -49,7 +49,7 @@ def _resolve(layer: Layer, fields: tuple[str, ...], channels_in: Any, block_in: 
         except ExprError as error:
             raise ShapeError(f"'{name}': {error.message} (in '{bound.expr.text}')", error.code) from None
         if arith.exact and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-            raise ShapeError(f"'{name}: {bound.expr.text}' gives {f.describe(value)} with in = {channels_in}, "
+            raise ShapeError(f"'{name}: {bound.expr.text}' gives {describe(value)} with in = {channels_in}, "
                              f"block_in = {block_in}; a channel count must be a whole number of at least 1 "
                              "(round it with floor, ceil, round or make_divisible)", "E405")
         changes[name] = value

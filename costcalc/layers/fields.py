@@ -7,7 +7,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any, Callable
 
-from costcalc.errors import quoted
+from costcalc.source.problems import describe
 
 Parser = Callable[[Any], Any]
 
@@ -19,46 +19,11 @@ ACTIVATIONS = ("relu", "relu6", "leaky_relu", "elu", "selu", "sigmoid", "tanh", 
 
 class FieldError(ValueError):
     """A field value of the wrong type or range. ``code``: when set, the code to report it with instead of the
-    caller's own (E307: an expression's value beyond its bound, costcalc.spec.expressions.MAX_BITS)."""
+    caller's own (E307: an expression's value beyond its bound, costcalc.spec.expression_values.MAX_BITS)."""
 
     def __init__(self, message: str, code: str | None = None):
         super().__init__(message)
         self.code = code
-
-
-def describe(value: Any) -> str:
-    """A value from a spec as a message shows it: strings quoted and cut (``costcalc.errors.quoted``)."""
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, bool):
-        return f"a boolean ({str(value).lower()})"
-    if isinstance(value, Fraction):
-        return f"{value.numerator}/{value.denominator}" if value.denominator != 1 else str(value.numerator)
-    if isinstance(value, int):
-        from costcalc.quantities import shown_integer
-
-        return shown_integer(value)
-    if isinstance(value, float):
-        return quoted(value)
-    if isinstance(value, str):
-        return f"the string {quoted(value)}"
-    if isinstance(value, list):
-        return "a list" if value else "an empty list"
-    if isinstance(value, dict):
-        return "a mapping" if value else "an empty mapping"
-    return type(value).__name__
-
-
-def kind_of(value: Any) -> str:
-    """What a value is, without any of it: for a file that is not what it should be, which may be anything (a
-    private key read as YAML is a string), so that a message never repeats it."""
-    if value is None:
-        return "empty"
-    for kind, name in ((bool, "a boolean"), (int, "a number"), (float, "a number"), (str, "a string"),
-                       (list, "a list"), (dict, "a mapping")):
-        if isinstance(value, kind):
-            return name
-    return "a value of another kind"
 
 
 def positive_int(value: Any) -> int:

@@ -39,8 +39,8 @@ def spec_path(argument: str | None) -> str:
     """The file of SPEC: a bare name (``mobilenet_v1``) is a bundled spec, anything written as a path (``./x``,
     ``nets/x.yaml``, ``x.onnx``) a file; a local file named like a bundled spec is warned about, not read."""
     from costcalc.errors import SpecError, did_you_mean, quoted
+    from costcalc.source.bundled import DEFAULT_SPEC, bundled_specs
     from costcalc.source.names import names_a_file, warn_if_shadowed
-    from costcalc.spec.bundled import DEFAULT_SPEC, bundled_specs
 
     name = argument or DEFAULT_SPEC
     bundled = bundled_specs()

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 from costcalc.errors import Diagnostic, Location, SpecError, closest, quoted
-from costcalc.layers import fields as f
 from costcalc.source.positioned_yaml import Mapping
 
 MAX_PROBLEMS = 100  # per stage: a file with 30,000 bad lines stops at the hundredth, in a moment
@@ -33,16 +33,39 @@ class Problems:
         return sorted(self.found, key=lambda found: (found.location.line, found.location.column))
 
 
-def type_name(value: Any) -> str:
-    return f.describe(value)
+def describe(value: Any) -> str:
+    """A value from a spec as a message shows it: strings quoted and cut (``costcalc.errors.quoted``)."""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    if isinstance(value, Fraction):
+        return f"{value.numerator}/{value.denominator}" if value.denominator != 1 else str(value.numerator)
+    if isinstance(value, int):
+        from costcalc.quantities import shown_integer
+
+        return shown_integer(value)
+    if isinstance(value, float):
+        return quoted(value)
+    if isinstance(value, str):
+        return f"the string {quoted(value)}"
+    if isinstance(value, list):
+        return "a list" if value else "an empty list"
+    if isinstance(value, dict):
+        return "a mapping" if value else "an empty mapping"
+    return type(value).__name__
 
 
-def field(problems: Problems, mapping: Mapping, key: str, parse: Any, context: str) -> Any:
-    try:
-        return parse(mapping[key])
-    except f.FieldError as error:
-        problems.add(mapping.value_at[key], f"{context}'{key}': {error}", error.code or "E204")
-        return None
+def kind_of(value: Any) -> str:
+    """What a value is, without any of it: for a file that is not what it should be, which may be anything (a
+    private key read as YAML is a string), so that a message never repeats it."""
+    if value is None:
+        return "empty"
+    for kind, name in ((bool, "a boolean"), (int, "a number"), (float, "a number"), (str, "a string"),
+                       (list, "a list"), (dict, "a mapping")):
+        if isinstance(value, kind):
+            return name
+    return "a value of another kind"
 
 
 def unknown_keys(problems: Problems, mapping: Mapping, allowed: Any, context: str) -> set[str]:

@@ -21,7 +21,7 @@ from costcalc.errors import Location
 from costcalc.layers import KINDS, SHORTHANDS
 from costcalc.layers import fields as f
 from costcalc.source.positioned_yaml import Mapping
-from costcalc.source.problems import Problems, type_name, unknown_keys
+from costcalc.source.problems import Problems, describe, unknown_keys
 from costcalc.spec import values as v
 from costcalc.spec.entries import STRUCTURES, Scope, parse_body
 from costcalc.spec.model import (
@@ -44,7 +44,7 @@ def _parse_args(problems: Problems, value: Any, location: Location, block: str) 
         return {}
     if not isinstance(value, Mapping):
         problems.add(location, f"block '{block}': 'args' must be a mapping of argument names to defaults "
-                               f"(`required` for none), like {{planes: required, stride: 1}}, got {type_name(value)}", "E305")
+                               f"(`required` for none), like {{planes: required, stride: 1}}, got {describe(value)}", "E305")
         return None
     args: dict[str, Any] = {}
     for name, default in value.items():
@@ -63,7 +63,7 @@ def _parse_args(problems: Problems, value: Any, location: Location, block: str) 
             continue
         if isinstance(default, (list, dict)) or default is None:
             problems.add(value.value_at[name], f"block '{block}': the default of '{name}' must be a number, "
-                                               f"true/false, a string or `required`, got {type_name(default)}", "E305")
+                                               f"true/false, a string or `required`, got {describe(default)}", "E305")
             continue
         args[name] = default
     return args
@@ -72,7 +72,7 @@ def _parse_args(problems: Problems, value: Any, location: Location, block: str) 
 def parse_block_headers(problems: Problems, value: Any, location: Location) -> dict[str, tuple[Mapping, dict[str, Any]]]:
     """Each block's definition and declared arguments (bodies are parsed once every name is known)."""
     if not isinstance(value, Mapping):
-        problems.add(location, f"'blocks' must be a mapping of block names to definitions, got {type_name(value)}", "E202")
+        problems.add(location, f"'blocks' must be a mapping of block names to definitions, got {describe(value)}", "E202")
         return {}
     headers = {}
     for name, definition in value.items():
@@ -85,7 +85,7 @@ def parse_block_headers(problems: Problems, value: Any, location: Location) -> d
             continue
         if not isinstance(definition, Mapping):
             problems.add(value.value_at[name], f"block '{name}' must be a mapping with 'layers' (and 'args'), "
-                                               f"got {type_name(definition)}", "E202")
+                                               f"got {describe(definition)}", "E202")
             continue
         unknown_keys(problems, definition, ("args", "layers"), f"block '{name}': ")
         args = _parse_args(problems, definition.get("args"), definition.value_at.get("args", at), name)

@@ -14,14 +14,13 @@ All problems are collected; nothing is evaluated here except expressions of cons
 
 from __future__ import annotations
 
-import re
-from typing import Any, NamedTuple
+from typing import Any
 
 from costcalc.errors import Location, closest, did_you_mean, quoted
 from costcalc.layers import KINDS, SHORTHANDS
 from costcalc.layers import fields as f
 from costcalc.source.positioned_yaml import Mapping, Sequence
-from costcalc.source.problems import Problems, empty_mapping, type_name, unknown_keys
+from costcalc.source.problems import Problems, describe, empty_mapping, unknown_keys
 from costcalc.spec import values as v
 from costcalc.spec.model import (
     BlockCall,
@@ -32,89 +31,10 @@ from costcalc.spec.model import (
     RepeatEntry,
     ResidualEntry,
 )
+from costcalc.spec.values import FAILED, Scope, arg_value, field_value, parse_expression_at
 
 MAX_NESTING = 64
-_NUMBER = re.compile(r"[0-9.]+\Z")
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-# What YAML 1.1 would have read as a number: 0x10, 0o17, 0b101, 010, 1_000, 1:30, 1e3, 1.5e3.
-_YAML11_NUMBER = re.compile(r"[-+]?(0[xob][0-9a-fA-F_]+|0[0-9_]+|[0-9][0-9_]*(:[0-5]?[0-9])+|[0-9]+_[0-9_]*"
-                            r"|[0-9][0-9_]*(\.[0-9_]*)?[eE][-+]?[0-9]+)\Z")
 STRUCTURES = ("repeat", "if", "residual", "concat")
-_FAILED: Any = object()
-
-
-class Scope(NamedTuple):
-    """What names an entry may use: the enclosing block's arguments (None at the top level) and every
-    block's declared arguments."""
-
-    args: dict[str, Any] | None
-    blocks: dict[str, dict[str, Any]]
-
-
-def _at_offset(location: Location, offset: int) -> Location:
-    return Location(location.path, location.line, location.column + offset) if location.line else location
-
-
-def parse_expression_at(problems: Problems, text: str, location: Location, context: str,
-                        allowed: set[str], runtime_hint: bool) -> Any:
-    """Parse ``text`` as an expression that may read ``allowed`` names; ``_FAILED`` after reporting."""
-    from costcalc.spec.expressions import ExprError, parse_expression
-
-    try:
-        expr = parse_expression(text)
-    except ExprError as error:
-        problems.add(_at_offset(location, error.offset), f"{context}{error.message} (in '{text[:60]}')", "E300")
-        return _FAILED
-    unknown = sorted(expr.variables - allowed)
-    for name in unknown:
-        if name in v.RUNTIME_NAMES:
-            hint = ("; it can be used only in channel counts (filters, units, groups, squeeze)" if runtime_hint
-                    else "; it is known only inside a layer's channel count")
-        elif allowed:
-            hint = did_you_mean(name, sorted(allowed)) or f"; the names here are: {', '.join(sorted(allowed))}"
-        else:
-            hint = "; names in expressions are a block's arguments, or in, block_in and alpha in channel counts"
-        problems.add(location, f"{context}unknown name '{name}' in '{text[:60]}'{hint}", "E301")
-    return _FAILED if unknown else expr
-
-
-def _field_value(problems: Problems, mapping: Mapping, key: str, field: f.SpecField, context: str,
-                 scope: Scope) -> Any:
-    raw, at = mapping[key], mapping.value_at[key]
-    args = set(scope.args or ())
-    label = f"{context}'{key}': "
-    allowed = args | (set(v.RUNTIME_NAMES) if field.runtime else set())
-    try:
-        if field.numeric and isinstance(raw, str) and not (field.parse is f.padding and raw in ("same", "valid")):
-            word = raw.strip()
-            if _YAML11_NUMBER.match(word):
-                raise f.FieldError(f"expected a whole number, got the string {raw!r} (write it in plain decimal: "
-                                   "YAML 1.1 forms such as 0x10, 010, 1_000, 1:30 and 1e3 are not numbers here)")
-            if _NUMBER.match(word):
-                field.parse(raw)  # a number in quotes: the parser's own "got the string '32'"
-            if _NAME.match(word) and word not in allowed and not closest(word, allowed):
-                field.parse(raw)  # a word that is no name here, such as `stride: yes`: "got the string 'yes'"
-            expr = parse_expression_at(problems, raw, at, label, allowed, not field.runtime)
-            if expr is _FAILED or expr.variables:
-                return expr
-            return field.parse(v.evaluate(expr, {}))
-        if field.numeric and isinstance(raw, list) and any(isinstance(item, str) for item in raw):
-            items = []
-            for item in raw:
-                if isinstance(item, str):
-                    item = parse_expression_at(problems, item, at, label, args, False)
-                    if item is _FAILED:
-                        return _FAILED
-                    if not item.variables:
-                        item = v.evaluate(item, {})
-                items.append(item)
-            return items if v.is_deferred(items) else field.parse(items)
-        if not field.numeric and isinstance(raw, str) and raw in args and field.parse is not f.text:
-            return parse_expression_at(problems, raw, at, label, args, False)
-        return field.parse(raw)
-    except f.FieldError as error:
-        problems.add(at, f"{label}{error}", error.code or "E204")
-        return _FAILED
 
 
 def _parse_layer(problems: Problems, kind: str, fields_value: Any, location: Location, fields_location: Location,
@@ -127,7 +47,7 @@ def _parse_layer(problems: Problems, kind: str, fields_value: Any, location: Loc
         fields_value = empty_mapping(fields_location)
     if not isinstance(fields_value, Mapping):
         problems.add(fields_location, f"the fields of '{written}' must be a mapping like "
-                                      f"{{{_example_fields(cls)}}}, got {type_name(fields_value)}", "E202")
+                                      f"{{{_example_fields(cls)}}}, got {describe(fields_value)}", "E202")
         return None
     name = fields_value.get("name")
     context = f"layer '{name}': " if isinstance(name, str) and name else f"{kind}: "
@@ -149,9 +69,9 @@ def _parse_layer(problems: Problems, kind: str, fields_value: Any, location: Loc
                          "E206")
             failed = True
             continue
-        values[key] = _field_value(problems, fields_value, key, schema[key], context, scope)
+        values[key] = field_value(problems, fields_value, key, schema[key], context, scope)
         value_at[key] = fields_value.value_at[key]
-        failed = failed or values[key] is _FAILED
+        failed = failed or values[key] is FAILED
     for field in schema.values():
         if field.name not in values and field.required and field.name not in misspelt:
             problems.add(location, f"{context}missing required field '{field.name}' ({field.doc})", "E207")
@@ -213,7 +133,7 @@ def parse_entry(problems: Problems, entry: Any, location: Location, depth: int, 
             problems.add(location, "a layer is one kind with its fields, like `- conv: {kernel: 3, filters: 32}`; "
                                    f"this entry has {len(entry)} keys: {', '.join(map(str, entry))}", "E208")
         return None
-    problems.add(location, f"a layer must be a kind name or `KIND: {{fields}}`, got {type_name(entry)}", "E208")
+    problems.add(location, f"a layer must be a kind name or `KIND: {{fields}}`, got {describe(entry)}", "E208")
     return None
 
 
@@ -224,18 +144,18 @@ def _count_or_condition(problems: Problems, entry: Mapping, key: str, parse: Any
     raw, at = entry[key], entry.value_at[key]
     if isinstance(raw, str):
         expr = parse_expression_at(problems, raw, at, f"{key}: ", set(scope.args or ()), False)
-        if expr is _FAILED or expr.variables:
+        if expr is FAILED or expr.variables:
             return expr
         try:
             raw = v.evaluate(expr, {})
         except f.FieldError as error:
             problems.add(at, f"'{key}': {error}", error.code or "E300")
-            return _FAILED
+            return FAILED
     try:
         return parse(raw)
     except f.FieldError as error:
         problems.add(at, f"'{key}': {error}", error.code or "E204")
-        return _FAILED
+        return FAILED
 
 
 def _parse_repeat(problems: Problems, entry: Mapping, depth: int, scope: Scope) -> RepeatEntry | None:
@@ -245,7 +165,7 @@ def _parse_repeat(problems: Problems, entry: Mapping, depth: int, scope: Scope) 
         problems.add(entry.location, "'repeat' needs 'layers': the list of layers to repeat", "E201")
         return None
     body = parse_body(problems, entry["layers"], entry.value_at["layers"], depth + 1, scope)
-    if count is _FAILED or body is None:
+    if count is FAILED or body is None:
         return None
     return RepeatEntry(count=count, body=body, location=entry.location)
 
@@ -260,14 +180,14 @@ def _parse_if(problems: Problems, entry: Mapping, depth: int, scope: Scope) -> I
     orelse: tuple[Entry, ...] | None = ()
     if "else" in entry:
         orelse = parse_body(problems, entry["else"], entry.value_at["else"], depth + 1, scope, allow_empty=True)
-    if condition is _FAILED or body is None or orelse is None:
+    if condition is FAILED or body is None or orelse is None:
         return None
     return IfEntry(condition=condition, body=body, orelse=orelse, location=entry.location)
 
 
 def _structure(problems: Problems, kind: str, value: Any, location: Location) -> Mapping | None:
     if not isinstance(value, Mapping):
-        problems.add(location, f"'{kind}' takes a mapping like {{{_STRUCTURE_KEYS[kind]}}}, got {type_name(value)}", "E202")
+        problems.add(location, f"'{kind}' takes a mapping like {{{_STRUCTURE_KEYS[kind]}}}, got {describe(value)}", "E202")
         return None
     return value
 
@@ -279,7 +199,7 @@ def _name(problems: Problems, value: Mapping, context: str) -> Any:
         return f.text(value["name"])
     except f.FieldError as error:
         problems.add(value.value_at["name"], f"{context}'name': {error}", error.code or "E204")
-        return _FAILED
+        return FAILED
 
 
 def _parse_residual(problems: Problems, value: Any, location: Location, depth: int,
@@ -298,7 +218,7 @@ def _parse_residual(problems: Problems, value: Any, location: Location, depth: i
     if "shortcut" in value:
         shortcut = parse_body(problems, value["shortcut"], value.value_at["shortcut"], depth + 1, scope,
                               allow_empty=True)
-    if body is None or shortcut is None or name is _FAILED or when is _FAILED:
+    if body is None or shortcut is None or name is FAILED or when is FAILED:
         return None
     return ResidualEntry(body=body, shortcut=shortcut, name=name, location=location, when=when)
 
@@ -320,7 +240,7 @@ def _parse_concat(problems: Problems, value: Any, location: Location, depth: int
     branches_value = value.get("branches")
     if not isinstance(branches_value, Sequence) or len(branches_value) < 2:
         at = value.value_at.get("branches", location)
-        got = f"a list of {len(branches_value)}" if isinstance(branches_value, Sequence) else type_name(branches_value)
+        got = f"a list of {len(branches_value)}" if isinstance(branches_value, Sequence) else describe(branches_value)
         problems.add(at, f"concat: 'branches' must be a list of two or more branches, each a list of layers "
                          f"(`[]` passes the input through), got {got}", "E202")
         return None
@@ -328,57 +248,13 @@ def _parse_concat(problems: Problems, value: Any, location: Location, depth: int
     for item, at in zip(branches_value, branches_value.item_at):
         if not isinstance(item, Sequence):
             problems.add(at, f"concat: each branch is a list of layers (`[]` passes the input through), "
-                             f"got {type_name(item)}", "E202")
+                             f"got {describe(item)}", "E202")
             branches.append(None)
             continue
         branches.append(parse_body(problems, item, at, depth + 1, scope, allow_empty=True))
-    if any(branch is None for branch in branches) or name is _FAILED:
+    if any(branch is None for branch in branches) or name is FAILED:
         return None
     return ConcatEntry(branches=tuple(branches), split=split, name=name, location=location)  # type: ignore[arg-type]
-
-
-def _arg_value(problems: Problems, raw: Any, at: Location, context: str, scope: Scope) -> Any:
-    """A block argument as written in a call: a number, true/false, a string, or an expression of the
-    caller's own arguments."""
-    if isinstance(raw, (bool, int)):
-        return raw
-    if isinstance(raw, float):
-        try:
-            return v.literal(raw)
-        except f.FieldError as error:
-            problems.add(at, f"{context}{error}", error.code or "E306")
-            return _FAILED
-    if isinstance(raw, str):
-        from costcalc.spec.expressions import ExprError, parse_expression
-
-        try:
-            expr = parse_expression(raw)
-        except ExprError:
-            return raw
-        caller = set(scope.args or ())
-        if not expr.variables:
-            try:
-                return v.evaluate(expr, {})
-            except f.FieldError as error:
-                problems.add(at, f"{context}{error}", error.code or "E300")
-                return _FAILED
-        if expr.variables <= caller:
-            return expr
-        if len(expr.variables) == 1 and raw.strip() in expr.variables:
-            match = closest(raw.strip(), caller) if caller else None
-            if match:
-                problems.add(at, f"{context}unknown name '{raw.strip()}' (did you mean '{match}'?)", "E301")
-                return _FAILED
-            return raw  # a plain string, such as an activation's name
-        unknown = sorted(expr.variables - caller)
-        names = f"{', '.join(unknown)}, which are not arguments" if len(unknown) > 1 else f"{unknown[0]}, which is not an argument"
-        problems.add(at, f"{context}'{raw}' uses {names} of the calling block; block "
-                         "arguments are fixed when the block is used (in, block_in and alpha belong in a layer's "
-                         "channel count)", "E306")
-        return _FAILED
-    problems.add(at, f"{context}a block argument is a number, true/false, a name or an expression, "
-                     f"got {type_name(raw)}", "E306")
-    return _FAILED
 
 
 def _parse_call(problems: Problems, block: str, value: Any, location: Location, value_location: Location,
@@ -388,7 +264,7 @@ def _parse_call(problems: Problems, block: str, value: Any, location: Location, 
         value = empty_mapping(value_location)
     if not isinstance(value, Mapping):
         problems.add(value_location, f"the arguments of block '{block}' must be a mapping like "
-                                     f"{{{', '.join(f'{a}: ...' for a in declared) or 'name: ...'}}}, got {type_name(value)}", "E202")
+                                     f"{{{', '.join(f'{a}: ...' for a in declared) or 'name: ...'}}}, got {describe(value)}", "E202")
         return None
     context = f"block '{block}': "
     args: dict[str, Any] = {}
@@ -406,9 +282,9 @@ def _parse_call(problems: Problems, block: str, value: Any, location: Location, 
             problems.add(value.key_at[key], f"{context}unknown argument '{key}'{hint}; {takes}", "E302")
             failed = True
             continue
-        args[key] = _arg_value(problems, value[key], value.value_at[key], f"{context}'{key}': ", scope)
+        args[key] = arg_value(problems, value[key], value.value_at[key], f"{context}'{key}': ", scope)
         arg_at[key] = value.value_at[key]
-        failed = failed or args[key] is _FAILED
+        failed = failed or args[key] is FAILED
     from costcalc.spec.model import REQUIRED_ARG
 
     missing = [arg for arg, default in declared.items()
@@ -417,7 +293,7 @@ def _parse_call(problems: Problems, block: str, value: Any, location: Location, 
         problems.add(location, f"{context}missing required argument{'s' if len(missing) > 1 else ''} "
                                f"{', '.join(repr(arg) for arg in missing)}", "E303")
         failed = True
-    if failed or name is _FAILED:
+    if failed or name is FAILED:
         return None
     return BlockCall(block=block, args=args, arg_at=arg_at, name=name, location=location)
 
@@ -429,7 +305,7 @@ def parse_body(problems: Problems, value: Any, location: Location, depth: int, s
         return None
     if not isinstance(value, Sequence) or (not value and not allow_empty):
         wanted = "a list of layers" if allow_empty else "a non-empty list of layers"
-        problems.add(location, f"'layers' must be {wanted}, got {type_name(value)}", "E202")
+        problems.add(location, f"'layers' must be {wanted}, got {describe(value)}", "E202")
         return None
     entries = [parse_entry(problems, item, item_location, depth, scope)
                for item, item_location in zip(value, value.item_at)]

@@ -18,43 +18,30 @@ precedence first (like Python's)::
 
 Calls are limited to ``FUNCTIONS``. Numbers are ``int`` or ``fractions.Fraction``, never float: ``0.25``
 is ``Fraction(1, 4)`` and ``7 / 2`` is ``Fraction(7, 2)``; a whole Fraction result becomes an ``int``.
-``evaluate(env, ideal=True)`` accepts sympy values: rounding functions return their first argument,
-``//`` is ``/``, ``%`` is an error and min/max become ``sympy.Min``/``sympy.Max``.
+Values are computed by costcalc.spec.expression_values (exactly, or with sympy for the closed form), every
+intermediate value bounded.
 
 Limits against hostile text: 500 characters, 200 tokens, 32 levels of nesting (parentheses, calls,
-unary operators), 30 digits a number. There is no power operator, but a product can still grow: ``a * a * a
-* a`` passed down as the next block's ``a`` through a few levels of blocks has billions of digits. So every
-value the evaluator computes (each operation's and each call's result, and the expression's value) is
-bounded: integers, and the numerator and denominator of fractions, have at most ``MAX_BITS`` bits, or the
-evaluation stops at that operation with ``ExprError`` (code E307).
+unary operators), 30 digits a number.
 """
 
 from __future__ import annotations
 
-import math
-import operator
 from collections.abc import Iterator, Mapping
 from fractions import Fraction
 from typing import Any, NamedTuple
 
 from costcalc.errors import did_you_mean
-from costcalc.layers.width import make_divisible
 
 MAX_LENGTH, MAX_DEPTH, MAX_TOKENS, MAX_DIGITS = 500, 32, 200, 30
-MAX_BITS = 128  # values below 2**128 (~3.4e38): far above any channel count, far below a slow one
 
 _ARITY = {"ceil": (1, 1), "floor": (1, 1), "round": (1, 1), "int": (1, 1),
           "min": (1, None), "max": (1, None), "make_divisible": (2, 3)}
 FUNCTIONS: tuple[str, ...] = tuple(_ARITY)
-_ROUNDING = {"ceil": math.ceil, "floor": math.floor, "round": round, "int": math.trunc}
 _CONSTANTS = {"true": True, "True": True, "false": False, "False": False}
 _COMPARE, _NOT, _UNARY = 4, 3, 7
 _BINARY = {"or": 1, "and": 2, "==": 4, "!=": 4, "<": 4, "<=": 4, ">": 4, ">=": 4,
            "+": 5, "-": 5, "*": 6, "/": 6, "//": 6, "%": 6}
-_COMPARISONS = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
-                ">": operator.gt, ">=": operator.ge}
-_ARITHMETIC = {"+": operator.add, "-": operator.sub, "*": operator.mul, "//": operator.floordiv,
-               "%": operator.mod}
 _OPERATORS = ("==", "!=", "<=", ">=", "//", "<", ">", "+", "-", "*", "/", "%", "(", ")", ",")
 _UNSUPPORTED = {"**": "'**' is not supported (there is no power operator)",
                 ".": "'.' attribute access is not supported", "[": "'[' subscripts are not supported",
@@ -68,7 +55,7 @@ _NAME_CHARS = _NAME_START + _DIGITS
 
 class ExprError(ValueError):
     """A bad expression: ``message`` says what is wrong, ``offset`` (0-based) where in the text, ``code`` its
-    code in costcalc.error_codes (E307: a value beyond ``MAX_BITS``; E300: anything else)."""
+    code in costcalc.errors.CODES (E307: a value beyond ``expression_values.MAX_BITS``; E300: anything else)."""
 
     def __init__(self, message: str, offset: int = 0, code: str = "E300"):
         super().__init__(message, offset)
@@ -255,121 +242,6 @@ class _Parser:
         return Node("call", name.text, tuple(args), name.offset, name.offset, end)
 
 
-def _show(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Fraction):
-        return f"{value.numerator}/{value.denominator}"
-    return repr(value) if isinstance(value, str) else str(value)
-
-
-class _Evaluator:
-    def __init__(self, text: str, env: Mapping[str, Any], ideal: bool):
-        self.text, self.env, self.ideal, self.sympy = text, env, ideal, None
-        if ideal:
-            import sympy  # only symbolic evaluation loads sympy
-
-            self.sympy = sympy
-
-    def is_symbolic(self, value: Any) -> bool:
-        return self.sympy is not None and isinstance(value, self.sympy.Basic)
-
-    def to_sympy(self, value: Any) -> Any:
-        if isinstance(value, Fraction):
-            return self.sympy.Rational(value.numerator, value.denominator)
-        return self.sympy.Integer(value) if isinstance(value, int) else value
-
-    def number(self, value: Any, node: Node) -> Any:
-        numeric = isinstance(value, (int, Fraction)) or self.is_symbolic(value) and isinstance(value, self.sympy.Expr)
-        if isinstance(value, bool) or not numeric:
-            raise ExprError(f"expected a number, got {_show(value)}", node.start)
-        return value
-
-    def truth(self, value: Any, node: Node) -> bool:
-        if not isinstance(value, bool):
-            raise ExprError(f"expected true or false, got {_show(value)}", node.start)
-        return value
-
-    def bounded(self, value: Any, node: Node) -> Any:
-        """``value``, unless it (or its numerator or denominator) has more than ``MAX_BITS`` bits."""
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, int):
-            parts: tuple[int, ...] = (value,)
-        elif isinstance(value, Fraction):
-            parts = (value.numerator, value.denominator)
-        elif self.is_symbolic(value) and value.is_Rational:
-            parts = (int(value.p), int(value.q))
-        else:
-            return value  # a symbolic expression: its size is bounded by the text's
-        if any(part.bit_length() > MAX_BITS for part in parts):
-            from costcalc.quantities import shown_integer
-
-            largest = max(parts, key=lambda part: part.bit_length())
-            raise ExprError(f"'{self.text[node.start:node.end]}' gives {shown_integer(abs(largest))}; an expression's "
-                            f"values stay below 2^{MAX_BITS} (about 3.4e38), numerators and denominators too",
-                            node.offset, "E307")
-        return value
-
-    def compute(self, node: Node) -> Any:
-        kind = node.kind
-        if kind in ("const", "var"):
-            return node.value if kind == "const" else self.variable(node)
-        return self.bounded(self.operate(node), node)
-
-    def operate(self, node: Node) -> Any:
-        kind, op, args = node.kind, node.value, node.args
-        if kind == "call":
-            return self.call(node)
-        if op == "not":
-            return not self.truth(self.compute(args[0]), args[0])
-        if kind == "unary":
-            value = self.number(self.compute(args[0]), args[0])
-            return -value if op == "-" else value
-        left, right = args
-        if op in ("and", "or"):  # short-circuit, like Python: ``b != 0 and a / b > 1`` is safe
-            first = self.truth(self.compute(left), left)
-            return first if first == (op == "or") else self.truth(self.compute(right), right)
-        a, b = self.compute(left), self.compute(right)
-        if op in ("==", "!=") and isinstance(a, bool):
-            return (a == self.truth(b, right)) == (op == "==")
-        a, b = self.number(a, left), self.number(b, right)
-        if self.is_symbolic(a) or self.is_symbolic(b):
-            a, b = self.to_sympy(a), self.to_sympy(b)
-        if op in _COMPARISONS:
-            try:
-                return bool(_COMPARISONS[op](a, b))
-            except TypeError:
-                raise ExprError(f"cannot decide '{self.text[node.start:node.end]}' symbolically", node.offset) from None
-        if self.ideal and op == "%":
-            raise ExprError("'%' has no ideal (unrounded) value", node.offset)
-        if op in ("/", "//", "%") and b == 0:
-            raise ExprError(f"division by zero in '{self.text[node.start:node.end]}'", node.offset)
-        if op == "/" or self.ideal and op == "//":
-            return _normal(a / b if self.is_symbolic(a) else Fraction(a) / b)
-        return _normal(_ARITHMETIC[op](a, b))
-
-    def variable(self, node: Node) -> Any:
-        name = node.value
-        if name not in self.env:
-            raise ExprError(f"unknown variable '{name}'{did_you_mean(name, list(self.env))}", node.offset)
-        return self.env[name]  # any type: operators and functions accept only numbers and bools
-
-    def call(self, node: Node) -> Any:
-        name, args = node.value, [self.number(self.compute(arg), arg) for arg in node.args]
-        if name in ("min", "max"):
-            if any(self.is_symbolic(arg) for arg in args):
-                return getattr(self.sympy, name.capitalize())(*(self.to_sympy(arg) for arg in args))
-            return min(args) if name == "min" else max(args)
-        if name == "make_divisible":
-            for arg, value in zip(node.args[1:], args[1:]):
-                if type(value) is not int or value <= 0:
-                    raise ExprError(f"'make_divisible' needs a positive whole number here, got {_show(value)}",
-                                    arg.start)
-            return args[0] if self.ideal else make_divisible(Fraction(args[0]), *args[1:])
-        return args[0] if self.ideal else _ROUNDING[name](args[0])
-
-
 class Expr:
     """A parsed expression: ``text``, the ``variables`` it reads, and ``evaluate(env)``. Equal when the text
     and the variables are (a plain class rather than a dataclass: this module is imported at start-up)."""
@@ -390,7 +262,9 @@ class Expr:
 
     def evaluate(self, env: Mapping[str, Any], ideal: bool = False) -> Any:
         """The value with ``env``'s variables: int, Fraction or bool (or a sympy object when ``ideal``); every
-        value along the way and the result have at most ``MAX_BITS`` bits (``ExprError``, code E307)."""
+        value along the way and the result have at most ``expression_values.MAX_BITS`` bits (``ExprError``, code E307)."""
+        from costcalc.spec.expression_values import _Evaluator
+
         evaluator = _Evaluator(self.text, env, ideal)
         return evaluator.bounded(evaluator.compute(self._tree), self._tree)
 

@@ -29,7 +29,7 @@ from costcalc.errors import Diagnostic, Location, SpecError
 from costcalc.layers import fields as f
 from costcalc.layers.width import WidthRule
 from costcalc.source.positioned_yaml import Mapping, read_yaml
-from costcalc.source.problems import Problems, field, type_name, unknown_keys
+from costcalc.source.problems import Problems, describe, kind_of, unknown_keys
 from costcalc.spec.blocks import parse_blocks
 from costcalc.spec.entries import Scope, parse_body
 from costcalc.spec.model import InputSpec, Spec
@@ -38,9 +38,17 @@ TOP_LEVEL_KEYS = ("version", "name", "description", "reference", "input", "width
 ROUNDING_RULES = ("truncate", "make_divisible", "none")
 
 
+def field(problems: Problems, mapping: Mapping, key: str, parse: Any, context: str) -> Any:
+    try:
+        return parse(mapping[key])
+    except f.FieldError as error:
+        problems.add(mapping.value_at[key], f"{context}'{key}': {error}", error.code or "E204")
+        return None
+
+
 def _parse_input(problems: Problems, value: Any, location: Location) -> InputSpec | None:
     if not isinstance(value, Mapping):
-        problems.add(location, f"'input' must be a mapping like {{channels: 3, size: 224}}, got {type_name(value)}", "E202")
+        problems.add(location, f"'input' must be a mapping like {{channels: 3, size: 224}}, got {describe(value)}", "E202")
         return None
     misspelt = unknown_keys(problems, value, ("channels", "size", "height", "width"), "input: ")
     channels = field(problems, value, "channels", f.positive_int, "input ") if "channels" in value else 3
@@ -63,7 +71,7 @@ def _parse_input(problems: Problems, value: Any, location: Location) -> InputSpe
 
 def _parse_width(problems: Problems, value: Any, location: Location) -> WidthRule:
     if not isinstance(value, Mapping):
-        problems.add(location, f"'width' must be a mapping like {{rounding: truncate}}, got {type_name(value)}", "E202")
+        problems.add(location, f"'width' must be a mapping like {{rounding: truncate}}, got {describe(value)}", "E202")
         return WidthRule()
     unknown_keys(problems, value, ("rounding", "divisor", "min_channels"), "width: ")
     options: dict[str, Any] = {}
@@ -85,12 +93,12 @@ def parse_spec(data: Any, path: str) -> Spec:
     problems = Problems()
     top = Location(path, 1, 1)
     if not isinstance(data, Mapping):
-        what = "empty" if data is None else f"{f.kind_of(data)}, not a mapping"  # never its text (docs/errors.md)
+        what = "empty" if data is None else f"{kind_of(data)}, not a mapping"  # never its text (docs/errors.md)
         raise SpecError(Diagnostic(top, f"a spec is a mapping with 'input' and 'layers'; this file is {what}", "E106"))
     misspelt = unknown_keys(problems, data, TOP_LEVEL_KEYS, "")
     if "version" in data and (type(data["version"]) is not int or data["version"] != 1):
         problems.add(data.value_at["version"],
-                     f"unsupported spec version {f.describe(data['version'])}; this costcalc reads version 1", "E203")
+                     f"unsupported spec version {describe(data['version'])}; this costcalc reads version 1", "E203")
     stem = os.path.splitext(os.path.basename(path))[0]
     name = field(problems, data, "name", f.text, "") if "name" in data else stem
     description = field(problems, data, "description", f.text, "") if "description" in data else ""

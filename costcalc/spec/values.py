@@ -7,13 +7,20 @@ parser. A channel count may also read ``in`` (the channels flowing into the laye
 channels flowing into the innermost block) and ``alpha``, which are known only when the network is
 evaluated: such a value stays ``Bound`` (the expression with its arguments) until then, and the count it
 gives is used as it is: alpha has already been applied to the channels it reads.
+
+Reading (``field_value``, ``arg_value``): a layer's field or a block's argument as written, checked against
+what the entry may name (its ``Scope``); a problem is reported and the value is ``FAILED``.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any, NamedTuple
 
+from costcalc.errors import Location, closest, did_you_mean
 from costcalc.layers import fields as f
+from costcalc.source.positioned_yaml import Mapping
+from costcalc.source.problems import Problems, describe
 
 RUNTIME_NAMES = ("in", "block_in", "alpha")
 
@@ -79,5 +86,139 @@ def bind(field: f.SpecField, raw: Any, args: dict[str, Any]) -> Any:
     try:
         return field.parse(value)
     except f.FieldError as error:
-        shown = ", ".join(f"{name} = {f.describe(args[name])}" for name in sorted(raw.variables))
+        shown = ", ".join(f"{name} = {describe(args[name])}" for name in sorted(raw.variables))
         raise f.FieldError(f"{error} ('{raw.text}' with {shown})" if shown else str(error)) from None
+
+
+# --- reading a field or an argument from a spec ----------------------------------------------------------------
+
+_NUMBER = re.compile(r"[0-9.]+\Z")
+
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+# What YAML 1.1 would have read as a number: 0x10, 0o17, 0b101, 010, 1_000, 1:30, 1e3, 1.5e3.
+_YAML11_NUMBER = re.compile(r"[-+]?(0[xob][0-9a-fA-F_]+|0[0-9_]+|[0-9][0-9_]*(:[0-5]?[0-9])+|[0-9]+_[0-9_]*"
+                            r"|[0-9][0-9_]*(\.[0-9_]*)?[eE][-+]?[0-9]+)\Z")
+
+
+FAILED: Any = object()  # a value already reported as a problem
+
+
+class Scope(NamedTuple):
+    """What names an entry may use: the enclosing block's arguments (None at the top level) and every
+    block's declared arguments."""
+
+    args: dict[str, Any] | None
+    blocks: dict[str, dict[str, Any]]
+
+
+def _at_offset(location: Location, offset: int) -> Location:
+    return Location(location.path, location.line, location.column + offset) if location.line else location
+
+
+def parse_expression_at(problems: Problems, text: str, location: Location, context: str,
+                        allowed: set[str], runtime_hint: bool) -> Any:
+    """Parse ``text`` as an expression that may read ``allowed`` names; ``FAILED`` after reporting."""
+    from costcalc.spec.expressions import ExprError, parse_expression
+
+    try:
+        expr = parse_expression(text)
+    except ExprError as error:
+        problems.add(_at_offset(location, error.offset), f"{context}{error.message} (in '{text[:60]}')", "E300")
+        return FAILED
+    unknown = sorted(expr.variables - allowed)
+    for name in unknown:
+        if name in RUNTIME_NAMES:
+            hint = ("; it can be used only in channel counts (filters, units, groups, squeeze)" if runtime_hint
+                    else "; it is known only inside a layer's channel count")
+        elif allowed:
+            hint = did_you_mean(name, sorted(allowed)) or f"; the names here are: {', '.join(sorted(allowed))}"
+        else:
+            hint = "; names in expressions are a block's arguments, or in, block_in and alpha in channel counts"
+        problems.add(location, f"{context}unknown name '{name}' in '{text[:60]}'{hint}", "E301")
+    return FAILED if unknown else expr
+
+
+def field_value(problems: Problems, mapping: Mapping, key: str, field: f.SpecField, context: str,
+                 scope: Scope) -> Any:
+    raw, at = mapping[key], mapping.value_at[key]
+    args = set(scope.args or ())
+    label = f"{context}'{key}': "
+    allowed = args | (set(RUNTIME_NAMES) if field.runtime else set())
+    try:
+        if field.numeric and isinstance(raw, str) and not (field.parse is f.padding and raw in ("same", "valid")):
+            word = raw.strip()
+            if _YAML11_NUMBER.match(word):
+                raise f.FieldError(f"expected a whole number, got the string {raw!r} (write it in plain decimal: "
+                                   "YAML 1.1 forms such as 0x10, 010, 1_000, 1:30 and 1e3 are not numbers here)")
+            if _NUMBER.match(word):
+                field.parse(raw)  # a number in quotes: the parser's own "got the string '32'"
+            if _NAME.match(word) and word not in allowed and not closest(word, allowed):
+                field.parse(raw)  # a word that is no name here, such as `stride: yes`: "got the string 'yes'"
+            expr = parse_expression_at(problems, raw, at, label, allowed, not field.runtime)
+            if expr is FAILED or expr.variables:
+                return expr
+            return field.parse(evaluate(expr, {}))
+        if field.numeric and isinstance(raw, list) and any(isinstance(item, str) for item in raw):
+            items = []
+            for item in raw:
+                if isinstance(item, str):
+                    item = parse_expression_at(problems, item, at, label, args, False)
+                    if item is FAILED:
+                        return FAILED
+                    if not item.variables:
+                        item = evaluate(item, {})
+                items.append(item)
+            return items if is_deferred(items) else field.parse(items)
+        if not field.numeric and isinstance(raw, str) and raw in args and field.parse is not f.text:
+            return parse_expression_at(problems, raw, at, label, args, False)
+        return field.parse(raw)
+    except f.FieldError as error:
+        problems.add(at, f"{label}{error}", error.code or "E204")
+        return FAILED
+
+
+def arg_value(problems: Problems, raw: Any, at: Location, context: str, scope: Scope) -> Any:
+    """A block argument as written in a call: a number, true/false, a string, or an expression of the
+    caller's own arguments."""
+    if isinstance(raw, (bool, int)):
+        return raw
+    if isinstance(raw, float):
+        try:
+            return literal(raw)
+        except f.FieldError as error:
+            problems.add(at, f"{context}{error}", error.code or "E306")
+            return FAILED
+    if isinstance(raw, str):
+        from costcalc.spec.expressions import ExprError, parse_expression
+
+        try:
+            expr = parse_expression(raw)
+        except ExprError:
+            return raw
+        caller = set(scope.args or ())
+        if not expr.variables:
+            try:
+                return evaluate(expr, {})
+            except f.FieldError as error:
+                problems.add(at, f"{context}{error}", error.code or "E300")
+                return FAILED
+        if expr.variables <= caller:
+            return expr
+        if len(expr.variables) == 1 and raw.strip() in expr.variables:
+            match = closest(raw.strip(), caller) if caller else None
+            if match:
+                problems.add(at, f"{context}unknown name '{raw.strip()}' (did you mean '{match}'?)", "E301")
+                return FAILED
+            return raw  # a plain string, such as an activation's name
+        unknown = sorted(expr.variables - caller)
+        names = f"{', '.join(unknown)}, which are not arguments" if len(unknown) > 1 else f"{unknown[0]}, which is not an argument"
+        problems.add(at, f"{context}'{raw}' uses {names} of the calling block; block "
+                         "arguments are fixed when the block is used (in, block_in and alpha belong in a layer's "
+                         "channel count)", "E306")
+        return FAILED
+    problems.add(at, f"{context}a block argument is a number, true/false, a name or an expression, "
+                     f"got {describe(raw)}", "E306")
+    return FAILED
