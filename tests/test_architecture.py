@@ -51,7 +51,7 @@ def imports(path: Path, module: str) -> Iterator[tuple[str, int, bool]]:
             if base.split(".")[0] != "costcalc":
                 continue
             names = [f"{base}.{alias.name}" for alias in node.names]
-            for name in names:  # `from costcalc.render import text` imports the module costcalc.render.text
+            for name in names:  # `from costcalc.render import numbers` imports the module costcalc.render.numbers
                 yield (name if name in modules() else base), node.lineno, id(node) in top_level
         elif isinstance(node, ast.Import):
             for alias in node.names:

@@ -243,7 +243,7 @@ def test_failed_run_with_a_usage_error_writes_nothing(folder: Path) -> None:
 
 def test_failed_run_with_an_internal_error_writes_nothing(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A bug while rendering (exit 3) must not leave a half-made file either."""
-    from costcalc.render import json_report
+    from costcalc.render import report_formats as json_report
 
     def broken(*args: Any, **kwargs: Any) -> str:
         raise RuntimeError("simulated bug in a renderer")

@@ -393,9 +393,9 @@ def _boom(*args: object, **kwargs: object) -> None:
 
 @pytest.mark.parametrize(("target", "args"), [
     ("costcalc.engine.exact.evaluate", ("report",)),
-    ("costcalc.render.json_report.to_json", ("report", "--format", "json")),
-    ("costcalc.render.csv_report.to_csv", ("report", "--format", "csv")),
-    ("costcalc.render.table.render", ("report",)),
+    ("costcalc.render.report_formats.to_json", ("report", "--format", "json")),
+    ("costcalc.render.report_formats.to_csv", ("report", "--format", "csv")),
+    ("costcalc.render.report_table.render", ("report",)),
     ("costcalc.engine.symbolic.derive", ("formula",)),
 ])
 def test_internal_error_exits_3_without_traceback(monkeypatch: pytest.MonkeyPatch, target: str,

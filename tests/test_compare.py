@@ -35,6 +35,7 @@ from costcalc.engine.results import Evaluation
 from costcalc.layers.conv import Conv
 from costcalc.render.compare_formats import CSV_COLUMNS, to_csv, to_json, to_markdown
 from costcalc.render.compare_table import render
+from costcalc.render.view import View
 from costcalc.source.bundled import bundled_specs
 from costcalc.spec import load_spec
 
@@ -55,7 +56,7 @@ def ev(name: str, alpha: Fraction = Fraction(1), resolution: int | None = None,
 
 def table_text(comparison: Comparison, width: int = 132) -> str:
     console = Console(file=io.StringIO(), width=width, color_system=None, highlight=False)
-    console.print(render(comparison, width))
+    console.print(render(comparison, View(), width))
     return console.file.getvalue()  # type: ignore[attr-defined]
 
 
@@ -261,7 +262,7 @@ def test_a_baseline_without_params_has_no_params_ratio(tmp_path) -> None:
 
 def test_json_has_exact_counts_and_ratios() -> None:
     comparison = compare([ev("mobilenet_v1"), standard_twin_evaluation(ev("mobilenet_v1"))])
-    data = json.loads(to_json(comparison, ["mobilenet_v1", "mobilenet_v1"]))
+    data = json.loads(to_json(comparison, View(specs=("mobilenet_v1", "mobilenet_v1"))))
     assert data["costcalc_version"] == costcalc.__version__
     assert (data["convention"], data["alpha"], data["rho"], data["resolution"]) == ("paper", 1.0, 1.0, 224)
     base, twin = data["specs"]
@@ -296,12 +297,12 @@ def test_json_top_level_multipliers_are_null_when_the_networks_differ() -> None:
         ("0.75", "1", 224), ("1", "6/7", 192)]
     assert data["specs"][0]["spec"].endswith("mobilenet_v1.yaml")  # default: the spec's path
     with pytest.raises(ValueError, match="1 spec names for 2 networks"):
-        to_json(comparison, ["mobilenet_v1"])
+        to_json(comparison, View(specs=("mobilenet_v1",)))
 
 
 def test_csv_rows_add_up_to_the_totals() -> None:
     comparison = compare([ev("mobilenet_v1"), ev("mobilenet_v1_shallow"), ev("mobilenet_v1_conv")])
-    rows = list(csv.DictReader(io.StringIO(to_csv(comparison, ["a", "b", "c"]))))
+    rows = list(csv.DictReader(io.StringIO(to_csv(comparison, View(specs=("a", "b", "c"))))))
     assert tuple(rows[0]) == CSV_COLUMNS
     totals = {row["index"]: row for row in rows if row["section"] == "total"}
     assert [(row["spec"], int(row["mult_adds"]), int(row["params"])) for row in totals.values()] == [

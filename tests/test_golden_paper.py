@@ -38,7 +38,7 @@ from costcalc.engine.results import Evaluation
 from costcalc.layers.base import Shape
 from costcalc.layers.conv import Conv, Depthwise, Pointwise
 from costcalc.layers.width import WidthRule
-from costcalc.render.text import percent, rounded
+from costcalc.render.numbers import percent, rounded
 from costcalc.source.bundled import bundled_specs
 from costcalc.spec import load_spec
 

@@ -287,7 +287,7 @@ def test_grids_are_bounded_before_any_point_is_computed() -> None:
 
     from costcalc.analysis.solve import MAX_SCANNED, scanned_widths
     from costcalc.analysis.sweep import MAX_EVALUATED_POINTS, MAX_POINTS
-    from costcalc.cli.app import limit_grid
+    from costcalc.cli.options import limit_grid
 
     # issue 4's benchmark (benchmarks/sweep.py): 301 widths x 225 resolutions
     limit_grid([("--alpha", "0.25:1.0:0.0025", 301, False), ("--resolution", "96:320:1", 225, True)], MAX_POINTS,

@@ -26,11 +26,10 @@ from costcalc.analysis.report import Report, build_report
 from costcalc.conventions import CONVENTIONS
 from costcalc.engine.exact import evaluate, rho_for_resolution
 from costcalc.engine.symbolic import derive
-from costcalc.render import formula
-from costcalc.render.csv_report import to_csv
-from costcalc.render.json_report import to_json
-from costcalc.render.markdown import to_markdown
-from costcalc.render.table import BAR_WIDTH, render
+from costcalc.render import formula_formats as formula
+from costcalc.render.report_formats import to_csv, to_json, to_markdown
+from costcalc.render.report_table import BAR_WIDTH, render
+from costcalc.render.view import View
 from costcalc.source.bundled import bundled_specs
 from costcalc.spec import load_spec
 
@@ -47,13 +46,13 @@ def make_report(spec: str = "mobilenet_v1", alpha: Fraction = Fraction(1), resol
 
 def table_text(report: Report, width: int = 132, all_layers: bool = False) -> str:
     console = Console(file=io.StringIO(), width=width, color_system=None, highlight=False)
-    console.print(render(report, all_layers, width))
+    console.print(render(report, View(all_layers=all_layers), width))
     return console.file.getvalue()  # type: ignore[attr-defined]
 
 
 def json_text(report: Report) -> str:
     """The exact JSON output, except the version number (so that a release does not rewrite the golden)."""
-    text = to_json(report, "mobilenet_v1")
+    text = to_json(report, View(specs=("mobilenet_v1",)))
     version_line = f'  "costcalc_version": "{costcalc.__version__}",\n'
     assert version_line in text
     return text.replace(version_line, '  "costcalc_version": "<version>",\n')
@@ -72,7 +71,7 @@ TABLES: dict[str, Callable[[], str]] = {
 }
 MARKDOWN: dict[str, Callable[[], str]] = {
     "markdown_mobilenet_v1.md": lambda: to_markdown(make_report()),
-    "markdown_mobilenet_v1_all_layers.md": lambda: to_markdown(make_report(), all_layers=True),
+    "markdown_mobilenet_v1_all_layers.md": lambda: to_markdown(make_report(), View(all_layers=True)),
     "markdown_mobilenet_v1_alpha0.75_r192.md": lambda: to_markdown(make_report(alpha=Fraction(3, 4), resolution=192)),
 }
 OTHERS: dict[str, Callable[[], str]] = {
@@ -92,7 +91,7 @@ def test_rendered_output_matches_snapshot(name: str, snapshot: Callable[[str, st
 
 
 def test_json_snapshot_only_hides_the_version() -> None:
-    data = json.loads(to_json(make_report(), "mobilenet_v1"))
+    data = json.loads(to_json(make_report(), View(specs=("mobilenet_v1",))))
     assert data["costcalc_version"] == costcalc.__version__
 
 

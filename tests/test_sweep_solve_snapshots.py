@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from cli_helpers import ok
 
-from costcalc.render import text as fmt
+from costcalc.render import numbers as fmt
 
 Snapshot = Callable[[str, str], None]
 

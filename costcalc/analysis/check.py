@@ -1,13 +1,15 @@
 """Running budget checks: every check x configuration x metric against its limit and, with a baseline,
-against the growth it allows; plus which layers changed since the baseline."""
+against the growth it allows; plus which layers changed since the baseline. The command line (``check``,
+``snapshot``) reads options and files and renders results; the running is here (``run_checks``), with each
+network, convention, device and evaluation loaded once per run (``Loaded``)."""
 
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from costcalc.budget.baseline import BaselineReport, find_baseline
-from costcalc.budget.config import METRICS, CheckSpec
+from costcalc.budget.config import METRICS, CheckSpec, Configuration
 from costcalc.engine.results import Evaluation
 
 
@@ -89,3 +91,99 @@ def _counting(evaluation: Evaluation) -> str:
     FLOPs is not compared with a count in Mult-Adds."""
     convention = evaluation.convention
     return convention.name if convention.unit == "mult-adds" else f"{convention.name} ({convention.unit})"
+
+
+class Loaded:
+    """Networks, conventions, devices and evaluations of one run, each loaded or computed once however many
+    checks name it: a budgets file of a thousand checks of one spec reads that spec once."""
+
+    def __init__(self, unit: str = "mult-adds"):
+        self.unit = unit
+        self.found: dict[tuple[Any, ...], Any] = {}
+
+    def _once(self, key: tuple[Any, ...], make: Any) -> Any:
+        if key not in self.found:
+            self.found[key] = make()
+        return self.found[key]
+
+    def network(self, spec: str) -> Any:
+        from costcalc.spec.build import load_network
+
+        return self._once(("network", spec), lambda: load_network(spec))
+
+    def convention(self, text: str, from_command_line: bool) -> Any:
+        """A convention from --convention (a bare name checked against this folder) or from a check (already
+        checked against its budgets file's folder)."""
+        from costcalc.conventions.files import resolve_convention
+
+        folder = "." if from_command_line else None
+        return self._once(("convention", text, folder), lambda: resolve_convention(text, self.unit, folder=folder))
+
+    def device(self, text: str) -> Any:
+        from costcalc.devices.profiles import resolve_device
+
+        return self._once(("device", text), lambda: resolve_device(text, folder=None))
+
+    def evaluation(self, spec: str, configuration: Any, counting: Any) -> Any:
+        from costcalc.engine.exact import evaluate, rho_for_resolution
+
+        def make() -> Any:
+            network = self.network(spec)
+            rho = (rho_for_resolution(network.spec, configuration.resolution)
+                   if configuration.resolution is not None else Fraction(1))
+            return evaluate(network, configuration.alpha, rho, counting)
+
+        return self._once(("evaluation", spec, configuration, id(counting)), make)
+
+
+def check_resources(check: Any, loaded: Loaded) -> tuple[Any, Any, Any, str] | None:
+    """A budgets-file check's own latency and peak-memory limits, with its device and dtype."""
+    if check.max_latency is None and check.max_peak_memory is None:
+        return None
+    profile = loaded.device(check.device) if check.device is not None else None  # checked beside the budgets file
+    return check.max_latency, check.max_peak_memory, profile, check.dtype
+
+
+def resource_results(check: Any, evaluation: Any, latency: Any, peak: Any, device: Any, dtype: str) -> list[Any]:
+    """Latency (a roofline estimate on ``device``) and peak activation memory, as check results."""
+    from costcalc.analysis.memory import memory
+
+    use = memory(evaluation, dtype)
+    results = []
+    if peak is not None:
+        results.append(CheckResult(check, evaluation, "peak_memory", use.peak_activation_bytes, peak, None, None, 0, ()))
+    if latency is not None:
+        from costcalc.analysis.roofline import roofline
+
+        estimate = roofline(evaluation, use, device).latency_s
+        results.append(CheckResult(check, evaluation, "latency", estimate, latency, None, None, 0, ()))
+    return results
+
+
+def run_checks(checks: list[CheckSpec], baselines: list[BaselineReport], loaded: Loaded,
+               flag_limits: dict[str, int | None], alphas: list[Fraction] | None = None,
+               resolutions: list[int] | None = None, convention: str | None = None,
+               growth: Fraction | None = None, min_delta: int | None = None,
+               resources: tuple[Any, Any, Any, str] | None = None) -> list[CheckResult]:
+    """Every check at every configuration, against its limits, its baseline and its resources. Options from the
+    command line replace what a check says: ``flag_limits`` (a metric's limit), ``alphas`` and ``resolutions``
+    (each replaces only its own axis of a check's configurations), ``convention`` (its name, read against the
+    working folder), ``growth``/``min_delta`` and ``resources`` (latency and peak-memory limits, device,
+    dtype)."""
+    results: list[CheckResult] = []
+    for check in checks:
+        limits = {metric: flag_limits[metric] if flag_limits.get(metric) is not None else limit
+                  for metric, limit in check.limits.items()}
+        alphas_now = alphas or list(dict.fromkeys(each.alpha for each in check.configurations))
+        resolutions_now = resolutions or list(dict.fromkeys(each.resolution for each in check.configurations))
+        configurations = tuple(Configuration(alpha, resolution) for alpha in alphas_now for resolution in resolutions_now)
+        # a check's own convention was checked against its budgets file's folder; --convention, against this one
+        counting = loaded.convention(convention, True) if convention else loaded.convention(check.convention, False)
+        check = check._replace(limits=limits, convention=convention or check.convention, configurations=configurations)
+        limits_now = resources if resources is not None else check_resources(check, loaded)
+        for configuration in check.configurations:
+            evaluation = loaded.evaluation(check.spec, configuration, counting)
+            results += check_evaluation(check, evaluation, baselines, growth, min_delta)
+            if limits_now is not None:
+                results += resource_results(check, evaluation, *limits_now)
+    return results

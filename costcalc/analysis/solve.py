@@ -7,9 +7,12 @@ from fractions import Fraction
 from typing import Any, Callable, NamedTuple
 
 from costcalc.analysis.sweep import Budget, Resources
+from costcalc.conventions import Convention
 from costcalc.engine.arith import scale_resolution
 from costcalc.engine.compiled import CompiledCost
 from costcalc.errors import CostcalcError
+from costcalc.quantities import format_fraction
+from costcalc.spec.build import Network
 
 MAX_ALPHA = Fraction(10)  # the search for a width stops here: a budget that allows more is effectively no limit
 MAX_RESOLUTION = 8192
@@ -33,6 +36,26 @@ class Solution(NamedTuple):
 
 
 Measure = Callable[[Fraction, Fraction], Resources]  # (alpha, rho) -> the point's resources
+
+
+class Solved(NamedTuple):
+    """A solve's answers, with what was asked: the network, the convention, what varies, the budget and the
+    grid's step (of alpha, or whole pixels when the resolution varies)."""
+
+    network: Network
+    convention: Convention
+    vary: str  # "alpha", "resolution" or "both" (the Pareto frontier)
+    budget: Budget
+    step: Fraction | int
+    solutions: list[Solution]
+
+    @property
+    def height(self) -> int:
+        return self.network.spec.input.height
+
+    @property
+    def step_text(self) -> str:
+        return f"{self.step} px" if self.vary == "resolution" else format_fraction(Fraction(self.step))
 
 
 def _fits(budget: Budget, mult_adds: int, params: int, measure: Measure | None, alpha: Fraction,
@@ -166,3 +189,37 @@ def _largest_root(expr: Any, symbol: Any) -> Any:
         return None
     roots = [root for root in poly.real_roots() if root > 0]
     return max(roots) if roots else None
+
+
+def solve_budget(network: Network, convention: Convention, budget: Budget, vary: str, step: Fraction | int,
+                 alpha: Fraction | None = None, rho: Fraction | None = None, resolutions: list[int] | None = None,
+                 dtype: str = "fp32", device: Any = None) -> Solved:
+    """The largest alpha at ``rho`` (``vary="alpha"``), the largest resolution at ``alpha`` (``"resolution"``,
+    ``step`` in pixels) or the Pareto frontier over ``resolutions`` (``"both"``), each exact on its grid and
+    beside the closed form's ideal bound when the budget is on counts only. ``Unreachable`` when nothing fits."""
+    compiled = CompiledCost(network, convention)
+    measure = None
+    closed = None
+    if budget.needs_resources:
+        from costcalc.analysis.sweep import resources_at
+
+        def measure(alpha_now: Fraction, rho_now: Fraction) -> Resources:
+            return resources_at(network, alpha_now, rho_now, convention, dtype, device)
+    else:  # the closed form knows nothing of memory or latency: an ideal bound only for counts
+        from costcalc.engine.symbolic import closed_form
+
+        closed = closed_form(network, convention)
+    if vary == "resolution":
+        fixed_alpha = alpha or Fraction(1)
+        found = largest_resolution(compiled, fixed_alpha, budget, int(step), measure)
+        solutions = [found._replace(ideal=ideal_rho(closed, fixed_alpha, budget) if closed else None)]
+    elif vary == "alpha":
+        fixed_rho = rho or Fraction(1)
+        found = largest_alpha(compiled, fixed_rho, budget, Fraction(step), measure)
+        solutions = [found._replace(ideal=ideal_alpha(closed, fixed_rho, budget) if closed else None)]
+    else:
+        solutions = [found._replace(ideal=ideal_alpha(closed, found.rho, budget) if closed else None)
+                     for found in frontier(compiled, budget, Fraction(step), resolutions or [], measure)]
+        if not solutions:
+            raise Unreachable("no (alpha, resolution) pair on the grid meets the budget")
+    return Solved(network, convention, vary, budget, step, solutions)

@@ -1,9 +1,10 @@
-"""The command-line application: the click group, the options and helpers its commands share, and the
-translation of errors into exit codes (0 ok, 1 a budget is not met, 2 bad usage or bad input, 3 a bug;
-141 when stdout's reader is gone, 130/143 on SIGINT/SIGTERM: docs/errors.md, "Exit codes").
+"""The command-line application: the click group, and the translation of errors into exit codes (0 ok, 1 a
+budget is not met, 2 bad usage or bad input, 3 a bug; 141 when stdout's reader is gone, 130/143 on
+SIGINT/SIGTERM: docs/errors.md, "Exit codes").
 
-Each command lives in a module of this package by what it is for; imports inside the commands are lazy,
-so ``report --format json`` never loads rich or sympy.
+Each command lives in a module of this package by what it is for (report.py, whatifs.py, budget.py), with the
+options they share in options.py and the writing of their output in output.py; imports inside the commands
+are lazy, so ``report --format json`` never loads rich or sympy.
 """
 
 from __future__ import annotations
@@ -18,34 +19,6 @@ EXIT_BUDGET = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 3
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a program stopped by it: never 1, "over budget"
-FORMATS = ("table", "json", "csv", "markdown", "svg", "html")
-SWEEP_FORMATS = FORMATS
-
-
-class Parsed(click.ParamType):
-    """An option value read by one of costcalc's exact parsers, imported only when an option needs it."""
-
-    def __init__(self, name: str, module: str, function: str):
-        self.name, self.module, self.function = name, module, function
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
-        if not isinstance(value, str):
-            return value
-        import importlib
-
-        parse = getattr(importlib.import_module(self.module), self.function)
-        try:
-            return parse(value)
-        except ValueError as error:
-            self.fail(str(error), param, ctx)
-
-
-# costcalc.quantities, the one parser of numbers (digits and exponents bounded before any conversion):
-# 0.75, 3/4, 192/224 -> an exact Fraction; 300M, 4.2e6, 1.5G -> an exact int; 192 -> pixels, at most 2^53 - 1
-MULTIPLIER = Parsed("NUMBER", "costcalc.quantities", "parse_multiplier")
-COUNT = Parsed("COUNT", "costcalc.quantities", "parse_count")
-RESOLUTION = Parsed("PIXELS", "costcalc.quantities", "parse_resolution")
-WHOLE = Parsed("INTEGER", "costcalc.quantities", "parse_whole")  # 0 to 2^53 - 1
 
 
 def guarded(command: Callable[..., None]) -> Callable[..., None]:
@@ -116,21 +89,6 @@ def broken_pipe() -> None:
     sys.exit(EXIT_BROKEN_PIPE)
 
 
-def emit(text: str, output: str | None) -> None:
-    if output:
-        from costcalc.cli.output import write_atomic
-
-        write_atomic(output, text if text.endswith("\n") else text + "\n")
-    else:
-        click.echo(text, nl=not text.endswith("\n"))
-
-
-def console_width() -> int:
-    import shutil
-
-    return shutil.get_terminal_size((132, 24)).columns
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="costcalc", message="costcalc %(version)s")
 @click.option("--debug", is_flag=True, help="Show the Python traceback of an internal error.")
@@ -171,161 +129,3 @@ def run() -> None:
         if stopped.code == 1 and isinstance(sys.stdout, PacifyFlushWrapper):
             broken_pipe()
         raise
-
-
-class Choice(click.Choice):
-    """click's Choice, with a suggestion for a misspelt value: ``--convention torchvison`` ... (did you mean
-    'torchvision'?)."""
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
-        try:
-            return super().convert(value, param, ctx)
-        except click.BadParameter as error:
-            from costcalc.errors import did_you_mean
-
-            hint = did_you_mean(value, self.choices) if isinstance(value, str) else ""
-            if hint:
-                error.message = error.message.rstrip(".") + hint + "."
-            raise
-
-
-CONVENTION_NAMES = ("paper", "torchvision", "fvcore", "ptflops", "thop", "torchinfo", "keras")  # costcalc.conventions
-
-
-def convention_option(command: Callable[..., None], default: str | None = "paper") -> Callable[..., None]:
-    """``--convention NAME|FILE`` and ``--unit``; a command turns them into a Convention with
-    ``costcalc.conventions.files.resolve_convention`` (so that a bad file is reported like a bad spec)."""
-    command = click.option("--unit", type=Choice(["mult-adds", "flops"]), default="mult-adds", show_default=True,
-                           help="mult-adds, or flops: 2 per multiply-accumulate, 1 per other operation.")(command)
-    return click.option("--convention", metavar="NAME|FILE", default=default, show_default=default is not None,
-                        help=f"What counts as a Mult-Add and as a parameter: {', '.join(CONVENTION_NAMES)}, or a "
-                             "convention file (docs/conventions.md).")(command)
-
-
-def output_option(command: Callable[..., None]) -> Callable[..., None]:
-    return click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
-                        help="Write to this file (atomically) instead of stdout.")(command)
-
-
-def budget_options(command: Callable[..., None]) -> Callable[..., None]:
-    command = click.option("--max-params", type=COUNT, default=None,
-                           help="Parameter budget: 4.2M, 4200000.")(command)
-    return click.option("--max-mult-adds", type=COUNT, default=None,
-                        help="Mult-Adds budget: 300M, 3e8, 1.5G.")(command)
-
-
-def resource_options(command: Callable[..., None]) -> Callable[..., None]:
-    """``--max-latency``, ``--max-peak-memory``, ``--device`` and ``--dtype`` (docs/latency.md)."""
-    command = click.option("--dtype", type=Choice(["fp32", "fp16", "bf16", "int8"]), default="fp32",
-                           show_default=True, help="Data type of activations and weights, for memory and latency.")(command)
-    command = click.option("--device", metavar="NAME|FILE", default=None,
-                           help="A device profile, for latency (costcalc list --devices, or a YAML file).")(command)
-    command = click.option("--max-peak-memory", default=None,
-                           help="Peak activation memory budget: 4MB, 512kB, 4MiB.")(command)
-    return click.option("--max-latency", default=None,
-                        help="Latency budget on --device: 20ms, 1.5s (a roofline estimate).")(command)
-
-
-def resources(max_latency: str | None, max_peak_memory: str | None, device: str | None,
-              needs_device: bool = False) -> tuple[Any, Any, Any]:
-    """(latency limit in seconds, peak memory limit in bytes, device profile) from the options."""
-    from costcalc.quantities import parse_duration, parse_size
-
-    latency = one_option(max_latency, parse_duration, "--max-latency") if max_latency is not None else None
-    peak = one_option(max_peak_memory, parse_size, "--max-peak-memory") if max_peak_memory is not None else None
-    if (latency is not None or needs_device) and device is None:
-        raise click.UsageError("a latency is estimated on a device: give --device NAME|FILE (costcalc list --devices)")
-    profile = None
-    if device is not None:
-        from costcalc.devices.profiles import resolve_device
-
-        profile = resolve_device(device)
-    return latency, peak, profile
-
-
-def show_rich(make: Callable[[int], Any], output_format: str, output: str | None, title: str) -> None:
-    """Print a rich renderable (``make(width)``) to the terminal, or export it as text, SVG or HTML.
-
-    The renderers make every name from a file a ``Text`` through the terminal sink, so rich reads no markup
-    from it and it holds no control character; rich escapes the text of SVG and HTML, and the markup sink
-    writes visibly any character XML does not allow (``costcalc.render.sinks``)."""
-    from rich.console import Console
-
-    from costcalc.render.sinks.markup import document
-    from costcalc.render.sinks.terminal import visible
-
-    if output_format == "table" and not output:
-        class TerminalConsole(Console):
-            def on_broken_pipe(self) -> None:  # rich's own exits 1, costcalc's "over budget"
-                broken_pipe()
-
-        width = console_width()
-        TerminalConsole(width=width, highlight=False).print(make(width))
-        return
-    import io
-
-    from costcalc.render.table import natural_width
-
-    renderable = make(132)
-    width = max(132, natural_width(renderable))  # a file has no terminal to crop a wide table to
-    console = Console(file=io.StringIO(), width=width, record=True, highlight=False,
-                      color_system=None if output_format == "table" else "truecolor", force_terminal=output_format != "table")
-    console.print(renderable)
-    if output_format == "svg":
-        emit(document(console.export_svg(title=visible(title))), output)
-    elif output_format == "html":
-        from rich.terminal_theme import MONOKAI
-
-        # a dark page: the heat map's colours need it
-        emit(document(console.export_html(inline_styles=True, theme=MONOKAI)), output)
-    else:
-        rendered = console.export_text()
-        emit("\n".join(line.rstrip() for line in rendered.splitlines()) + "\n", output)
-
-
-def values_option(text: str, parse_one: Callable[[str], Any], option: str) -> list[Any]:
-    """A list or range option, its errors naming the option."""
-    from costcalc.quantities import parse_values
-
-    try:
-        return parse_values(text, parse_one)
-    except ValueError as error:
-        raise click.BadParameter(str(error), param_hint=f"'{option}'") from None
-
-
-def limit_grid(axes: list[tuple[str, str | None, int, bool]], most: int, what: str) -> None:
-    """Refuse a grid of more than ``most`` points before any of them is computed: a usage error naming the
-    options and, for each written as one range, the step that would fit. ``axes``: each option, its text
-    (None: its default), how many values it gives, and whether they are whole pixels."""
-    from costcalc.quantities import fitting_step, range_span
-
-    points = 1
-    for _option, _text, count, _whole in axes:
-        points *= count
-    if points <= most:
-        return
-    hints = []
-    for option, text, count, whole in axes:
-        room = most // (points // count)  # values this axis may have with the others as they are
-        span = range_span(text) if text else None
-        if span is not None and room >= 2:
-            hints.append(f"a step of at least {fitting_step(span, room, whole)} in {option}")
-    options = " x ".join(f"{count:,} ({option})" for option, _text, count, _whole in axes)
-    fix = f"use {' or '.join(hints)}" if hints else f"give fewer values to {' or '.join(a[0] for a in axes)}"
-    raise click.UsageError(f"{what}: {options} are {points:,} points, more than the {most:,} it computes at most; "
-                           f"{fix}")
-
-
-def one_option(text: str, parse_one: Callable[[str], Any], option: str) -> Any:
-    try:
-        return parse_one(text)
-    except ValueError as error:
-        raise click.BadParameter(str(error), param_hint=f"'{option}'") from None
-
-
-def load_network(spec: str | None) -> Any:
-    from costcalc.source.names import spec_path
-    from costcalc.spec import load_spec
-    from costcalc.spec.build import build_network
-
-    return build_network(load_spec(spec_path(spec)))

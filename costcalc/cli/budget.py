@@ -9,19 +9,22 @@ from typing import Any
 
 import click
 
-from costcalc.cli.app import (
+from costcalc.cli.app import EXIT_BUDGET, guarded, main
+from costcalc.cli.options import (
     COUNT,
-    EXIT_BUDGET,
-    Choice,
     budget_options,
-    emit,
-    guarded,
-    load_network,
-    main,
+    counting_options,
+    device_options,
+    format_option,
     one_option,
+    read_device,
+    resource_limit_options,
+    resource_limits,
     values_option,
 )
+from costcalc.cli.output import emit, show
 from costcalc.errors import Diagnostic, Location
+from costcalc.render.view import View
 
 CHECK_FORMATS = ("text", "json", "markdown", "github")
 
@@ -37,44 +40,33 @@ def allow_outside_option(command: Any) -> Any:
 @budget_options
 @click.option("--alpha", "alphas", default=None, help="Width multiplier(s) to check: 1 or 1,0.75.")
 @click.option("--resolution", "resolutions", default=None, help="Input resolution(s) in pixels: 224 or 224,192.")
-@click.option("--convention", metavar="NAME|FILE", default=None,
-              help="What is counted: a built-in convention or a convention file (default: each check's own, else "
-                   "paper).")
-@click.option("--unit", type=Choice(["mult-adds", "flops"]), default="mult-adds", show_default=True,
-              help="mult-adds, or flops: 2 per multiply-accumulate, 1 per other operation.")
+@counting_options(default=None, convention_help="What is counted: a built-in convention or a convention file "
+                  "(default: each check's own, else paper).")
 @click.option("--config", type=click.Path(dir_okay=False), default=None,
               help="The budgets file [default: ./costcalc.yaml, else [tool.costcalc] in ./pyproject.toml].")
 @click.option("--baseline", type=click.Path(dir_okay=False), default=None,
               help="A baseline JSON (costcalc snapshot, or report --format json) to compare growth against.")
 @click.option("--max-increase", default=None, help="Growth allowed against the baseline: 1% (a number is a percentage).")
 @click.option("--min-delta", type=COUNT, default=None, help="Ignore changes smaller than this count.")
-@click.option("--max-latency", default=None, help="Latency budget on --device: 20ms, 1.5s (a roofline estimate).")
-@click.option("--max-peak-memory", default=None, help="Peak activation memory budget: 4MB, 512kB, 4MiB.")
-@click.option("--device", metavar="NAME|FILE", default=None, help="The device profile for --max-latency.")
-@click.option("--dtype", type=Choice(["fp32", "fp16", "bf16", "int8"]), default="fp32", show_default=True,
-              help="Data type of activations and weights, for --max-latency and --max-peak-memory.")
+@resource_limit_options
+@device_options(dtype_help="Data type of activations and weights, for --max-latency and --max-peak-memory.",
+                device_help="The device profile for --max-latency.")
 @click.option("--report-only", is_flag=True, help="Report, but exit 0 even when a budget is exceeded.")
 @allow_outside_option
-@click.option("--format", "output_format", type=Choice(CHECK_FORMATS), default="text", show_default=True)
+@format_option(CHECK_FORMATS, default="text", output=False)
 @guarded
 def check_command(specs: tuple[str, ...], max_mult_adds: int | None, max_params: int | None, alphas: str | None,
                   resolutions: str | None, convention: str | None, unit: str, config: str | None, baseline: str | None,
                   max_increase: str | None, min_delta: int | None, max_latency: str | None, max_peak_memory: str | None,
-                  device: str | None, dtype: str, report_only: bool, allow_outside: bool, output_format: str) -> None:
+                  dtype: str, device: str | None, report_only: bool, allow_outside: bool, output_format: str) -> None:
     """Fail (exit 1) when a network exceeds its Mult-Adds or params budget, or grew past a baseline by more
     than --max-increase. Budgets come from the options, or from a budgets file (costcalc.yaml)."""
-    from costcalc.analysis.check import check_evaluation
+    from costcalc.analysis.check import Loaded, run_checks
     from costcalc.budget.baseline import load_baseline
-    from costcalc.budget.config import (
-        MAX_EVALUATIONS,
-        BudgetError,
-        Configuration,
-        parse_percent,
-    )
+    from costcalc.budget.config import MAX_EVALUATIONS, BudgetError, parse_percent
     from costcalc.budget.files import find_config, load_config
     from costcalc.quantities import parse_multiplier, parse_resolution
-    from costcalc.render import check_formats
-    from costcalc.render.text import plural
+    from costcalc.render.numbers import plural
 
     growth = one_option(max_increase, parse_percent, "--max-increase") if max_increase is not None else None
     alpha_values = values_option(alphas, parse_multiplier, "--alpha") if alphas else None
@@ -105,38 +97,18 @@ def check_command(specs: tuple[str, ...], max_mult_adds: int | None, max_params:
                                f"{plural(len(checks), 'check')}, more than the {MAX_EVALUATIONS} costcalc makes in one "
                                "run; check fewer at once")
     baselines = load_baseline(baseline) if baseline else []
-    results = []
-    loaded = _Loaded(unit)
-    for check in checks:
-        limits = {metric: flag_limits[metric] if flag_limits[metric] is not None else limit
-                  for metric, limit in check.limits.items()}
-        # --alpha and --resolution replace only their own axis of the check's configurations
-        alphas_now = alpha_values or list(dict.fromkeys(each.alpha for each in check.configurations))
-        resolutions_now = resolution_values or list(dict.fromkeys(each.resolution for each in check.configurations))
-        configurations = tuple(Configuration(alpha, resolution) for alpha in alphas_now for resolution in resolutions_now)
-        # a check's own convention was checked against its budgets file's folder; --convention, against this one
-        counting = loaded.convention(convention, True) if convention else loaded.convention(check.convention, False)
-        check = check._replace(limits=limits, convention=convention or check.convention, configurations=configurations)
-        limits_now = resources if resources is not None else _check_resources(check, loaded)
-        for configuration in check.configurations:
-            evaluation = loaded.evaluation(check.spec, configuration, counting)
-            results += check_evaluation(check, evaluation, baselines, growth, min_delta)
-            if limits_now is not None:
-                results += resource_results(check, evaluation, *limits_now)
+    results = run_checks(checks, baselines, Loaded(unit), flag_limits, alpha_values, resolution_values, convention,
+                         growth, min_delta, resources)
     if not results:
         raise click.UsageError("nothing to check: give --max-mult-adds, --max-params, --max-peak-memory or "
                                "--max-latency (with --device), or --baseline with --max-increase, or budgets in "
                                "costcalc.yaml")
-    if output_format == "json":
-        click.echo(check_formats.to_json(results))
-    elif output_format == "markdown":
-        click.echo(check_formats.to_markdown(results), nl=False)
-    else:
-        click.echo(check_formats.to_text(results) if output_format == "text" else check_formats.to_github(results),
-                   nl=False)
-        summary = os.environ.get("GITHUB_STEP_SUMMARY")
-        if output_format == "github" and summary:
-            _append_summary(summary, check_formats.to_markdown(results))
+    show("check", results, View(), output_format)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if output_format == "github" and summary:
+        from costcalc.render.check_formats import to_markdown
+
+        _append_summary(summary, to_markdown(results))
     if not report_only and not all(result.ok for result in results):
         sys.exit(EXIT_BUDGET)
 
@@ -158,88 +130,15 @@ def _append_summary(path: str, text: str) -> None:
 def _resource_limits(max_latency: str | None, max_peak_memory: str | None, device: str | None,
                      dtype: str) -> tuple[Any, Any, Any, str] | None:
     """(latency limit, peak memory limit, device, dtype) from the options, or None when neither is given."""
-    from costcalc.quantities import parse_duration, parse_size
-
     if max_latency is None and max_peak_memory is None:
         if device is not None:
             raise click.UsageError("--device is for --max-latency")
         return None
-    latency = one_option(max_latency, parse_duration, "--max-latency") if max_latency is not None else None
-    peak = one_option(max_peak_memory, parse_size, "--max-peak-memory") if max_peak_memory is not None else None
+    latency, peak = resource_limits(max_latency, max_peak_memory)
     if latency is not None and device is None:
         raise click.UsageError("--max-latency needs --device NAME|FILE: a latency is estimated on a device")
-    profile = None
-    if device is not None:
-        from costcalc.devices.profiles import resolve_device
-
-        profile = resolve_device(device)
+    profile = read_device(device)
     return latency, peak, profile, dtype
-
-
-class _Loaded:
-    """Networks, conventions, devices and evaluations of one run, each loaded or computed once however many
-    checks name it: a budgets file of a thousand checks of one spec reads that spec once."""
-
-    def __init__(self, unit: str = "mult-adds"):
-        self.unit = unit
-        self.found: dict[tuple[Any, ...], Any] = {}
-
-    def _once(self, key: tuple[Any, ...], make: Any) -> Any:
-        if key not in self.found:
-            self.found[key] = make()
-        return self.found[key]
-
-    def network(self, spec: str) -> Any:
-        return self._once(("network", spec), lambda: load_network(spec))
-
-    def convention(self, text: str, from_command_line: bool) -> Any:
-        """A convention from --convention (a bare name checked against this folder) or from a check (already
-        checked against its budgets file's folder)."""
-        from costcalc.conventions.files import resolve_convention
-
-        folder = "." if from_command_line else None
-        return self._once(("convention", text, folder), lambda: resolve_convention(text, self.unit, folder=folder))
-
-    def device(self, text: str) -> Any:
-        from costcalc.devices.profiles import resolve_device
-
-        return self._once(("device", text), lambda: resolve_device(text, folder=None))
-
-    def evaluation(self, spec: str, configuration: Any, counting: Any) -> Any:
-        from costcalc.engine.exact import evaluate, rho_for_resolution
-
-        def make() -> Any:
-            network = self.network(spec)
-            rho = (rho_for_resolution(network.spec, configuration.resolution)
-                   if configuration.resolution is not None else Fraction(1))
-            return evaluate(network, configuration.alpha, rho, counting)
-
-        return self._once(("evaluation", spec, configuration, id(counting)), make)
-
-
-def _check_resources(check: Any, loaded: _Loaded) -> tuple[Any, Any, Any, str] | None:
-    """A budgets-file check's own latency and peak-memory limits, with its device and dtype."""
-    if check.max_latency is None and check.max_peak_memory is None:
-        return None
-    profile = loaded.device(check.device) if check.device is not None else None  # checked beside the budgets file
-    return check.max_latency, check.max_peak_memory, profile, check.dtype
-
-
-def resource_results(check: Any, evaluation: Any, latency: Any, peak: Any, device: Any, dtype: str) -> list[Any]:
-    """Latency (a roofline estimate on ``device``) and peak activation memory, as check results."""
-    from costcalc.analysis.check import CheckResult
-    from costcalc.analysis.memory import memory
-
-    use = memory(evaluation, dtype)
-    results = []
-    if peak is not None:
-        results.append(CheckResult(check, evaluation, "peak_memory", use.peak_activation_bytes, peak, None, None, 0, ()))
-    if latency is not None:
-        from costcalc.analysis.roofline import roofline
-
-        estimate = roofline(evaluation, use, device).latency_s
-        results.append(CheckResult(check, evaluation, "latency", estimate, latency, None, None, 0, ()))
-    return results
 
 
 def _command_line_check(name: str | None, limits: dict[str, int | None], growth: Fraction | None,
@@ -267,11 +166,12 @@ def _command_line_check(name: str | None, limits: dict[str, int | None], growth:
 def snapshot_command(config: str | None, output: str | None, allow_outside: bool) -> None:
     """Write the baseline of every check and configuration of the budgets file (atomically), for
     `costcalc check --baseline` to compare growth against. Default file: the budgets file's `baseline`."""
+    from costcalc.analysis.check import Loaded
     from costcalc.analysis.report import build_report
     from costcalc.budget.baseline import BaselineSize, bundle
     from costcalc.budget.config import BudgetError
     from costcalc.budget.files import find_config, load_config
-    from costcalc.render.json_report import to_data
+    from costcalc.render.report_formats import to_data
 
     path = config or find_config()
     if path is None:
@@ -283,16 +183,16 @@ def snapshot_command(config: str | None, output: str | None, allow_outside: bool
     if target is None:
         raise click.UsageError(f"where to? give -o FILE, or a 'baseline' file in {path}")
     reports = []
-    loaded = _Loaded()
+    loaded = Loaded()
     size = BaselineSize(target)
     for check in budgets.checks:
         counting = loaded.convention(check.convention, False)
         for configuration in check.configurations:
             evaluation = loaded.evaluation(check.spec, configuration, counting)
-            reports.append(to_data(build_report(evaluation), check.label))
+            reports.append(to_data(build_report(evaluation), View(specs=(check.label,))))
             size.add(reports[-1], check.location)  # a baseline `check` could not read is refused, not written
     emit(bundle(reports), target)
+    from costcalc.render.numbers import plural
     from costcalc.render.sinks.terminal import visible
-    from costcalc.render.text import plural
 
     click.echo(f"wrote {visible(target)}: {plural(len(reports), 'report')}", err=True)

@@ -1,11 +1,21 @@
-"""Writing output files atomically: a temporary file in the same folder, then a rename, so a failed or
-interrupted run never leaves a half-written report (DESIGN.md, "Errors")."""
+"""Where a command's output goes: stdout, or a file written atomically (a temporary file in the same folder, then
+a rename, so a failed or interrupted run never leaves a half-written report: docs/errors.md), in the format
+asked for.
+
+``show`` is the one dispatch from a result to text: ``--format table|svg|html`` renders
+``costcalc.render.<command>_table.render(result, view, width)`` through rich; every other format is
+``costcalc.render.<command>_formats.to_<format>(result, view)`` (costcalc.render.view).
+"""
 
 from __future__ import annotations
 
 import os
 import stat
 import tempfile
+from collections.abc import Callable
+from typing import Any
+
+import click
 
 from costcalc.errors import Diagnostic, Location, OutputError
 
@@ -85,3 +95,75 @@ def _write(path: str, text: str) -> None:
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
+
+
+RICH_FORMATS = ("table", "svg", "html")
+
+
+def show(command: str, result: Any, view: Any, output_format: str, output: str | None = None,
+         title: str = "") -> None:
+    """Render ``result`` of ``command`` in ``output_format`` and write it to stdout or ``output``."""
+    import importlib
+
+    if output_format in RICH_FORMATS:
+        render = importlib.import_module(f"costcalc.render.{command}_table").render
+        show_rich(lambda width: render(result, view, width), output_format, output, title or f"costcalc {command}")
+        return
+    formats = importlib.import_module(f"costcalc.render.{command}_formats")
+    emit(getattr(formats, f"to_{output_format}")(result, view), output)
+
+
+def emit(text: str, output: str | None) -> None:
+    """``text`` to ``output`` (atomically), or to stdout; a line break at the end either way."""
+    if output:
+        write_atomic(output, text if text.endswith("\n") else text + "\n")
+    else:
+        click.echo(text, nl=not text.endswith("\n"))
+
+
+def console_width() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((132, 24)).columns
+
+
+def show_rich(make: Callable[[int], Any], output_format: str, output: str | None, title: str) -> None:
+    """Print a rich renderable (``make(width)``) to the terminal, or export it as text, SVG or HTML.
+
+    The renderers make every name from a file a ``Text`` through the terminal sink, so rich reads no markup
+    from it and it holds no control character; rich escapes the text of SVG and HTML, and the markup sink
+    writes visibly any character XML does not allow (``costcalc.render.sinks``)."""
+    from rich.console import Console
+
+    from costcalc.render.sinks.markup import document
+    from costcalc.render.sinks.terminal import visible
+
+    if output_format == "table" and not output:
+        from costcalc.cli.app import broken_pipe
+
+        class TerminalConsole(Console):
+            def on_broken_pipe(self) -> None:  # rich's own exits 1, costcalc's "over budget"
+                broken_pipe()
+
+        width = console_width()
+        TerminalConsole(width=width, highlight=False).print(make(width))
+        return
+    import io
+
+    from costcalc.render.sections import natural_width
+
+    renderable = make(132)
+    width = max(132, natural_width(renderable))  # a file has no terminal to crop a wide table to
+    console = Console(file=io.StringIO(), width=width, record=True, highlight=False,
+                      color_system=None if output_format == "table" else "truecolor", force_terminal=output_format != "table")
+    console.print(renderable)
+    if output_format == "svg":
+        emit(document(console.export_svg(title=visible(title))), output)
+    elif output_format == "html":
+        from rich.terminal_theme import MONOKAI
+
+        # a dark page: the heat map's colours need it
+        emit(document(console.export_html(inline_styles=True, theme=MONOKAI)), output)
+    else:
+        rendered = console.export_text()
+        emit("\n".join(line.rstrip() for line in rendered.splitlines()) + "\n", output)

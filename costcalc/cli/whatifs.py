@@ -8,27 +8,24 @@ from typing import Any
 
 import click
 
-from costcalc.cli.app import (
-    EXIT_BUDGET,
-    FORMATS,
+from costcalc.cli.app import EXIT_BUDGET, guarded, main
+from costcalc.cli.options import (
     MULTIPLIER,
     RESOLUTION,
-    SWEEP_FORMATS,
     Choice,
     budget_options,
-    convention_option,
-    emit,
-    guarded,
+    counting_options,
+    device_options,
+    format_option,
     limit_grid,
-    load_network,
-    main,
     one_option,
-    output_option,
-    resource_options,
-    resources,
-    show_rich,
+    read_convention,
+    read_device,
+    resource_limit_options,
+    resource_limits,
     values_option,
 )
+from costcalc.cli.output import show
 
 
 @main.command("sweep")
@@ -40,25 +37,26 @@ from costcalc.cli.app import (
                    "160 and 128 as fractions of the spec's input]")
 @click.option("--rho", "rhos", default=None, help="Resolution multipliers instead: 1,6/7,5/7 or 0.5:1:0.125.")
 @budget_options
-@convention_option
-@resource_options
+@counting_options()
+@resource_limit_options
+@device_options()
 @click.option("--metric", type=Choice(["mult-adds", "params", "latency", "peak-memory"]), default="mult-adds",
               show_default=True, help="What the grid shows (latency needs --device).")
-@click.option("--format", "output_format", type=Choice(SWEEP_FORMATS), default="table", show_default=True)
-@output_option
+@format_option()
 @guarded
 def sweep_command(spec: str | None, alphas: str, resolutions: str | None, rhos: str | None,
                   max_mult_adds: int | None, max_params: int | None, convention: str, unit: str,
-                  max_latency: str | None, max_peak_memory: str | None, device: str | None, dtype: str, metric: str,
+                  max_latency: str | None, max_peak_memory: str | None, dtype: str, device: str | None, metric: str,
                   output_format: str, output: str | None) -> None:
     """Exact Mult-Adds and params of SPEC at every width multiplier x resolution (the paper's Tables 6
     and 7 and everything between), shaded like a heat map, with the points over a budget marked."""
     from costcalc.analysis.sweep import MAX_EVALUATED_POINTS, MAX_POINTS, Budget, sweep
-    from costcalc.conventions.files import resolve_convention
     from costcalc.engine.arith import scale_resolution
     from costcalc.engine.compiled import CompiledCost
     from costcalc.quantities import parse_multiplier, parse_resolution
+    from costcalc.render.view import View
     from costcalc.source.bundled import DEFAULT_SPEC
+    from costcalc.spec.build import load_network
 
     if rhos is not None and resolutions is not None:
         raise click.UsageError("give --rho or --resolution, not both")
@@ -75,8 +73,8 @@ def sweep_command(spec: str | None, alphas: str, resolutions: str | None, rhos: 
     for rho_value in rho_values:
         by_resolution.setdefault(scale_resolution(height, rho_value), rho_value)
     rho_values = list(by_resolution.values())
-    latency, peak, profile = resources(max_latency, max_peak_memory, device, needs_device=metric == "latency")
-    counting = resolve_convention(convention, unit)
+    latency, peak, profile = _resources(max_latency, max_peak_memory, device, needs_device=metric == "latency")
+    counting = read_convention(convention, unit)
     compiled = CompiledCost(network, counting)
     budget = Budget(max_mult_adds, max_params, latency, peak)
     one_by_one = metric in ("latency", "peak-memory") or budget.needs_resources or not compiled.factored
@@ -87,22 +85,17 @@ def sweep_command(spec: str | None, alphas: str, resolutions: str | None, rhos: 
                "sweep (each point evaluated on its own)" if one_by_one else "sweep")
     result = sweep(network, alpha_values, rho_values, counting, budget, compiled, metric=metric, dtype=dtype,
                    device=profile)
-    if output_format == "json":
-        from costcalc.render.sweep_formats import to_json
+    show("sweep", result, View(specs=(spec or DEFAULT_SPEC,)), output_format, output,
+         f"costcalc sweep {network.spec.name}")
 
-        emit(to_json(result, spec or DEFAULT_SPEC), output)
-    elif output_format == "csv":
-        from costcalc.render.sweep_formats import to_csv
 
-        emit(to_csv(result), output)
-    elif output_format == "markdown":
-        from costcalc.render.sweep_formats import to_markdown
-
-        emit(to_markdown(result), output)
-    else:
-        from costcalc.render.sweep_table import render
-
-        show_rich(lambda width: render(result), output_format, output, f"costcalc sweep {network.spec.name}")
+def _resources(max_latency: str | None, max_peak_memory: str | None, device: str | None,
+               needs_device: bool = False) -> tuple[Any, Any, Any]:
+    """(latency limit in seconds, peak memory limit in bytes, device profile) from the options."""
+    latency, peak = resource_limits(max_latency, max_peak_memory)
+    if (latency is not None or needs_device) and device is None:
+        raise click.UsageError("a latency is estimated on a device: give --device NAME|FILE (costcalc list --devices)")
+    return latency, peak, read_device(device)
 
 
 @main.command("solve")
@@ -118,25 +111,25 @@ def sweep_command(spec: str | None, alphas: str, resolutions: str | None, rhos: 
 @click.option("--step", default=None,
               help="Grid step: of alpha for --vary alpha/both [default: 0.01], in pixels for --vary resolution "
                    "[default: 1].")
-@convention_option
-@resource_options
-@click.option("--format", "output_format", type=Choice(["text", "json"]), default="text", show_default=True)
+@counting_options()
+@resource_limit_options
+@device_options()
+@format_option(("text", "json"), default="text", output=False)
 @guarded
 def solve_command(spec: str | None, max_mult_adds: int | None, max_params: int | None, vary: str,
                   alpha: Fraction | None, resolution: str | None, rho: Fraction | None, step: str | None,
                   convention: str, unit: str, max_latency: str | None, max_peak_memory: str | None,
-                  device: str | None, dtype: str, output_format: str) -> None:
+                  dtype: str, device: str | None, output_format: str) -> None:
     """The largest width multiplier, resolution, or (alpha, resolution) pairs of SPEC whose exact cost meets
     the budget, next to the ideal answer sympy solves from the closed form. Exit 1 when nothing fits."""
-    from costcalc.analysis import solve
+    from costcalc.analysis.solve import Unreachable, solve_budget
     from costcalc.analysis.sweep import Budget
-    from costcalc.conventions.files import resolve_convention
-    from costcalc.engine.compiled import CompiledCost
-    from costcalc.quantities import format_fraction, parse_multiplier, parse_resolution
-    from costcalc.render import solve_formats
+    from costcalc.quantities import parse_multiplier, parse_resolution
+    from costcalc.render.view import View
     from costcalc.source.bundled import DEFAULT_SPEC
+    from costcalc.spec.build import load_network
 
-    latency, peak, profile = resources(max_latency, max_peak_memory, device)
+    latency, peak, profile = _resources(max_latency, max_peak_memory, device)
     budget = Budget(max_mult_adds, max_params, latency, peak)
     if not budget:
         raise click.UsageError("give a budget: --max-mult-adds, --max-params, --max-latency or --max-peak-memory")
@@ -151,59 +144,30 @@ def solve_command(spec: str | None, max_mult_adds: int | None, max_params: int |
         raise click.UsageError("give --rho or --resolution, not both")
     network = load_network(spec)
     height = network.spec.input.height
+    pixels_list = None
+    fixed_rho = rho
     if vary == "resolution":  # the grid is read and bounded before anything is computed
-        pixels = one_option(step or "1", parse_resolution, "--step")
-        step_text = f"{pixels} px"
+        grid_step: Fraction | int = one_option(step or "1", parse_resolution, "--step")
     else:
-        alpha_step = one_option(step or "0.01", parse_multiplier, "--step")
-        step_text = format_fraction(alpha_step)
+        grid_step = one_option(step or "0.01", parse_multiplier, "--step")
         if vary == "alpha":
-            fixed_rho = rho or (Fraction(one_option(resolution, parse_resolution, "--resolution"), height)
-                                if resolution else Fraction(1))
-            _limit_scan(alpha_step, 1)
+            if resolution:
+                fixed_rho = Fraction(one_option(resolution, parse_resolution, "--resolution"), height)
+            _limit_scan(grid_step, 1)
         else:
             default = f"96:{height}:16,{height}" if height >= 96 else str(height)
             pixels_list = values_option(resolution or default, parse_resolution, "--resolution")
-            _limit_scan(alpha_step, len(pixels_list))
-    counting = resolve_convention(convention, unit)
-    compiled = CompiledCost(network, counting)
-    measure = None
-    if budget.needs_resources:
-        from costcalc.analysis.sweep import resources_at
-
-        def measure(alpha_now: Fraction, rho_now: Fraction) -> Any:
-            return resources_at(network, alpha_now, rho_now, counting, dtype, profile)
-
-        closed = None  # the closed form knows nothing of memory or latency: no ideal bound
-    else:
-        from costcalc.engine.symbolic import closed_form  # sympy: loaded once the options and the grid are known good
-
-        closed = closed_form(network, counting)
+            _limit_scan(grid_step, len(pixels_list))
     try:
-        if vary == "resolution":
-            fixed_alpha = alpha or Fraction(1)
-            found = solve.largest_resolution(compiled, fixed_alpha, budget, pixels, measure)
-            solutions = [found._replace(ideal=solve.ideal_rho(closed, fixed_alpha, budget) if closed else None)]
-        elif vary == "alpha":
-            found = solve.largest_alpha(compiled, fixed_rho, budget, alpha_step, measure)
-            solutions = [found._replace(ideal=solve.ideal_alpha(closed, fixed_rho, budget) if closed else None)]
-        else:
-            solutions = [found._replace(ideal=solve.ideal_alpha(closed, found.rho, budget) if closed else None)
-                         for found in solve.frontier(compiled, budget, alpha_step, pixels_list, measure)]
-            if not solutions:
-                raise solve.Unreachable("no (alpha, resolution) pair on the grid meets the budget")
-    except solve.Unreachable as error:
+        solved = solve_budget(network, read_convention(convention, unit), budget, vary, grid_step, alpha=alpha,
+                              rho=fixed_rho, resolutions=pixels_list, dtype=dtype, device=profile)
+    except Unreachable as error:
         from costcalc.render.sinks.github import plain
         from costcalc.render.sinks.terminal import visible
 
         click.echo(plain(f"costcalc: {visible(network.spec.name)}: {visible(str(error))}"), err=True)
         sys.exit(EXIT_BUDGET)
-    if output_format == "json":
-        click.echo(solve_formats.to_json(solutions, vary, budget, spec or DEFAULT_SPEC, network.spec.name,
-                                         counting.name, counting.unit, height))
-    else:
-        click.echo(solve_formats.to_text(solutions, vary, budget, network.spec.name, height, step_text,
-                                         counting.metric), nl=False)
+    show("solve", solved, View(specs=(spec or DEFAULT_SPEC,)), output_format)
 
 
 def _limit_scan(step: Fraction, resolutions: int) -> None:
@@ -236,18 +200,18 @@ def _limit_scan(step: Fraction, resolutions: int) -> None:
 @click.option("--vs-standard", is_flag=True,
               help="Compare SPEC with its twin that has one standard convolution for each depthwise-separable "
                    "pair (the paper's Table 4).")
-@convention_option
-@click.option("--format", "output_format", type=Choice(FORMATS), default="table", show_default=True)
-@output_option
+@counting_options()
+@format_option()
 @guarded
 def compare_command(specs: tuple[str, ...], alphas: str, rho: Fraction | None, resolution: int | None,
                     vs_standard: bool, convention: str, unit: str, output_format: str, output: str | None) -> None:
     """Compare the Mult-Adds and params of two or more specs, the first being the baseline: totals with
     their ratios (8.56x), and the differences by kind and by stage (output map size)."""
     from costcalc.analysis.compare import compare, standard_twin_evaluation
-    from costcalc.conventions.files import resolve_convention
     from costcalc.engine.exact import evaluate, rho_for_resolution
     from costcalc.quantities import parse_multiplier
+    from costcalc.render.view import View
+    from costcalc.spec.build import load_network
 
     if rho is not None and resolution is not None:
         raise click.UsageError("give --rho or --resolution, not both")
@@ -265,28 +229,10 @@ def compare_command(specs: tuple[str, ...], alphas: str, rho: Fraction | None, r
     for name, alpha in zip(specs, alpha_values):
         network = load_network(name)
         spec_rho = rho_for_resolution(network.spec, resolution) if resolution is not None else rho or Fraction(1)
-        evaluations.append(evaluate(network, alpha, spec_rho, resolve_convention(convention, unit)))
+        evaluations.append(evaluate(network, alpha, spec_rho, read_convention(convention, unit)))
     names = list(specs)
     if vs_standard:
         evaluations.append(standard_twin_evaluation(evaluations[0]))
         names.append(specs[0])
-    comparison = compare(evaluations)
-    if output_format == "json":
-        from costcalc.render.compare_formats import to_json
-
-        emit(to_json(comparison, names), output)
-    elif output_format == "csv":
-        from costcalc.render.compare_formats import to_csv
-
-        emit(to_csv(comparison, names), output)
-    elif output_format == "markdown":
-        from costcalc.render.compare_formats import to_markdown
-
-        emit(to_markdown(comparison), output)
-    else:
-        from costcalc.render.compare_table import render
-
-        show_rich(lambda width: render(comparison, width), output_format, output,
-                   f"costcalc compare {' '.join(specs)}")
-
-
+    show("compare", compare(evaluations), View(specs=tuple(names)), output_format, output,
+         f"costcalc compare {' '.join(specs)}")

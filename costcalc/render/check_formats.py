@@ -10,10 +10,12 @@ from typing import Any, Callable
 from costcalc import __version__
 from costcalc.analysis.check import CheckResult
 from costcalc.quantities import format_fraction
-from costcalc.render import text as fmt
+from costcalc.render import numbers as fmt
+from costcalc.render.json_fields import exact_pair
 from costcalc.render.sinks import github, markdown
 from costcalc.render.sinks.json_text import dumps
 from costcalc.render.sinks.terminal import visible
+from costcalc.render.view import View
 
 METRIC_NAMES = {"mult_adds": "Mult-Adds", "params": "params", "latency": "latency", "peak_memory": "peak memory"}
 
@@ -120,7 +122,7 @@ def verdict(results: list[CheckResult]) -> str:
     return f"✗ {len(failed)} of {fmt.plural(len(results), 'check')} failed"
 
 
-def to_text(results: list[CheckResult]) -> str:
+def to_text(results: list[CheckResult], view: View = View()) -> str:
     rows = []
     for result in results:
         status = "ok" if result.ok else "FAIL"
@@ -146,13 +148,13 @@ def to_text(results: list[CheckResult]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def to_data(results: list[CheckResult]) -> dict[str, Any]:
+def to_data(results: list[CheckResult], view: View = View()) -> dict[str, Any]:
     checks = []
     for result in results:
         evaluation = result.evaluation
         checks.append({
             "spec": result.check.label, "name": evaluation.spec.name,
-            "alpha": float(evaluation.alpha), "alpha_exact": format_fraction(evaluation.alpha),
+            **exact_pair("alpha", evaluation.alpha),
             "resolution": evaluation.resolution, "convention": evaluation.convention.name,
             "unit": evaluation.convention.unit,
             "metric": result.metric, "value": _json_value(result.value), "limit": _json_value(result.limit),
@@ -167,11 +169,11 @@ def to_data(results: list[CheckResult]) -> dict[str, Any]:
     return {"costcalc_version": __version__, "ok": all(result.ok for result in results), "checks": checks}
 
 
-def to_json(results: list[CheckResult]) -> str:
+def to_json(results: list[CheckResult], view: View = View()) -> str:
     return dumps(to_data(results))
 
 
-def to_markdown(results: list[CheckResult]) -> str:
+def to_markdown(results: list[CheckResult], view: View = View()) -> str:
     """A table for one pull-request comment, with the diff against the baseline and what grew."""
     has_baseline = any(result.baseline is not None for result in results)
     header = ["", "Network", "α", "Resolution", "Metric", "Value", "Budget", "Headroom"]
@@ -217,7 +219,7 @@ def _repository_path(path: str) -> str:
     return path if relative.startswith("..") else relative
 
 
-def to_github(results: list[CheckResult]) -> str:
+def to_github(results: list[CheckResult], view: View = View()) -> str:
     """One ``::error`` per failure, at the line of the budget that failed, then the text report; no other
     line is a workflow command, whatever the names and messages hold."""
     lines = []

@@ -12,19 +12,13 @@ from costcalc import __version__
 from costcalc.analysis.compare import Comparison, Part, ratio
 from costcalc.engine.results import Evaluation
 from costcalc.quantities import format_fraction
-from costcalc.render import text as fmt
-from costcalc.render.json_report import counted
-from costcalc.render.markdown import markdown_table
+from costcalc.render import numbers as fmt
+from costcalc.render.json_fields import counted, exact, multipliers
+from costcalc.render.markdown_tables import markdown_table
 from costcalc.render.sinks import markdown
 from costcalc.render.sinks.json_text import dumps
 from costcalc.render.sinks.spreadsheet import cell
-
-
-def exact(value: Fraction | None) -> str | None:
-    """``Fraction(8557, 1000)`` -> ``"8557/1000"``; a whole number without ``/1``; ``None`` stays ``None``."""
-    if value is None:
-        return None
-    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+from costcalc.render.view import View
 
 
 def signed(value: int) -> str:
@@ -55,18 +49,12 @@ def _spec_names(comparison: Comparison, specs: Sequence[str] | None) -> list[str
     return list(specs) if specs is not None else [entry.evaluation.spec.path for entry in comparison.entries]
 
 
-def _multipliers(evaluation: Evaluation) -> dict[str, Any]:
-    return {"alpha": float(evaluation.alpha), "alpha_exact": format_fraction(evaluation.alpha),
-            "rho": float(evaluation.rho), "rho_exact": format_fraction(evaluation.rho),
-            "resolution": evaluation.resolution, "input_shape": list(evaluation.input_shape)}
-
-
 def _part(part: Part) -> dict[str, Any]:
     return {"layers": part.layers, "mult_adds": part.mult_adds, "params": part.params,
             "diff_to_baseline": {"mult_adds": part.mult_adds_diff, "params": part.params_diff}}
 
 
-def to_data(comparison: Comparison, specs: Sequence[str] | None = None) -> dict[str, Any]:
+def to_data(comparison: Comparison, view: View = View()) -> dict[str, Any]:
     """Top-level ``alpha``, ``rho`` and ``resolution`` are the networks' common values, ``null`` when they
     differ; each entry of ``specs`` has its own. ``by_kind`` and ``by_stage`` list one part per spec, in the
     order of ``specs``."""
@@ -85,11 +73,11 @@ def to_data(comparison: Comparison, specs: Sequence[str] | None = None) -> dict[
         "baseline": 0,
         "specs": [
             {"spec": spec, "name": entry.evaluation.spec.name, "description": entry.evaluation.spec.description,
-             **_multipliers(entry.evaluation),
+             **multipliers(entry.evaluation),
              "totals": {"mult_adds": entry.mult_adds, "params": entry.params},
              "ratio_to_baseline": {"mult_adds": exact(entry.mult_adds_ratio), "params": exact(entry.params_ratio)},
              "diff_to_baseline": {"mult_adds": entry.mult_adds_diff, "params": entry.params_diff}}
-            for spec, entry in zip(_spec_names(comparison, specs), comparison.entries)
+            for spec, entry in zip(_spec_names(comparison, view.specs or None), comparison.entries)
         ],
         "by_kind": {row.group: [_part(part) for part in row.parts] for row in comparison.by_kind},
         "by_stage": [{"stage": row.label, "size": list(row.size), "specs": [_part(part) for part in row.parts]}
@@ -97,15 +85,16 @@ def to_data(comparison: Comparison, specs: Sequence[str] | None = None) -> dict[
     }
 
 
-def to_json(comparison: Comparison, specs: Sequence[str] | None = None) -> str:
-    return dumps(to_data(comparison, specs))
+def to_json(comparison: Comparison, view: View = View()) -> str:
+    return dumps(to_data(comparison, view))
 
 
 CSV_COLUMNS = ("section", "key", "index", "spec", "name", "layers", "mult_adds", "params", "mult_adds_diff",
                "params_diff", "mult_adds_ratio", "params_ratio")
 
 
-def to_csv(comparison: Comparison, specs: Sequence[str] | None = None) -> str:
+def to_csv(comparison: Comparison, view: View = View()) -> str:
+    specs = view.specs or None
     """One row per network and section: ``total`` (key ``total``), then ``kind`` (key ``conv 3x3``, ...), then
     ``stage`` (key ``14x14``, ...). ``index`` is the network's position (0: the baseline); ratios are exact
     ``p/q`` of the row's count to the baseline's same row, empty when that is 0."""
@@ -137,7 +126,7 @@ def _total(comparison: Comparison, index: int) -> Part:
     return Part(layers, entry.mult_adds, entry.params, entry.mult_adds_diff, entry.params_diff)
 
 
-def to_markdown(comparison: Comparison) -> str:
+def to_markdown(comparison: Comparison, view: View = View()) -> str:
     """GitHub-flavoured tables: totals with ratios, then by kind and by stage with differences."""
     names = comparison.names()
     base = comparison.baseline.evaluation

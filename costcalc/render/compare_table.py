@@ -10,22 +10,22 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from rich import box
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from costcalc.analysis.compare import Comparison, Part
-from costcalc.render import text as fmt
+from costcalc.render import numbers as fmt
 from costcalc.render.compare_formats import (
     common_resolution,
     ratio_text,
     resolution_text,
     signed,
 )
+from costcalc.render.sections import natural_width, section_table
 from costcalc.render.sinks.terminal import text as as_text
 from costcalc.render.sinks.terminal import visible
-from costcalc.render.table import natural_width
+from costcalc.render.view import View
 
 
 def header(comparison: Comparison) -> Text:
@@ -54,11 +54,6 @@ def header(comparison: Comparison) -> Text:
     return line
 
 
-def _table(title: str) -> Table:
-    return Table(title=title, title_justify="left", title_style="bold", box=box.SIMPLE_HEAD, pad_edge=False,
-                 collapse_padding=True, header_style="bold")
-
-
 def _widest(cells: Sequence[str], header: str) -> int:
     return max([len(header), *(len(cell) for cell in cells)])
 
@@ -66,7 +61,7 @@ def _widest(cells: Sequence[str], header: str) -> int:
 def totals_table(comparison: Comparison) -> Table:
     """One line per network: Mult-Adds and params, and each as a multiple of the baseline's (``8.56×``); the
     alpha and resolution columns appear only when the networks differ in them."""
-    table = _table("Totals")
+    table = section_table("Totals")
     show_alpha = comparison.common("alpha") is None
     show_resolution = common_resolution(comparison) is None
     rows = []
@@ -95,7 +90,7 @@ def totals_table(comparison: Comparison) -> Table:
 def _parts_table(title: str, label: str, rows: list[tuple[str, tuple[Part, ...]]], names: list[str],
                  metric: str = "Mult-Adds") -> Table:
     """A row per kind or stage, a line per network under it: layers, Mult-Adds, params and differences."""
-    table = _table(title)
+    table = section_table(title)
     cells = []
     for key, parts in rows:
         for index, part in enumerate(parts):
@@ -146,7 +141,7 @@ def summary_lines(comparison: Comparison) -> Text:
     return text
 
 
-def render(comparison: Comparison, width: int = 132) -> RenderableType:
+def render(comparison: Comparison, view: View = View(), width: int = 132) -> RenderableType:
     """The whole comparison for a console ``width`` characters wide: when the kind and stage tables do not
     fit with the networks' names, they name them by their number in the totals table (``#2``)."""
     tables = [kinds_table(comparison), stages_table(comparison)]

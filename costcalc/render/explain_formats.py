@@ -10,12 +10,13 @@ from typing import Any, Callable
 
 from costcalc import __version__
 from costcalc.analysis.explain import ComponentDiff, Explanation
-from costcalc.quantities import format_fraction
-from costcalc.render import text as fmt
-from costcalc.render.markdown import markdown_table
+from costcalc.render import numbers as fmt
+from costcalc.render.json_fields import exact_pair
+from costcalc.render.markdown_tables import markdown_table
 from costcalc.render.sinks import markdown
 from costcalc.render.sinks.json_text import dumps
 from costcalc.render.sinks.terminal import visible
+from costcalc.render.view import View
 
 # component -> (what it is, the unit one of it is counted per)
 WORDS = {
@@ -83,7 +84,8 @@ def _percent(diff: int, base: int) -> str:
     return f" ({'+' if diff >= 0 else '−'}{fmt.percent(Fraction(abs(diff), base))})" if base else ""
 
 
-def to_text(explanation: Explanation, layers_shown: int = 10) -> str:
+def to_text(explanation: Explanation, view: View = View()) -> str:
+    layers_shown = view.layers_shown
     a, b = explanation.a, explanation.b
     name_a, name_b = visible(a.convention.name), visible(b.convention.name)
     metric = a.convention.metric
@@ -126,11 +128,12 @@ def _component_data(entry: ComponentDiff) -> dict[str, Any]:
             "difference": entry.diff}
 
 
-def to_data(explanation: Explanation, spec: str) -> dict[str, Any]:
+def to_data(explanation: Explanation, view: View = View()) -> dict[str, Any]:
+    spec = view.spec or explanation.a.spec.path
     a, b = explanation.a, explanation.b
     return {
         "costcalc_version": __version__, "spec": spec, "name": a.spec.name,
-        "alpha": float(a.alpha), "alpha_exact": format_fraction(a.alpha), "resolution": a.resolution,
+        **exact_pair("alpha", a.alpha), "resolution": a.resolution,
         "unit": a.convention.unit,
         "a": {"convention": a.convention.name, "mult_adds": a.mult_adds, "params": a.params},
         "b": {"convention": b.convention.name, "mult_adds": b.mult_adds, "params": b.params},
@@ -144,11 +147,11 @@ def to_data(explanation: Explanation, spec: str) -> dict[str, Any]:
     }
 
 
-def to_json(explanation: Explanation, spec: str) -> str:
-    return dumps(to_data(explanation, spec))
+def to_json(explanation: Explanation, view: View = View()) -> str:
+    return dumps(to_data(explanation, view))
 
 
-def to_markdown(explanation: Explanation, layers_shown: int = 10) -> str:
+def to_markdown(explanation: Explanation, view: View = View()) -> str:
     a, b = explanation.a, explanation.b
     name_a, name_b = markdown.text(a.convention.name), markdown.text(b.convention.name)
     metric = a.convention.metric

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from costcalc import __version__
-from costcalc.analysis.solve import Solution
+from costcalc.analysis.solve import Solution, Solved
 from costcalc.analysis.sweep import Budget
 from costcalc.quantities import format_fraction
-from costcalc.render import text as fmt
+from costcalc.render import numbers as fmt
+from costcalc.render.json_fields import exact_pair
 from costcalc.render.sinks.json_text import dumps
 from costcalc.render.sinks.terminal import visible
+from costcalc.render.view import View
 
 
 def _ideal_text(value: Any, vary: str, height: int) -> str | None:
@@ -45,8 +47,9 @@ def _resources_text(solution: Solution) -> str:
     return text
 
 
-def to_text(solutions: list[Solution], vary: str, budget: Budget, spec_name: str, height: int, step: str,
-            metric: str = "Mult-Adds") -> str:
+def to_text(solved: Solved, view: View = View()) -> str:
+    solutions, vary, budget, height, step = solved.solutions, solved.vary, solved.budget, solved.height, solved.step_text
+    spec_name, metric = solved.network.spec.name, solved.convention.metric
     lines = [f"{visible(spec_name)}: the largest {'(alpha, resolution) pairs' if vary == 'both' else vary} with "
              f"{_budget_text(budget, metric)}", ""]
     if vary == "both":
@@ -88,13 +91,14 @@ def _point(solution: Solution, vary: str, height: int) -> dict[str, Any]:
         if solution.resources.latency_s is not None:
             totals["latency_s"] = float(solution.resources.latency_s)
             totals["latency_s_exact"] = format_fraction(solution.resources.latency_s)
-    return {"alpha": float(solution.alpha), "alpha_exact": format_fraction(solution.alpha),
-            "resolution": solution.resolution, "rho": float(solution.rho), "rho_exact": format_fraction(solution.rho),
+    return {**exact_pair("alpha", solution.alpha), "resolution": solution.resolution, **exact_pair("rho", solution.rho),
             "totals": totals, "limited_by_search": solution.limited_by_search, "closed_form": ideal}
 
 
-def to_json(solutions: list[Solution], vary: str, budget: Budget, spec: str, name: str, convention: str, unit: str,
-            height: int) -> str:
+def to_json(solved: Solved, view: View = View()) -> str:
+    solutions, vary, budget, height = solved.solutions, solved.vary, solved.budget, solved.height
+    spec, name = view.spec or solved.network.spec.path, solved.network.spec.name
+    convention, unit = solved.convention.name, solved.convention.unit
     points = [_point(solution, "alpha" if vary == "both" else vary, height) for solution in solutions]
     data: dict[str, Any] = {"costcalc_version": __version__, "spec": spec, "name": name, "convention": convention,
                             "unit": unit,

@@ -8,9 +8,10 @@ from typing import Any
 from costcalc import __version__
 from costcalc.analysis.sweep import Sweep
 from costcalc.quantities import format_fraction
-from costcalc.render import text as fmt
+from costcalc.render import numbers as fmt
 from costcalc.render.sinks import markdown
 from costcalc.render.sinks.json_text import dumps
+from costcalc.render.view import View
 
 CSV_COLUMNS = "alpha,rho,resolution,mult_adds,params"
 
@@ -24,7 +25,8 @@ def _budget(sweep: Sweep) -> dict[str, Any]:
     return budget
 
 
-def to_data(sweep: Sweep, spec: str) -> dict[str, Any]:
+def to_data(sweep: Sweep, view: View = View()) -> dict[str, Any]:
+    spec = view.spec or sweep.network.spec.path
     exact = {value: format_fraction(value) for value in (*sweep.alphas, *sweep.rhos)}
     points = []
     for point in sweep.points:
@@ -46,11 +48,11 @@ def to_data(sweep: Sweep, spec: str) -> dict[str, Any]:
             "budget": _budget(sweep), "points": points}
 
 
-def to_json(sweep: Sweep, spec: str) -> str:
-    return dumps(to_data(sweep, spec))
+def to_json(sweep: Sweep, view: View = View()) -> str:
+    return dumps(to_data(sweep, view))
 
 
-def to_csv(sweep: Sweep) -> str:
+def to_csv(sweep: Sweep, view: View = View()) -> str:
     """One row per point: ``alpha,rho,resolution,mult_adds,params``. Built as plain text (no csv module):
     every field is a number costcalc wrote (no name from a file, so nothing for ``sinks.spreadsheet`` to
     neutralise), no field can hold a comma or a quote, and a sweep can have hundreds of thousands of rows."""
@@ -67,7 +69,7 @@ def to_csv(sweep: Sweep) -> str:
     return "\n".join(lines) + "\n"
 
 
-def to_markdown(sweep: Sweep) -> str:
+def to_markdown(sweep: Sweep, view: View = View()) -> str:
     spec = sweep.network.spec
     lines = [f"### {markdown.text(spec.name)}: {sweep.convention.metric} by width (rows) and resolution (columns)",
              "", f"convention **{markdown.text(sweep.convention.name)}**, unit **{sweep.convention.unit}**"

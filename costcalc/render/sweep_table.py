@@ -11,8 +11,9 @@ from rich.table import Table
 from rich.text import Text
 
 from costcalc.analysis.sweep import Sweep
-from costcalc.render import text as fmt
+from costcalc.render import numbers as fmt
 from costcalc.render.sinks.terminal import visible
+from costcalc.render.view import View
 
 OVER_BUDGET = "✗"
 
@@ -35,7 +36,7 @@ def _metric_title(sweep: Sweep) -> str:
     return "params" if sweep.metric == "params" else sweep.convention.metric
 
 
-def render(sweep: Sweep) -> RenderableType:
+def render(sweep: Sweep, view: View = View(), width: int = 132) -> RenderableType:
     spec = sweep.network.spec
     values = [sweep.value(point) for point in sweep.points]
     low, high = min(values), max(values)  # type: ignore[type-var]

@@ -299,3 +299,12 @@ def build_network(spec: Spec) -> Network:
         raise SpecError(Diagnostic(Location(spec.path, 1, 1), "the network has no layers (every 'if' chose nothing)",
                                    "E201"))
     return Network(spec=spec, nodes=builder.nodes(), groups=builder.groups)
+
+
+def load_network(spec: str | None) -> Network:
+    """The network of SPEC as the user named it: a bundled spec's bare name or a file's path (None: the default,
+    mobilenet_v1), read, validated and built."""
+    from costcalc.source.names import spec_path
+    from costcalc.spec.schema import load_spec
+
+    return build_network(load_spec(spec_path(spec)))

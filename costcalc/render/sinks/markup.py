@@ -1,6 +1,6 @@
 """The markup sink: the SVG and HTML documents of ``--format svg`` and ``--format html``.
 
-rich draws these from the same renderable as the terminal table (``costcalc.cli.app.show_rich``) and escapes
+rich draws these from the same renderable as the terminal table (``costcalc.cli.output.show_rich``) and escapes
 every piece of text it writes with ``html.escape`` (``&``, ``<``, ``>``, ``"`` and ``'`` become references),
 so a name cannot open a tag or an attribute. What escaping cannot fix is a character that XML does not allow
 at all: XML 1.0 (section 2.2, the ``Char`` production) allows TAB, LF, CR and the characters from U+0020 on,

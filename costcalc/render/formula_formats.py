@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 from costcalc.engine.symbolic import Derivation
-from costcalc.render import math as m
+from costcalc.render import sympy_text as m
 from costcalc.render.sinks.json_text import dumps
+from costcalc.render.view import View
 
 SYMBOLS = {
     "D_K": "kernel size (D_K x D_K)",
@@ -29,7 +30,7 @@ def _equations(derivation: Derivation) -> list[tuple[str, str, object]]:
     ]
 
 
-def to_json(derivation: Derivation) -> str:
+def to_json(derivation: Derivation, view: View = View()) -> str:
     data = {
         "source": SOURCE,
         "symbols": SYMBOLS,
@@ -43,7 +44,7 @@ def to_json(derivation: Derivation) -> str:
     return dumps(data)
 
 
-def to_text(derivation: Derivation) -> str:
+def to_text(derivation: Derivation, view: View = View()) -> str:
     lines = [f"Cost formulas, derived with sympy from costcalc's layer kinds ({SOURCE}).", ""]
     width = max(len(kind.title) for kind in derivation.kinds)
     lines.append(f"{'':{width}}  {'Mult-Adds':<28}  {'params':<16}  source")
@@ -60,7 +61,7 @@ def to_text(derivation: Derivation) -> str:
     return "\n".join(lines)
 
 
-def to_latex(derivation: Derivation) -> str:
+def to_latex(derivation: Derivation, view: View = View()) -> str:
     lines = [f"% {SOURCE}; derived by costcalc with sympy", r"\begin{align*}"]
     rows = [(rf"\text{{{kind.title}}}", kind.mult_adds) for kind in derivation.kinds]
     rows += [(rf"\text{{{title}}}", expr) for _key, title, expr in _equations(derivation)[1:]]

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from rich import box
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from costcalc.analysis.breakdown import share
 from costcalc.analysis.report import Report
-from costcalc.render import text as fmt
+from costcalc.render import numbers as fmt
+from costcalc.render.sections import body_table, natural_width, section_table
+from costcalc.render.shown_rows import hidden_summary, is_visible
 from costcalc.render.sinks.terminal import text as as_text
 from costcalc.render.sinks.terminal import visible
-from costcalc.render.visible import hidden_summary, is_visible
+from costcalc.render.view import View
 
 BAR_WIDTH = 8
 MAX_ROWS = 400  # a longer table is for a file: the text says so, and CSV and JSON list every layer
@@ -67,22 +68,9 @@ def layers_table(report: Report, all_layers: bool = False, width: int = 132) -> 
     return table
 
 
-def natural_width(table: RenderableType) -> int:
-    """The width a renderable takes when nothing limits it (rich's own measure undercounts collapsed
-    padding)."""
-    import io
-
-    from rich.console import Console
-
-    console = Console(file=io.StringIO(), width=1000, color_system=None)
-    with console.capture() as capture:
-        console.print(table)
-    return max((len(line) for line in capture.get().splitlines()), default=0)
-
-
 def _layers_table(report: Report, all_layers: bool, full: bool, medium: bool) -> Table:
     evaluation = report.evaluation
-    table = Table(box=box.SIMPLE_HEAD, show_footer=True, pad_edge=False, collapse_padding=True, header_style="bold")
+    table = body_table(show_footer=True)
     # Numbers never shrink: when the terminal is narrow, names, kinds and the bar give way first.
     total_mult_adds, total_params = fmt.thousands(evaluation.mult_adds), fmt.thousands(evaluation.params)
     if medium:
@@ -142,8 +130,7 @@ def _layers_table(report: Report, all_layers: bool, full: bool, medium: bool) ->
 
 def blocks_table(report: Report) -> Table:
     evaluation = report.evaluation
-    table = Table(title="By block (top-level uses of each block)", title_justify="left", title_style="bold",
-                  box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, header_style="bold")
+    table = section_table("By block (top-level uses of each block)")
     metric = evaluation.convention.metric
     widest = {metric: len(fmt.thousands(evaluation.mult_adds)), "Params": len(fmt.thousands(evaluation.params))}
     for name, justify in (("Block", "left"), ("Uses", "right"), ("Layers", "right"), (metric, "right"),
@@ -168,8 +155,7 @@ def blocks_table(report: Report) -> Table:
 
 def kinds_table(report: Report) -> Table:
     evaluation = report.evaluation
-    table = Table(title="By kind (the paper's Table 2)", title_justify="left", title_style="bold",
-                  box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, header_style="bold")
+    table = section_table("By kind (the paper's Table 2)")
     metric = evaluation.convention.metric
     widest = {metric: len(fmt.thousands(evaluation.mult_adds)), "Params": len(fmt.thousands(evaluation.params))}
     for name, justify in (("Kind", "left"), ("Layers", "right"), (metric, "right"), ("%", "right"),
@@ -184,9 +170,7 @@ def kinds_table(report: Report) -> Table:
 
 
 def pairs_table(report: Report) -> Table:
-    table = Table(title="Depthwise separable vs standard convolution (ratio = 1/N + 1/D_K², `costcalc formula`)",
-                  title_justify="left", title_style="bold", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True,
-                  header_style="bold")
+    table = section_table("Depthwise separable vs standard convolution (ratio = 1/N + 1/D_K², `costcalc formula`)")
     for name in ("Depthwise + pointwise", "D_K", "M", "N", "D_F", report.evaluation.convention.metric, "Standard conv",
                  "Ratio", ""):
         table.add_column(name, justify="left" if name.startswith("Depthwise") or not name else "right")
@@ -222,7 +206,7 @@ def symbolic_text(report: Report) -> Text:
     line = Text()
     line.append("Closed form", style="bold")
     line.append(" in α and ρ (α·n channels, ρ·size pixels, no rounding)\n")
-    from costcalc.render.math import unicode
+    from costcalc.render.sympy_text import unicode
 
     line.append(f"  {evaluation.convention.metric:<9} = ", style="dim")
     line.append(f"{unicode(symbolic.mult_adds)}\n", style="bold")
@@ -283,8 +267,7 @@ def time_table(report: Report) -> Table:
     """By kind: the share of the time against the share of the Mult-Adds (MobileNet's depthwise layers take
     far more of the time than of the Mult-Adds, because they move more bytes than they compute)."""
     evaluation, times = report.evaluation, report.roofline
-    table = Table(title=as_text(f"Time by kind on {times.device.name} (roofline estimate)"), title_justify="left",
-                  title_style="bold", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, header_style="bold")
+    table = section_table(as_text(f"Time by kind on {times.device.name} (roofline estimate)"))
     for name, justify in (("Kind", "left"), ("Layers", "right"), ("Time", "right"), ("% time", "right"),
                           (f"% {evaluation.convention.metric}", "right"), ("Memory-bound", "right")):
         table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
@@ -304,8 +287,9 @@ def time_table(report: Report) -> Table:
     return table
 
 
-def render(report: Report, all_layers: bool = False, width: int = 132) -> RenderableType:
+def render(report: Report, view: View = View(), width: int = 132) -> RenderableType:
     """The whole terminal report for a console ``width`` characters wide."""
+    all_layers = view.all_layers
     parts: list[RenderableType] = [header(report)]
     if report.outline:
         parts.append(layers_table(report, all_layers, width))
