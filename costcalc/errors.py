@@ -205,4 +205,5 @@ CODES: dict[str, str] = {
     # Warnings: costcalc goes on
     "W100": "a file named like a bundled spec, convention or device: the bundled one is used",
     "W101": "the GitHub job summary ($GITHUB_STEP_SUMMARY) cannot be written: the check's result stands",
+    "W102": "a convention file that neither counts nor ignores some cost components: they count as nothing",
 }

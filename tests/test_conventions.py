@@ -16,12 +16,13 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from cli_helpers import bad_usage, ok
+from cli_helpers import bad_usage, ok, run
 
 from costcalc.analysis.explain import explain
 from costcalc.conventions import CONVENTIONS, PAPER
 from costcalc.conventions.files import ConventionError, load_convention, resolve_convention
 from costcalc.engine.exact import evaluate
+from costcalc.errors import CostcalcWarning
 from costcalc.layers.components import COMPONENTS, Component, expand_names, register_component
 from costcalc.source.bundled import bundled_specs
 from costcalc.spec import load_spec
@@ -105,10 +106,24 @@ def test_a_new_component_without_a_decision_is_caught() -> None:
         del COMPONENTS[added.name]
 
 
+def test_a_convention_file_that_leaves_components_out_is_warned_about(tmp_path: Path) -> None:
+    path = _write(tmp_path, """\
+        mult_adds: {weight_macs: 1}
+        params: [weights]
+        ignores: [bias_adds, biases, bn_affine, act_*]
+    """)
+    result = run("report", "--convention", path, "--format", "json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["totals"]["mult_adds"] == 568_740_352
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"{path}:1:1: warning[W102]: the convention counts 17 cost components as nothing without "
+                           "saying so: bn_stats, norm_affine, layer_scale, merge_adds,"), line
+
+
 def test_a_convention_file_may_say_what_it_ignores(tmp_path: Path) -> None:
     path = tmp_path / "mine.yaml"
     path.write_text("mult_adds: {weight_macs: 1}\nparams: [weights]\nignores: [bias_adds, act_*]\n", encoding="utf-8")
-    convention = load_convention(str(path))
+    with pytest.warns(CostcalcWarning, match=r"warning\[W102\]: the convention counts 19 cost components"):
+        convention = load_convention(str(path))
     assert "act_relu" not in convention.undecided() and "bias_adds" not in convention.undecided()
     assert "bn_elements" in convention.undecided()
 
@@ -156,6 +171,7 @@ def test_a_convention_file_is_a_weighted_sum_of_components(tmp_path: Path) -> No
           weight_macs: 1
           bn_elements: {times: 1, kind: op}
         params: [weights, biases]
+        ignores: ["*"]
     """)
     convention = load_convention(path)
     evaluation = evaluate(_mobilenet(), convention=convention)

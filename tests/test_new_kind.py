@@ -56,7 +56,7 @@ CONVENTION = """\
 name: with_gates
 mult_adds: {weight_macs: 1, gate_muls: 1}
 params: [weights]
-ignores: [bias_adds, biases, act_*]
+ignores: ["*"]
 """
 CONV_MULT_ADDS = 3 * 3 * 3 * 8 * 16 * 16  # 55,296
 FC_MULT_ADDS = 8 * 10

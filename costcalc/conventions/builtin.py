@@ -41,7 +41,7 @@ class Convention(NamedTuple):
     ignores: tuple[str, ...] = ()  # the components it counts neither as Mult-Adds nor as params (act_*: all)
 
     def decided(self) -> set[str]:
-        """The components it counts or says it ignores."""
+        """The components it counts or says it ignores (``ignores: ["*"]``: every one it does not count)."""
         from costcalc.layers.components import expand_names
 
         return {term.component for term in self.mult_adds} | set(self.params) | expand_names(self.ignores)

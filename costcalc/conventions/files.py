@@ -9,7 +9,7 @@ A convention file (docs/conventions.md, "Your own convention")::
       bn_elements: 2
       act_relu: {times: 1, kind: op}  # kind: mac (2 FLOPs each under --unit flops) or op (1)
     params: [weights, biases, bn_affine]
-    ignores: [bias_adds, act_*]       # what it counts as nothing, said so (act_*: every activation)
+    ignores: [bias_adds, act_*]       # what it counts as nothing, said so (act_*: every activation; *: all others)
 
 A component the file neither counts nor ignores counts as nothing too, and the CLI warns about it.
 
@@ -131,19 +131,28 @@ def load_convention(path: str) -> Convention:
     ignores = data.get("ignores", Sequence())
     if not isinstance(ignores, Sequence):
         problem(data.value_at.get("ignores", top), "'ignores' must be a list of cost components, like [bias_adds, "
-                                                   "act_*] (act_*: every activation)")
+                                                   "act_*] (act_*: every activation; *: every other component)")
         ignores = []
     for item, at in zip(ignores, getattr(ignores, "item_at", [top] * len(ignores))):
-        if item != "act_*" and not is_component(item):
+        if item not in ("act_*", "*") and not is_component(item):
             match = closest(item, known_components()) if isinstance(item, str) else None
             hint = f" (did you mean '{match}'?)" if match else ""
             problem(at, f"unknown cost component {quoted(item)}{hint} in 'ignores'; docs/conventions.md lists them",
                     "E521")
     if problems.found:
         raise ConventionError(problems.sorted())
-    return Convention(name=name, description=texts["description"] or f"defined in {path}", mult_adds=tuple(terms),
-                      params=tuple(params), tool=texts["tool"], source=texts["source"] or path,
-                      ignores=tuple(ignores))
+    convention = Convention(name=name, description=texts["description"] or f"defined in {path}",
+                            mult_adds=tuple(terms), params=tuple(params), tool=texts["tool"],
+                            source=texts["source"] or path, ignores=tuple(ignores))
+    undecided = convention.undecided()
+    if undecided:  # no silent zero: say which components count as nothing without the file saying so
+        from costcalc.errors import warn
+
+        shown = ", ".join(undecided[:12]) + (f", and {len(undecided) - 12} more" if len(undecided) > 12 else "")
+        warn(top, f"the convention counts {len(undecided)} cost component{'s' if len(undecided) > 1 else ''} as "
+                  f"nothing without saying so: {shown}; list them under 'ignores' (act_* for every activation, * for all of them) or "
+                  "count them under 'mult_adds' or 'params' (docs/conventions.md)", "W102")
+    return convention
 
 
 __all__ = ["UNITS", "ConventionError", "load_convention", "resolve_convention"]

@@ -111,10 +111,12 @@ def per_input_position() -> frozenset[str]:
 
 
 def expand_names(names: tuple[str, ...] | list[str]) -> set[str]:
-    """Component names with the family pattern ``act_*`` (every activation) expanded."""
+    """Component names with the patterns expanded: ``act_*`` (every activation) and ``*`` (every component)."""
     found: set[str] = set()
     for name in names:
-        if name == f"{ACTIVATION_PREFIX}*":
+        if name == "*":
+            found |= set(COMPONENTS)
+        elif name == f"{ACTIVATION_PREFIX}*":
             found |= {component for component in COMPONENTS if component.startswith(ACTIVATION_PREFIX)}
         else:
             found.add(name)
