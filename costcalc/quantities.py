@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import re
 from fractions import Fraction
-from typing import Callable, TypeVar
+from typing import Any, Callable, TypeVar
 
 T = TypeVar("T")
 MAX_DIGITS = 30  # significant digits: a float's shortest text has at most 17, a hand-typed number far fewer
@@ -106,7 +106,7 @@ def _too_small(shown: str) -> str:
 def check_size(value: Fraction | int, shown: str) -> Fraction:
     """``value`` as a Fraction, when it is 0 or within the bounds of a number; refused as ``shown`` (the text
     as written, quoted, or the value) otherwise."""
-    size = abs(value)
+    size = abs(Fraction(value))
     if size >= _LARGEST:
         raise ValueError(_too_large(shown))
     if size and size < _SMALLEST:
@@ -234,23 +234,24 @@ def parse_values(text: str, parse_one: Callable[[str], T]) -> list[T]:
     return list(unique)
 
 
-def _range(part: str, parse_one: Callable[[str], T], room: int) -> list[T]:
+def _range(part: str, parse_one: Callable[[str], Any], room: int) -> list[Any]:
+    """(The values are whole pixels or exact fractions, whichever ``parse_one`` reads.)"""
     """The values of ``start:stop:step``, refused before any is built when they are more than ``room``."""
     pieces = part.split(":")
     if len(pieces) != 3:
         raise ValueError(f"'{short(part)}' is not a range: write start:stop:step, like 0.25:1.0:0.05")
     start, stop = parse_one(pieces[0]), parse_one(pieces[1])
     step = parse_multiplier(pieces[2]) if not isinstance(start, int) else parse_one(pieces[2])
-    if stop < start:  # type: ignore[operator]
+    if stop < start:
         raise ValueError(f"'{short(part)}': the range's stop is below its start")
-    span = Fraction(stop) - Fraction(start)  # type: ignore[arg-type]
-    count = int(span / Fraction(step)) + 1  # type: ignore[arg-type]
+    span = Fraction(stop) - Fraction(start)
+    count = int(span / Fraction(step)) + 1
     if count > MAX_VALUES:
         raise ValueError(f"'{short(part)}' gives {count:,} values, and an option gives at most {MAX_VALUES:,}: use "
                          f"a step of at least {fitting_step(span, MAX_VALUES, whole=isinstance(start, int))}")
     if count > room:
         raise ValueError(f"'{short(part)}' gives more than {MAX_VALUES:,} values with the values before it")
-    return [start + step * index for index in range(count)]  # type: ignore[operator]
+    return [start + step * index for index in range(count)]
 
 
 def range_span(text: str) -> Fraction | None:
@@ -311,7 +312,7 @@ def parse_resolution(text: str) -> int:
         raise ValueError(str(error).replace("at least 1 pixels", "at least 1 pixel")) from None
 
 
-_DURATIONS = {"s": 1, "ms": Fraction(1, 1000), "us": Fraction(1, 10**6), "µs": Fraction(1, 10**6)}
+_DURATIONS = {"s": Fraction(1), "ms": Fraction(1, 1000), "us": Fraction(1, 10**6), "µs": Fraction(1, 10**6)}
 _SIZES = {"B": 1, "kB": 10**3, "KB": 10**3, "MB": 10**6, "GB": 10**9, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30}
 
 

@@ -32,7 +32,7 @@ class OutlineRow(NamedTuple):
     name: str  # the full dotted name (layers) or path (blocks)
     label: str  # the last part of the name, shown indented
     kind: str  # the layer's kind, or the block's name
-    index: int  # the layer's 1-based position in the evaluation; 0 for blocks
+    number: int  # the layer's 1-based position in the evaluation; 0 for blocks
     layer: LayerCost | None
     layers: int
     mult_adds: int

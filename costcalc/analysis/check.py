@@ -26,9 +26,9 @@ class LayerChange(NamedTuple):
 class CheckResult(NamedTuple):
     check: CheckSpec
     evaluation: Evaluation
-    metric: str  # "mult_adds" or "params"
-    value: int
-    limit: int | None
+    metric: str  # "mult_adds", "params", "latency" (seconds, exact) or "peak_memory" (bytes)
+    value: int | Fraction
+    limit: int | Fraction | None
     baseline: int | None
     max_increase: Fraction | None
     min_delta: int
@@ -37,7 +37,8 @@ class CheckResult(NamedTuple):
 
     @property
     def delta(self) -> int | None:
-        return None if self.baseline is None else self.value - self.baseline
+        """The change since the baseline (counts only: latency and memory have no baseline)."""
+        return None if self.baseline is None else int(self.value) - self.baseline
 
     @property
     def over_limit(self) -> bool:
@@ -175,7 +176,8 @@ def run_checks(checks: list[CheckSpec], baselines: list[BaselineReport], loaded:
         limits = {metric: flag_limits[metric] if flag_limits.get(metric) is not None else limit
                   for metric, limit in check.limits.items()}
         alphas_now = alphas or list(dict.fromkeys(each.alpha for each in check.configurations))
-        resolutions_now = resolutions or list(dict.fromkeys(each.resolution for each in check.configurations))
+        resolutions_now: list[int | None] = (list(resolutions) if resolutions
+                                             else list(dict.fromkeys(each.resolution for each in check.configurations)))
         configurations = tuple(Configuration(alpha, resolution) for alpha in alphas_now for resolution in resolutions_now)
         # a check's own convention was checked against its budgets file's folder; --convention, against this one
         counting = loaded.convention(convention, True) if convention else loaded.convention(check.convention, False)

@@ -8,6 +8,7 @@ file). Only the keys of the report contract are read, so a baseline written by a
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Any, NamedTuple
 
@@ -96,9 +97,11 @@ def find_baseline(reports: list[BaselineReport], name: str, alpha: Fraction, res
     """The baseline of a network: the same configuration if there is one, else the same resolution, else
     the same width, else its first report (so a baseline written at alpha 1 measures a change to 1.1)."""
     same_network = [report for report in reports if report.name == name and report.convention == convention]
-    for matches in (lambda report: report.alpha == alpha and report.resolution == resolution,
-                    lambda report: report.resolution == resolution,  # a wider or narrower change at this size
-                    lambda report: report.alpha == alpha):
+    matchers: tuple[Callable[[BaselineReport], bool], ...] = (
+        lambda report: report.alpha == alpha and report.resolution == resolution,
+        lambda report: report.resolution == resolution,  # a wider or narrower change at this size
+        lambda report: report.alpha == alpha)
+    for matches in matchers:
         found = next((report for report in same_network if matches(report)), None)
         if found is not None:
             return found

@@ -49,13 +49,13 @@ def find_config() -> str | None:
 def _load_pyproject(path: str, allow_outside: bool = False) -> BudgetConfig:
     """TOML has no positions in Python's parser: values are re-read as YAML-like data, and problems are
     reported at the ``[tool.costcalc]`` header."""
+    import sys
+
     from costcalc.source.files import InputError, parse_toml, read_text
 
-    try:
-        import tomllib  # noqa: F401
-    except ModuleNotFoundError:  # Python 3.10
+    if sys.version_info < (3, 11):  # tomllib is new in Python 3.11
         raise BudgetError(Diagnostic(Location(path), "reading [tool.costcalc] needs Python 3.11 or later; "
-                                                     "put the budgets in costcalc.yaml instead", "E503")) from None
+                                                     "put the budgets in costcalc.yaml instead", "E503"))
     try:
         text = read_text(path, "pyproject")
         document = parse_toml(text, path, "E503")

@@ -118,14 +118,13 @@ def run() -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    from click.utils import PacifyFlushWrapper
-
     try:
         main(prog_name="costcalc")
     except BrokenPipeError:
         broken_pipe()
     except SystemExit as stopped:
         # click turns a broken pipe outside the commands (--help, --version) into exit 1, "over budget"
-        if stopped.code == 1 and isinstance(sys.stdout, PacifyFlushWrapper):
+        # click wraps stdout in its (_)PacifyFlushWrapper once it has found it closed
+        if stopped.code == 1 and type(sys.stdout).__name__.endswith("PacifyFlushWrapper"):
             broken_pipe()
         raise

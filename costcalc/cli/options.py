@@ -23,7 +23,7 @@ CONVENTION_NAMES = ("paper", "torchvision", "fvcore", "ptflops", "thop", "torchi
 TABLE_FORMATS = ("table", "json", "csv", "markdown", "svg", "html")
 
 
-class Parsed(click.ParamType):
+class Parsed(click.ParamType):  # type: ignore[type-arg]  # generic only in the newer clicks it accepts
     """An option value read by one of costcalc's exact parsers, imported only when an option needs it."""
 
     def __init__(self, name: str, module: str, function: str):
@@ -48,7 +48,7 @@ RESOLUTION = Parsed("PIXELS", "costcalc.quantities", "parse_resolution")
 WHOLE = Parsed("INTEGER", "costcalc.quantities", "parse_whole")  # 0 to 2^53 - 1
 
 
-class Choice(click.Choice):
+class Choice(click.Choice):  # type: ignore[type-arg]  # generic only in the newer clicks it accepts
     """click's Choice, with a suggestion for a misspelt value: ``--convention torchvison`` ... (did you mean
     'torchvision'?)."""
 
@@ -59,9 +59,9 @@ class Choice(click.Choice):
             from costcalc.errors import did_you_mean
 
             hint = did_you_mean(value, self.choices) if isinstance(value, str) else ""
-            if hint:
-                error.message = error.message.rstrip(".") + hint + "."
-            raise
+            if not hint:
+                raise
+            raise click.BadParameter(error.message.rstrip(".") + hint + ".", ctx, param) from None
 
 
 def _apply(command: F, *decorators: Callable[[F], F]) -> F:

@@ -153,11 +153,11 @@ def solve_command(spec: str | None, max_mult_adds: int | None, max_params: int |
         if vary == "alpha":
             if resolution:
                 fixed_rho = Fraction(one_option(resolution, parse_resolution, "--resolution"), height)
-            _limit_scan(grid_step, 1)
+            _limit_scan(Fraction(grid_step), 1)
         else:
             default = f"96:{height}:16,{height}" if height >= 96 else str(height)
             pixels_list = values_option(resolution or default, parse_resolution, "--resolution")
-            _limit_scan(grid_step, len(pixels_list))
+            _limit_scan(Fraction(grid_step), len(pixels_list))
     try:
         solved = solve_budget(network, read_convention(convention, unit), budget, vary, grid_step, alpha=alpha,
                               rho=fixed_rho, resolutions=pixels_list, dtype=dtype, device=profile)

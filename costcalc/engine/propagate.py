@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from costcalc.errors import Diagnostic, ShapeError, SpecError
-from costcalc.layers.base import Layer, Shape
+from costcalc.layers.base import Arith, Layer, Shape
 from costcalc.layers.graph import Merge
 from costcalc.source.problems import describe
 from costcalc.spec.build import Network, Node
@@ -36,7 +36,7 @@ def shown_shape(shape: Shape) -> str:
                     for size in shape)
 
 
-def _resolve(layer: Layer, fields: tuple[str, ...], channels_in: Any, block_in: Any, arith: Any) -> Layer:
+def _resolve(layer: Layer, fields: tuple[str, ...], channels_in: Any, block_in: Any, arith: Arith) -> Layer:
     """``layer`` with its runtime channel counts computed from the channels flowing in and alpha."""
     from costcalc.spec.expressions import ExprError
 
@@ -59,7 +59,7 @@ def _resolve(layer: Layer, fields: tuple[str, ...], channels_in: Any, block_in: 
 
 
 def propagate(network: Network, input_shape: Shape,
-              arith: Any) -> Iterator[tuple[Node, Layer, Shape, Shape, dict[str, Any]]]:
+              arith: Arith) -> Iterator[tuple[Node, Layer, Shape, Shape, dict[str, Any]]]:
     """Yield each node with its layer (runtime channel counts filled in), input shape (a tuple of shapes for
     a merge), output shape and cost components under ``arith``.
 
@@ -85,9 +85,9 @@ def propagate(network: Network, input_shape: Shape,
                 output = layer.merge_shape(given, arith) if merge else layer.output_shape(given, arith)  # type: ignore[attr-defined]
                 if arith.exact:
                     arith.require(output.height >= 1 and output.width >= 1,
-                                  lambda output=output: f"the output would be {output}: the feature map has shrunk "
+                                  lambda: f"the output would be {output}: the feature map has shrunk "
                                                         "to nothing", "E404")
-                    arith.require(within_bounds(output), lambda output=output: f"the output would be "
+                    arith.require(within_bounds(output), lambda: f"the output would be "
                                   f"{shown_shape(output)}; a feature map's height, width and channels stay below "
                                   f"2^{MAX_SHAPE_BITS} (about 3.4e38)", "E408")
                 costs = layer.merge_costs(given, output, arith) if merge else layer.costs(given, output, arith)  # type: ignore[attr-defined]

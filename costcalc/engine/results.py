@@ -46,4 +46,4 @@ class Evaluation(NamedTuple):
 
     @property
     def resolution(self) -> int:
-        return self.input_shape.height
+        return int(self.input_shape.height)

@@ -11,6 +11,7 @@ A kind with no cost returns no components: under every convention it counts as z
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar, NamedTuple, Protocol
 
 from costcalc.layers.fields import SpecField
@@ -52,6 +53,30 @@ class ConvView(NamedTuple):
 # which declares none of them: a kind that forgets one fails tests/test_kind_traits.py, and fails loudly where
 # the fact is used). Data traits are class attributes; methods are listed with their parentheses.
 TRAITS = ("in_place", "channels_follow_resolution", "fixed_output_size", "expansion", "conv_view()")
+
+
+class Arith(Protocol):
+    """The arithmetic a kind computes its shapes and costs through (costcalc.engine.arith implements it twice):
+    exact integers at one alpha (channels rounded by the spec's width rule, sizes by each layer's padding rule,
+    impossible shapes refused), or sympy symbols with nothing rounded and nothing checked (the closed form). So
+    one line of a kind's code serves the report's integers and ``costcalc formula``'s derivation."""
+
+    exact: bool
+    alpha: Any  # a Fraction (exact), or the symbol alpha
+
+    def channels(self, count: int, fixed: bool = False) -> Any:
+        """``count`` channels scaled by alpha (unless ``fixed``) and rounded by the width rule."""
+        ...
+
+    def ceil_div(self, a: Any, b: int) -> Any:
+        ...
+
+    def floor_div(self, a: Any, b: int) -> Any:
+        ...
+
+    def require(self, condition: Any, message: Callable[[], str], code: str = "E400") -> None:
+        """Refuse an impossible shape (exact arithmetic only); ``message`` is built only when it is refused."""
+        ...
 
 
 class GraphBuilder(Protocol):
@@ -142,7 +167,7 @@ class Layer:
         raise AttributeError(f"{type(self).__name__} is frozen")
 
     def __eq__(self, other: object) -> bool:
-        return type(self) is type(other) and self.values() == other.values()  # type: ignore[attr-defined]
+        return isinstance(other, Layer) and type(self) is type(other) and self.values() == other.values()
 
     def __hash__(self) -> int:
         return hash((type(self), self.values()))
@@ -156,13 +181,18 @@ class Layer:
         """The layers a ``"chain"`` kind stands for, in order (``(self,)`` for every other kind)."""
         return (self,)
 
+    def expand_graph(self, graph: GraphBuilder) -> int:
+        """The layers a ``"graph"`` kind stands for, added to ``graph``; the node whose output is its own."""
+        raise NotImplementedError(f"layer kind '{self.kind}' does not expand to a graph (its expansion is "
+                                  f"{self.expansion!r})")
+
     def conv_view(self) -> ConvView | None:
         raise NotImplementedError(f"layer kind '{self.kind}' does not declare its conv_view() (layers/base.py, TRAITS)")
 
-    def output_shape(self, input_shape: Shape, arith: Any) -> Shape:
+    def output_shape(self, input_shape: Shape, arith: Arith) -> Shape:
         return input_shape
 
-    def costs(self, input_shape: Shape, output_shape: Shape, arith: Any) -> dict[str, Any]:
+    def costs(self, input_shape: Shape, output_shape: Shape, arith: Arith) -> dict[str, Any]:
         return {}
 
     def group(self) -> str:

@@ -10,11 +10,11 @@ from typing import Any
 
 from costcalc.layers import fields as f
 from costcalc.layers import formulas
-from costcalc.layers.base import ConvView, Layer, Shape, not_a_convolution, size_label, stride_text
+from costcalc.layers.base import Arith, ConvView, Layer, Shape, not_a_convolution, size_label, stride_text
 from costcalc.layers.registry import register
 
 
-def _spatial(layer: Any, input_shape: Shape, arith: Any) -> tuple[Any, Any]:
+def _spatial(layer: Any, input_shape: Shape, arith: Arith) -> tuple[Any, Any]:
     kernel, stride, dilation, padding = layer.kernel, layer.stride, layer.dilation, layer.padding
     pad = (0, 0) if isinstance(padding, str) else padding
     mode = padding if isinstance(padding, str) else "explicit"
@@ -63,7 +63,7 @@ class Conv(_Convolution):
     fixed: bool = f.spec_field(f.boolean, False, "alpha does not scale filters")
     name: str | None = f.name_field()
 
-    def output_shape(self, input_shape: Shape, arith: Any) -> Shape:
+    def output_shape(self, input_shape: Shape, arith: Arith) -> Shape:
         n = arith.channels(self.filters, self.fixed)
         arith.require(
             input_shape.channels % self.groups == 0 and n % self.groups == 0,
@@ -73,7 +73,7 @@ class Conv(_Convolution):
         height, width = _spatial(self, input_shape, arith)
         return Shape(height, width, n)
 
-    def costs(self, input_shape: Shape, output_shape: Shape, arith: Any) -> dict[str, Any]:
+    def costs(self, input_shape: Shape, output_shape: Shape, arith: Arith) -> dict[str, Any]:
         return _weighted_costs(self.kernel, input_shape.channels, output_shape, self.groups, self.bias)
 
     def conv_view(self) -> ConvView:
@@ -109,11 +109,11 @@ class Depthwise(_Convolution):
     bias: bool = f.spec_field(f.boolean, False, "the layer has a bias term per output channel")
     name: str | None = f.name_field()
 
-    def output_shape(self, input_shape: Shape, arith: Any) -> Shape:
+    def output_shape(self, input_shape: Shape, arith: Arith) -> Shape:
         height, width = _spatial(self, input_shape, arith)
         return Shape(height, width, input_shape.channels * self.depth_multiplier)
 
-    def costs(self, input_shape: Shape, output_shape: Shape, arith: Any) -> dict[str, Any]:
+    def costs(self, input_shape: Shape, output_shape: Shape, arith: Arith) -> dict[str, Any]:
         m = input_shape.channels
         return _weighted_costs(self.kernel, m, output_shape, m, self.bias)
 
@@ -151,10 +151,10 @@ class Pointwise(_Convolution):
         return Conv(kernel=(1, 1), filters=self.filters, stride=self.stride, padding="same",
                     groups=self.groups, bias=self.bias, fixed=self.fixed, name=self.name)
 
-    def output_shape(self, input_shape: Shape, arith: Any) -> Shape:
+    def output_shape(self, input_shape: Shape, arith: Arith) -> Shape:
         return self.as_conv().output_shape(input_shape, arith)
 
-    def costs(self, input_shape: Shape, output_shape: Shape, arith: Any) -> dict[str, Any]:
+    def costs(self, input_shape: Shape, output_shape: Shape, arith: Arith) -> dict[str, Any]:
         return self.as_conv().costs(input_shape, output_shape, arith)
 
     def conv_view(self) -> ConvView:

@@ -6,7 +6,7 @@ from typing import Any
 
 from costcalc.layers import fields as f
 from costcalc.layers import formulas
-from costcalc.layers.base import Layer, Shape, not_a_convolution
+from costcalc.layers.base import Arith, Layer, Shape, not_a_convolution
 from costcalc.layers.registry import register
 
 
@@ -29,7 +29,7 @@ class FullyConnected(Layer):
     fixed: bool = f.spec_field(f.boolean, False, "alpha does not scale units (set it for the classes)")
     name: str | None = f.name_field()
 
-    def output_shape(self, input_shape: Shape, arith: Any) -> Shape:
+    def output_shape(self, input_shape: Shape, arith: Arith) -> Shape:
         arith.require(
             input_shape.height == 1 and input_shape.width == 1,
             lambda: f"fc needs a flat input (1×1×channels) but gets {input_shape}; "
@@ -37,7 +37,7 @@ class FullyConnected(Layer):
         )
         return Shape(1, 1, arith.channels(self.units, self.fixed))
 
-    def costs(self, input_shape: Shape, output_shape: Shape, arith: Any) -> dict[str, Any]:
+    def costs(self, input_shape: Shape, output_shape: Shape, arith: Arith) -> dict[str, Any]:
         m, n = input_shape.channels, output_shape.channels
         costs = {
             "weight_macs": formulas.conv_mult_adds(1, 1, m, n, 1, 1),

@@ -71,7 +71,8 @@ def padding(value: Any) -> str | tuple[int, int]:
         if value in ("same", "valid"):
             return value
         raise FieldError(f"expected 'same', 'valid' or a number of pixels, got {describe(value)}")
-    return _pair_of(non_negative_int, "'same', 'valid', a number of pixels")(value)
+    pair_of_pixels: tuple[int, int] = _pair_of(non_negative_int, "'same', 'valid', a number of pixels")(value)
+    return pair_of_pixels
 
 
 def boolean(value: Any) -> bool:
@@ -94,7 +95,7 @@ def choice(*options: str) -> Parser:
             hint = did_you_mean(value, options) if isinstance(value, str) else ""
             listed = ", ".join(repr(o) for o in options)
             raise FieldError(f"expected one of {listed}, got {describe(value)}{hint}")
-        return value
+        return str(value)
 
     return parse
 

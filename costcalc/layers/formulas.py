@@ -12,7 +12,10 @@ paper's Table 1 does. Rectangular kernels and maps are ``k_h x k_w`` and ``h x w
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from costcalc.layers.base import Arith
 
 
 def exact_div(numerator: Any, denominator: Any) -> Any:
@@ -43,7 +46,7 @@ def conv_params(k_h: Any, k_w: Any, m: Any, n: Any, groups: Any = 1) -> Any:
 
 
 def conv_output_size(size: Any, kernel: int, stride: int, padding: str, pad: int, dilation: int,
-                     arith: Any, ceil_mode: bool = False) -> Any:
+                     arith: Arith, ceil_mode: bool = False) -> Any:
     """Output size along one axis of a convolution or pooling window.
 
     - ``same`` (TensorFlow): ``ceil(size / stride)``, whatever the kernel;

@@ -11,15 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 from costcalc.layers import fields as f
-from costcalc.layers.base import GraphBuilder, Layer, Shape, not_a_convolution
+from costcalc.layers.base import Arith, GraphBuilder, Layer, Shape, not_a_convolution
 from costcalc.layers.registry import register, register_internal
 
 
-def _same_map(shapes: tuple[Shape, ...], arith: Any, what: str) -> None:
+def _same_map(shapes: tuple[Shape, ...], arith: Arith, what: str) -> None:
     first = shapes[0]
     for other in shapes[1:]:
         arith.require(other.height == first.height and other.width == first.width,
-                      lambda other=other: f"cannot {what} a {first} map and a {other} map: their heights and widths "
+                      lambda: f"cannot {what} a {first} map and a {other} map: their heights and widths "
                                           "differ", "E402")
 
 
@@ -34,16 +34,16 @@ class Merge(Layer):
     conv_view = not_a_convolution
     name: str | None = f.name_field()
 
-    def merge_shape(self, inputs: tuple[Shape, ...], arith: Any) -> Shape:
+    def merge_shape(self, inputs: tuple[Shape, ...], arith: Arith) -> Shape:
         raise NotImplementedError
 
-    def merge_costs(self, inputs: tuple[Shape, ...], output_shape: Shape, arith: Any) -> dict[str, Any]:
+    def merge_costs(self, inputs: tuple[Shape, ...], output_shape: Shape, arith: Arith) -> dict[str, Any]:
         return {}
 
     def merge_label(self, inputs: tuple[Shape, ...], output_shape: Shape) -> str:
         return ""
 
-    def output_shape(self, input_shape: Shape, arith: Any) -> Shape:
+    def output_shape(self, input_shape: Shape, arith: Arith) -> Shape:
         raise TypeError(f"'{self.kind}' merges several inputs: use merge_shape")
 
 
@@ -55,17 +55,17 @@ class Add(Merge):
     summary = "elementwise sum of branches (residual connections)"
     name_prefix = "add"
 
-    def merge_shape(self, inputs: tuple[Shape, ...], arith: Any) -> Shape:
+    def merge_shape(self, inputs: tuple[Shape, ...], arith: Arith) -> Shape:
         first = inputs[0]
         for other in inputs[1:]:
             arith.require(tuple(other) == tuple(first),
-                          lambda other=other: f"cannot add a {first} tensor and a {other} tensor: a residual's "
+                          lambda: f"cannot add a {first} tensor and a {other} tensor: a residual's "
                                               "main path and shortcut must end in the same shape (give the "
                                               "shortcut a projection: a 1x1 conv with the right filters and "
                                               "stride)", "E401")
         return first
 
-    def merge_costs(self, inputs: tuple[Shape, ...], output_shape: Shape, arith: Any) -> dict[str, Any]:
+    def merge_costs(self, inputs: tuple[Shape, ...], output_shape: Shape, arith: Arith) -> dict[str, Any]:
         h, w, c = output_shape
         return {"merge_adds": (len(inputs) - 1) * h * w * c}
 
@@ -81,7 +81,7 @@ class Concat(Merge):
     summary = "branches stacked along the channels"
     name_prefix = "concat"
 
-    def merge_shape(self, inputs: tuple[Shape, ...], arith: Any) -> Shape:
+    def merge_shape(self, inputs: tuple[Shape, ...], arith: Arith) -> Shape:
         _same_map(inputs, arith, "concatenate")
         channels = inputs[0].channels
         for other in inputs[1:]:
@@ -100,13 +100,13 @@ class Scale(Merge):
     summary = "a map multiplied per channel by a 1x1xC gate"
     name_prefix = "scale"
 
-    def merge_shape(self, inputs: tuple[Shape, ...], arith: Any) -> Shape:
+    def merge_shape(self, inputs: tuple[Shape, ...], arith: Arith) -> Shape:
         x, gate = inputs
         arith.require(gate.channels == x.channels,
                       lambda: f"the gate has {gate.channels} channels but the map it scales has {x.channels}", "E403")
         return x
 
-    def merge_costs(self, inputs: tuple[Shape, ...], output_shape: Shape, arith: Any) -> dict[str, Any]:
+    def merge_costs(self, inputs: tuple[Shape, ...], output_shape: Shape, arith: Arith) -> dict[str, Any]:
         h, w, c = output_shape
         return {"scale_muls": h * w * c}
 
@@ -133,7 +133,7 @@ class Split(_Rearrange):
     index: int = f.spec_field(f.positive_int, 1, "which slice (1-based)")
     name: str | None = f.name_field()
 
-    def output_shape(self, input_shape: Shape, arith: Any) -> Shape:
+    def output_shape(self, input_shape: Shape, arith: Arith) -> Shape:
         arith.require(input_shape.channels % self.parts == 0,
                       lambda: f"cannot split {input_shape.channels} channels into {self.parts} equal parts", "E403")
         return Shape(input_shape.height, input_shape.width, arith.floor_div(input_shape.channels, self.parts))
@@ -153,7 +153,7 @@ class ChannelShuffle(_Rearrange):
     groups: int = f.spec_field(f.positive_int, 2, "groups to interleave; must divide the channels")
     name: str | None = f.name_field()
 
-    def output_shape(self, input_shape: Shape, arith: Any) -> Shape:
+    def output_shape(self, input_shape: Shape, arith: Arith) -> Shape:
         arith.require(input_shape.channels % self.groups == 0,
                       lambda: f"groups = {self.groups} must divide the channels ({input_shape.channels})", "E403")
         return input_shape

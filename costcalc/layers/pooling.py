@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from costcalc.layers import fields as f
 from costcalc.layers import formulas
-from costcalc.layers.base import Layer, Shape, not_a_convolution, size_label, stride_text
+from costcalc.layers.base import Arith, Layer, Shape, not_a_convolution, size_label, stride_text
 from costcalc.layers.registry import register
 
 
@@ -32,7 +32,7 @@ class _WindowPool(_Pool):
     def step(self) -> tuple[int, int]:
         return self.stride or self.kernel
 
-    def output_shape(self, input_shape: Shape, arith: Any) -> Shape:
+    def output_shape(self, input_shape: Shape, arith: Arith) -> Shape:
         pad = (0, 0) if isinstance(self.padding, str) else self.padding
         mode = self.padding if isinstance(self.padding, str) else "explicit"
         sizes = [
@@ -41,7 +41,7 @@ class _WindowPool(_Pool):
         ]
         return Shape(sizes[0], sizes[1], input_shape.channels)
 
-    def costs(self, input_shape: Shape, output_shape: Shape, arith: Any) -> dict[str, Any]:
+    def costs(self, input_shape: Shape, output_shape: Shape, arith: Arith) -> dict[str, Any]:
         prefix = self.kind.replace("_", "")  # maxpool, avgpool
         return {f"{prefix}_in": _elements(input_shape), f"{prefix}_out": _elements(output_shape)}
 
@@ -82,10 +82,10 @@ class _GlobalPool(_Pool):
     name: str | None = f.name_field()
     component: ClassVar[str]
 
-    def costs(self, input_shape: Shape, output_shape: Shape, arith: Any) -> dict[str, Any]:
+    def costs(self, input_shape: Shape, output_shape: Shape, arith: Arith) -> dict[str, Any]:
         return {f"{self.component}_in": _elements(input_shape), f"{self.component}_out": _elements(output_shape)}
 
-    def output_shape(self, input_shape: Shape, arith: Any) -> Shape:
+    def output_shape(self, input_shape: Shape, arith: Arith) -> Shape:
         return Shape(1, 1, input_shape.channels)
 
     def filter_label(self, input_shape: Shape, output_shape: Shape) -> str:
@@ -124,10 +124,10 @@ class AdaptiveAvgPool(_Pool):
     size: tuple[int, int] = f.spec_field(f.pair, doc="output size: 7 or [7, 7]")
     name: str | None = f.name_field()
 
-    def output_shape(self, input_shape: Shape, arith: Any) -> Shape:
+    def output_shape(self, input_shape: Shape, arith: Arith) -> Shape:
         return Shape(self.size[0], self.size[1], input_shape.channels)
 
-    def costs(self, input_shape: Shape, output_shape: Shape, arith: Any) -> dict[str, Any]:
+    def costs(self, input_shape: Shape, output_shape: Shape, arith: Arith) -> dict[str, Any]:
         return {"adaptive_avgpool_in": _elements(input_shape), "adaptive_avgpool_out": _elements(output_shape)}
 
     def group(self) -> str:

@@ -8,7 +8,7 @@ from fractions import Fraction
 from typing import Any, ClassVar
 
 from costcalc.layers import fields as f
-from costcalc.layers.base import Layer, Shape, not_a_convolution
+from costcalc.layers.base import Arith, Layer, Shape, not_a_convolution
 from costcalc.layers.registry import register, shorthand
 
 
@@ -46,7 +46,7 @@ class BatchNorm(_AfterPrevious):
 
     name: str | None = f.name_field()
 
-    def costs(self, input_shape: Shape, output_shape: Shape, arith: Any) -> dict[str, Any]:
+    def costs(self, input_shape: Shape, output_shape: Shape, arith: Arith) -> dict[str, Any]:
         h, w, c = output_shape
         return {"bn_affine": 2 * c, "bn_stats": 2 * c, "bn_elements": h * w * c}
 
@@ -67,7 +67,7 @@ class Activation(_AfterPrevious):
     def suffix(self) -> str:  # type: ignore[override]
         return self.function
 
-    def costs(self, input_shape: Shape, output_shape: Shape, arith: Any) -> dict[str, Any]:
+    def costs(self, input_shape: Shape, output_shape: Shape, arith: Arith) -> dict[str, Any]:
         h, w, c = output_shape
         function = "silu" if self.function == "swish" else self.function  # the same function, two names
         return {f"act_{function}": h * w * c}
@@ -93,7 +93,7 @@ class Flatten(_Elementwise):
 
     name: str | None = f.name_field()
 
-    def output_shape(self, input_shape: Shape, arith: Any) -> Shape:
+    def output_shape(self, input_shape: Shape, arith: Arith) -> Shape:
         h, w, c = input_shape
         return Shape(1, 1, h * w * c)
 
@@ -122,7 +122,7 @@ class Softmax(_Elementwise):
 
     name: str | None = f.name_field()
 
-    def costs(self, input_shape: Shape, output_shape: Shape, arith: Any) -> dict[str, Any]:
+    def costs(self, input_shape: Shape, output_shape: Shape, arith: Arith) -> dict[str, Any]:
         h, w, c = output_shape
         return {"softmax_elements": h * w * c, "softmax_rows": h * w}
 
@@ -139,7 +139,7 @@ class LayerNorm(_AfterPrevious):
 
     name: str | None = f.name_field()
 
-    def costs(self, input_shape: Shape, output_shape: Shape, arith: Any) -> dict[str, Any]:
+    def costs(self, input_shape: Shape, output_shape: Shape, arith: Arith) -> dict[str, Any]:
         h, w, c = output_shape
         return {"norm_affine": 2 * c, "ln_elements": h * w * c}
 
@@ -155,7 +155,7 @@ class LayerScale(_AfterPrevious):
 
     name: str | None = f.name_field()
 
-    def costs(self, input_shape: Shape, output_shape: Shape, arith: Any) -> dict[str, Any]:
+    def costs(self, input_shape: Shape, output_shape: Shape, arith: Arith) -> dict[str, Any]:
         h, w, c = output_shape
         return {"layer_scale": c, "scale_muls": h * w * c}
 

@@ -58,8 +58,8 @@ def limit_text(result: CheckResult) -> str:
     """``over by 68.7 M (13.7%)`` or ``headroom 31.3 M (5.2%)``, against the absolute limit."""
     if result.limit is None:
         return "no limit"
-    gap = result.value - result.limit
-    share = fmt.percent(Fraction(abs(gap), result.limit), 1) if result.limit else "∞%"
+    gap: int | Fraction = result.value - result.limit
+    share = fmt.percent(Fraction(gap if gap >= 0 else -gap) / result.limit, 1) if result.limit else "∞%"
     if share == "0.0%" and gap:
         share = "<0.1%"
     if gap > 0:

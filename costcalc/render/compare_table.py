@@ -83,7 +83,8 @@ def totals_table(comparison: Comparison) -> Table:
             cells = [str(row[position]) for row in rows]
             table.add_column(name, justify=justify, no_wrap=True, min_width=_widest(cells, name))  # type: ignore[arg-type]
     for row in rows:
-        table.add_row(*(cell for position, cell in enumerate(row) if keep[position]))
+        table.add_row(*(str(cell) if not isinstance(cell, Text) else cell
+                        for position, cell in enumerate(row) if keep[position]))
     return table
 
 

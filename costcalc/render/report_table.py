@@ -103,20 +103,20 @@ def _layers_table(report: Report, all_layers: bool, full: bool, medium: bool) ->
         name = Text("  " * row.level + visible(row.label))
         if row.layer is None:
             name.stylize("bold")
-            cells = ["", name, as_text(row.kind, style="italic"), fmt.plural(row.layers, "layer"), "",
+            cells: list[RenderableType] = ["", name, as_text(row.kind, style="italic"), fmt.plural(row.layers, "layer"), "",
                      f"{fmt.shape_text(row.input_shape)} → {fmt.shape_text(row.output_shape)}",
                      fmt.thousands(row.mult_adds), fmt.thousands(row.params), fmt.percent(part),
                      "" if row.expanded else fmt.bar(share(row.mult_adds, largest), BAR_WIDTH)]
             style = "dim italic" if row.expanded else None
-            extra = ["", ""]
+            extra: list[RenderableType] = ["", ""]
         else:
             layer = row.layer
-            cells = [str(row.index), name, as_text(layer.kind), as_text(layer.filter), as_text(layer.stride),
+            cells = [str(row.number), name, as_text(layer.kind), as_text(layer.filter), as_text(layer.stride),
                      f"{fmt.shape_text(layer.input_shape)} → {fmt.shape_text(layer.output_shape)}",
                      fmt.thousands(layer.mult_adds), fmt.thousands(layer.params), fmt.percent(part),
                      fmt.bar(share(layer.mult_adds, largest), BAR_WIDTH)]
             style = "dim" if not (layer.mult_adds or layer.params) else None
-            timing = times.layers[row.index - 1] if times is not None else None
+            timing = times.layers[row.number - 1] if times is not None else None
             extra = [fmt.duration(timing.latency_s), timing.bound] if timing is not None else ["", ""]
         if not full:
             del cells[9], cells[2]

@@ -72,9 +72,9 @@ def to_text(solved: Solved, view: View = View()) -> str:
                  f"{_resources_text(solution)}")
     if solution.limited_by_search:
         lines.append(f"    (the budget still holds at the end of the search: {vary} is not what limits it)")
-    ideal = _ideal_text(solution.ideal, vary, height)
-    if ideal:
-        lines.append(f"ideal (closed form, no rounding):        {ideal}")
+    bound = _ideal_text(solution.ideal, vary, height)
+    if bound:
+        lines.append(f"ideal (closed form, no rounding):        {bound}")
     return "\n".join(lines) + "\n"
 
 

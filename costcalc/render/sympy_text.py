@@ -20,21 +20,21 @@ class PlainPrinter(StrPrinter):
 
     def _print_Pow(self, expr: Any, rational: bool = False) -> str:
         if expr.exp.is_Rational and expr.exp.is_negative and expr.exp != -1 and not rational:
-            return "1/" + self._print(sympy.Pow(expr.base, -expr.exp, evaluate=False))
-        return super()._print_Pow(expr, rational)
+            return "1/" + str(self._print(sympy.Pow(expr.base, -expr.exp, evaluate=False)))
+        return str(super()._print_Pow(expr, rational))
 
 
 class UnicodePrinter(PlainPrinter):
     def _print_Symbol(self, expr: Any) -> str:
-        return _GREEK.get(expr.name, expr.name)
+        return _GREEK.get(expr.name, str(expr.name))
 
     def _print_Pow(self, expr: Any, rational: bool = False) -> str:
         if expr.exp.is_Integer and expr.exp > 1:
-            return self.parenthesize(expr.base, 100) + str(expr.exp).translate(_SUPERSCRIPTS)
-        return super()._print_Pow(expr, rational)
+            return str(self.parenthesize(expr.base, 100)) + str(expr.exp).translate(_SUPERSCRIPTS)
+        return str(super()._print_Pow(expr, rational))
 
     def _print_Mul(self, expr: Any) -> str:
-        return super()._print_Mul(expr).replace("*", "·")
+        return str(super()._print_Mul(expr)).replace("*", "·")
 
 
 def _terms(expr: Any) -> list[Any]:
@@ -63,4 +63,4 @@ def unicode(expr: Any) -> str:
 
 
 def latex(expr: Any) -> str:
-    return sympy.latex(expr, symbol_names={s.alpha: r"\alpha", s.rho: r"\rho"})
+    return str(sympy.latex(expr, symbol_names={s.alpha: r"\alpha", s.rho: r"\rho"}))

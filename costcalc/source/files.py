@@ -134,11 +134,15 @@ def parse_json(text: str, path: str, code: str, what: str = "the file") -> Any:
 
 def parse_toml(text: str, path: str, code: str) -> dict[str, Any]:
     """TOML (Python 3.11's tomllib), bounded in nesting; a syntax error is located, with a short message."""
+    import sys
+
+    if sys.version_info < (3, 11):  # costcalc.budget.files says so, in the user's terms, before this
+        raise InputError(Diagnostic(Location(path), "reading TOML needs Python 3.11 or later", code))
     import tomllib
 
     _check_nesting(text, _TOML_TOKENS, path, "TOML")
     try:
-        document = tomllib.loads(text)
+        document: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         found = re.search(r"\(at line (\d+), column (\d+)\)", str(error))
         where = Location(path, int(found[1]), int(found[2])) if found else Location(path)

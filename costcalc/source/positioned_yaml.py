@@ -18,7 +18,7 @@ from costcalc.errors import Diagnostic, Location, SpecError, quoted, shorten_quo
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class Mapping(dict):
+class Mapping(dict[Any, Any]):
     """A YAML mapping with ``location`` (of the mapping) and per-key ``key_at`` / ``value_at``."""
 
     location: Location
@@ -26,7 +26,7 @@ class Mapping(dict):
     value_at: dict[Any, Location]
 
 
-class Sequence(list):
+class Sequence(list[Any]):
     """A YAML sequence with ``location`` and per-item ``item_at``."""
 
     location: Location

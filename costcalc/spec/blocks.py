@@ -23,7 +23,7 @@ from costcalc.layers import fields as f
 from costcalc.source.positioned_yaml import Mapping
 from costcalc.source.problems import Problems, describe, unknown_keys
 from costcalc.spec import values as v
-from costcalc.spec.entries import STRUCTURES, Scope, parse_body
+from costcalc.spec.entries import STRUCTURES, parse_body
 from costcalc.spec.model import (
     BlockCall,
     BlockDef,
@@ -33,6 +33,7 @@ from costcalc.spec.model import (
     RepeatEntry,
     ResidualEntry,
 )
+from costcalc.spec.values import Scope
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _RESERVED_ARGS = {*v.RUNTIME_NAMES, "name", "and", "or", "not", "true", "false", "True", "False",

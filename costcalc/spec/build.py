@@ -112,8 +112,9 @@ class _Builder:
             first = self.instances[(ctx.path, name)]
             self.problems.add(location, f"duplicate block name '{name}' (first at line {first.line})", "E209")
         self.instances.setdefault((ctx.path, name), location)
-        self.groups[(*ctx.path, name)] = kind
-        return (*ctx.path, name)
+        path = (*ctx.path, name)
+        self.groups[path] = kind
+        return path
 
     # -- entries -----------------------------------------------------------------------------------
     def chain(self, entries: tuple[Entry, ...], producer: int, ctx: _Context) -> int:
@@ -197,7 +198,7 @@ class _Builder:
         """A kind that expands into a small graph (squeeze_excite): its layers, grouped under an instance of
         its own name, as a block's are."""
         path = self.instance(layer.name_prefix, layer.name, ctx, location, layer.kind)
-        return layer.expand_graph(_Construct(self, location, producer, ctx._replace(path=path, suffix="")))  # type: ignore[attr-defined]
+        return layer.expand_graph(_Construct(self, location, producer, ctx._replace(path=path, suffix="")))
 
     def call(self, call: BlockCall, producer: int, ctx: _Context) -> int:
         block = self.spec.blocks[call.block]

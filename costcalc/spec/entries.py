@@ -244,7 +244,7 @@ def _parse_concat(problems: Problems, value: Any, location: Location, depth: int
         problems.add(at, f"concat: 'branches' must be a list of two or more branches, each a list of layers "
                          f"(`[]` passes the input through), got {got}", "E202")
         return None
-    branches = []
+    branches: list[tuple[Entry, ...] | None] = []
     for item, at in zip(branches_value, branches_value.item_at):
         if not isinstance(item, Sequence):
             problems.add(at, f"concat: each branch is a list of layers (`[]` passes the input through), "

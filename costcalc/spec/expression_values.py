@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from fractions import Fraction
 from typing import Any
 
@@ -24,7 +24,8 @@ from costcalc.spec.expressions import ExprError, Node, _normal
 MAX_BITS = 128  # values below 2**128 (~3.4e38): far above any channel count, far below a slow one
 
 
-_ROUNDING = {"ceil": math.ceil, "floor": math.floor, "round": round, "int": math.trunc}
+_ROUNDING: dict[str, Callable[[Any], int]] = {"ceil": math.ceil, "floor": math.floor, "round": round,
+                                              "int": math.trunc}
 
 
 _COMPARISONS = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
@@ -45,7 +46,8 @@ def _show(value: Any) -> str:
 
 class _Evaluator:
     def __init__(self, text: str, env: Mapping[str, Any], ideal: bool):
-        self.text, self.env, self.ideal, self.sympy = text, env, ideal, None
+        self.text, self.env, self.ideal = text, env, ideal
+        self.sympy: Any = None
         if ideal:
             import sympy  # only symbolic evaluation loads sympy
 

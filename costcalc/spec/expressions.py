@@ -148,7 +148,8 @@ def _normal(value: Any) -> Any:
 
 class _Parser:
     def __init__(self, text: str):
-        self.tokens, self.depth, self.names = _tokenize(text), 0, set()
+        self.tokens, self.depth = _tokenize(text), 0
+        self.names: set[str] = set()
         self.token = next(self.tokens)
 
     def take(self) -> Token:

@@ -31,8 +31,9 @@ from costcalc.layers.width import WidthRule
 from costcalc.source.positioned_yaml import Mapping, read_yaml
 from costcalc.source.problems import Problems, describe, kind_of, unknown_keys
 from costcalc.spec.blocks import parse_blocks
-from costcalc.spec.entries import Scope, parse_body
-from costcalc.spec.model import InputSpec, Spec
+from costcalc.spec.entries import parse_body
+from costcalc.spec.model import BlockDef, InputSpec, Spec
+from costcalc.spec.values import Scope
 
 TOP_LEVEL_KEYS = ("version", "name", "description", "reference", "input", "width", "blocks", "layers")
 ROUNDING_RULES = ("truncate", "make_divisible", "none")
@@ -109,7 +110,8 @@ def parse_spec(data: Any, path: str) -> Spec:
     elif "input" not in misspelt:
         problems.add(top, "missing 'input' (for example `input: {channels: 3, size: 224}`)", "E201")
     width = _parse_width(problems, data["width"], data.value_at["width"]) if "width" in data else WidthRule()
-    blocks, declared = {}, {}
+    blocks: dict[str, BlockDef] = {}
+    declared: dict[str, dict[str, Any]] = {}
     if "blocks" in data:
         blocks, declared = parse_blocks(problems, data["blocks"], data.value_at["blocks"])
     body = None
