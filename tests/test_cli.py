@@ -1,9 +1,9 @@
-"""The command line (DESIGN.md, "CLI contract"): every command and format through click's ``CliRunner``,
+"""The command line (README, "Options"; docs/json.md): every command and format through click's ``CliRunner``,
 option parsing, the JSON contract, output files, and the exit codes (0 ok, 2 bad usage or bad spec,
 3 internal error). Data goes to stdout, diagnostics to stderr, never a traceback.
 
 Two subprocess tests check what only a real interpreter shows: ``python -m costcalc`` works, and
-``report --format json`` imports neither sympy nor rich (start-up time, DESIGN.md "Performance").
+``report --format json`` imports neither sympy nor rich (start-up time: docs/architecture.md).
 """
 
 from __future__ import annotations

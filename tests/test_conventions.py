@@ -1,6 +1,6 @@
 """Counting conventions that reproduce popular counters, FLOPs, user conventions, and ``explain``.
 
-Golden figures: ``shared/reference/anchor_counts.yaml`` gives fvcore 0.1.5.post20221221, ptflops 0.7.5, thop
+Golden figures: ``tests/reference/anchor_counts.yaml`` gives fvcore 0.1.5.post20221221, ptflops 0.7.5, thop
 0.1.1.post2209072238 and torchinfo 1.8.0 on a PyTorch MobileNet v1 (torch 2.13.0) at alpha 1.0/224 and 0.5/160.
 The other fourteen points of the grid below were measured the same way: the same model built at each width
 (channels int(n·alpha)) and resolution, counted by each tool at those versions (torch 2.14.1; the file's two

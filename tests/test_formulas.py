@@ -257,7 +257,7 @@ def test_output_size_ideal_arith_does_not_round() -> None:
 
 def test_output_size_ideal_arith_is_exact_on_whole_sizes() -> None:
     # A size that is a plain int in symbolic mode (a 1x1 map after global pooling or flatten, then a strided
-    # layer) must give an exact Rational, never a float: DESIGN.md wants exact Rationals in closed forms.
+    # layer) must give an exact Rational, never a float: closed forms hold exact Rationals (docs/spec-format.md).
     import sympy
 
     from costcalc.engine.arith import IdealArith

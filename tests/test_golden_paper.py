@@ -4,7 +4,7 @@ Source: Howard et al., "MobileNets: Efficient Convolutional Neural Networks for 
 2017, arXiv:1704.04861 — Tables 2, 3, 4, 5, 6, 7 and 9 — counted under the paper's convention (Mult-Adds and
 weights of conv, depthwise, pointwise and fully connected layers only). The exact integers are those the
 paper's Table 1 implies (they are copied from the project's reference file
-``shared/reference/mobilenet_v1_paper.yaml``; the tests do not read that file, so they run anywhere).
+``tests/reference/mobilenet_v1_paper.yaml``; tests/test_reference_data.py checks them against it).
 
 Two kinds of check:
 

@@ -1,13 +1,13 @@
 """Golden tests: MobileNet v1 per layer against TF-slim, and under the ``torchvision`` convention against PyTorch.
 
-Sources (copied here as literal data; the tests do not read ``shared/reference/``):
+Sources (copied here as literal data; tests/test_reference_data.py checks them against ``tests/reference/``):
 
 - TF-slim's per-layer table of the MobileNet v1 body (1.0 width, 224 x 224, no logits layer), from the module
   docstring of tensorflow/models research/slim/nets/mobilenet_v1.py (as transcribed in
-  ``shared/reference/mobilenet_v1_tfslim_layers.yaml``). ``params`` are weights only, ``mult_adds`` are
+  ``tests/reference/mobilenet_v1_tfslim_layers.yaml``). ``params`` are weights only, ``mult_adds`` are
   multiply-accumulates: the paper's convention. Body totals 3,185,088 params and 567,716,352 Mult-Adds; with
   the 1024 x 1000 classifier, the paper's 4,209,088 and 568,740,352.
-- ``shared/reference/anchor_counts.yaml``: ``sum(p.numel() for p in model.parameters())`` of a PyTorch MobileNet
+- ``tests/reference/anchor_counts.yaml``: ``sum(p.numel() for p in model.parameters())`` of a PyTorch MobileNet
   v1 (conv weights without bias, BatchNorm gamma and beta, Linear weight and bias): 4,231,976 at alpha 1 / 224
   and 1,331,592 at alpha 0.5 / 160 — what costcalc's ``torchvision`` convention counts as params.
 """

@@ -1,12 +1,12 @@
 """Golden tests: every zoo spec against torchvision's published figures, exactly.
 
-Sources (copied here as literal data; the tests do not read ``shared/reference/``):
+Sources (copied here as literal data; tests/test_reference_data.py checks them against ``tests/reference/``):
 
 - ``num_params`` and ``_ops`` are the ``meta`` of each model's DEFAULT ImageNet weights in torchvision 0.29.1
   (``torchvision/models/<file>.py``, the ``*_Weights`` enums, e.g. ``ResNet50_Weights.IMAGENET1K_V2``;
   pytorch/vision commit 1f1a920d685d46dfbe187934b785b7ecb7a182f2). ``_ops`` is giga Mult-Adds of convolutions
   and matrix multiplies at the crop size (224), rounded to 3 decimals (pytorch/vision PR #6936). The first six
-  are also in ``shared/reference/torchvision.yaml``.
+  are also in ``tests/reference/torchvision.yaml``.
 - ``MACS`` is the exact integer behind each ``_ops``: measured by building the model with torchvision 0.29.1's
   builder (torch 2.14.1, CPU, eval mode, one 224x224 image) and summing ``weight.numel() * H_out * W_out`` over
   convolutions and ``in * out * rows`` over linear layers (equal to ``FlopCounterMode`` / 2). Each rounds to the

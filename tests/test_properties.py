@@ -242,7 +242,7 @@ def test_closed_form_equals_exact_where_nothing_rounds(tmp_path: Path, text: str
 
 def test_closed_form_has_no_floats(tmp_path: Path) -> None:
     # A strided layer on a map that is already 1x1 (sizes are plain ints there, not expressions in rho) must still
-    # give exact Rationals in the closed form: DESIGN.md / STYLE.md want exact Rationals, never floats.
+    # give exact Rationals in the closed form: closed forms hold exact Rationals, never floats.
     import sympy
 
     from costcalc.engine.symbolic import closed_form

@@ -1,4 +1,4 @@
-"""Bad specs get linter-style diagnostics (DESIGN.md, "Errors"): ``path:line:col: error: message``, one per
+"""Bad specs get linter-style diagnostics (docs/errors.md): ``path:line:col: error: message``, one per
 problem, on stderr, exit code 2, nothing on stdout, never a traceback.
 
 ``tests/bad_specs/`` holds one small YAML file per error. Its ``# expect: LINE:COL: error: MESSAGE`` comment

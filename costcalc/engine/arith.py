@@ -82,5 +82,5 @@ class IdealArith:
 
 
 def scale_resolution(size: int, rho: Fraction) -> int:
-    """``rho·size`` to the nearest pixel (halves up); DESIGN.md: the report shows the resolution used."""
+    """``rho·size`` to the nearest pixel (halves up); the report shows the resolution used (docs/what-ifs.md)."""
     return size if rho == 1 else round_half_up(rho * size)
