@@ -90,7 +90,7 @@ def test_every_builtin_names_its_tool_and_source() -> None:
 @pytest.mark.parametrize("name", sorted(CONVENTIONS))
 def test_every_builtin_decides_every_cost_component(name: str) -> None:
     """No silent zero: a built-in counts each component (as Mult-Adds or as params) or says it ignores it. A
-    component added without a decision in every built-in (costcalc/conventions.py) fails here."""
+    component added without a decision in every built-in (costcalc/conventions/builtin.py) fails here."""
     convention = CONVENTIONS[name]
     assert convention.undecided() == [], f"{name} says nothing of {convention.undecided()}: count it or ignore it"
     counted = {term.component for term in convention.mult_adds} | set(convention.params)

@@ -259,7 +259,7 @@ def test_table9_mobilenet_050_160() -> None:
 def test_exact_value_rounds_to_printed_figure(what: str, exact: int, printed: str) -> None:
     places = _places(printed)
     assert _millions(exact, places) == printed
-    # costcalc's own exact rounding (render.text.rounded) agrees with the independent Decimal rounding.
+    # costcalc's own exact rounding (render.numbers.rounded) agrees with the independent Decimal rounding.
     assert rounded(Fraction(exact, 10**6), places) == printed
 
 

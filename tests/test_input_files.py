@@ -1,4 +1,4 @@
-"""The bounded reader (costcalc/input_files.py), the rule of names and paths, and what a message may quote
+"""The bounded reader (costcalc/source/files.py), the rule of names and paths, and what a message may quote
 (docs/errors.md, "Limits", "Names and paths", "What a message quotes")."""
 
 from __future__ import annotations
