@@ -26,9 +26,10 @@ import os
 from fractions import Fraction
 from typing import Any, NamedTuple
 
-from costcalc.errors import CostcalcError, Diagnostic, Location, closest, did_you_mean, quoted, shorten_quotes
+from costcalc.errors import CostcalcError, Diagnostic, Location, did_you_mean, quoted, shorten_quotes
 from costcalc.source.names import names_a_file, warn_if_shadowed
 from costcalc.source.positioned_yaml import Mapping, Sequence
+from costcalc.source.problems import Problems, unknown_keys
 
 CHECK_KEYS = ("spec", "alpha", "resolution", "convention", "max_mult_adds", "max_params", "max_increase",
               "min_delta", "max_latency", "max_peak_memory", "device", "dtype", "message")
@@ -149,7 +150,7 @@ class _Reader:
         self.path = path
         self.folder = os.path.dirname(path)
         self.allow_outside = allow_outside
-        self.problems: list[Diagnostic] = []
+        self.problems = Problems(BudgetError)
         self._bundled: dict[str, dict[str, str]] = {}
 
     def bundled(self, kind: str) -> dict[str, str]:
@@ -162,11 +163,7 @@ class _Reader:
         return self._bundled[kind]
 
     def error(self, location: Location, message: str, code: str) -> None:
-        if len(self.problems) >= 100:  # as costcalc.source.problems.MAX_PROBLEMS: a file of 10,000 bad checks
-            stop = Diagnostic(location, "more problems follow; costcalc stops after 100: fix these and run it again",
-                              "E108")
-            raise BudgetError([*sorted(self.problems, key=lambda problem: problem.location[1:]), stop])
-        self.problems.append(Diagnostic(location, message, code))
+        self.problems.add(location, message, code)
 
     def parsed(self, raw: Any, location: Location, key: str, parse: Any, what: str) -> Any:
         """``parse(raw)``, or None and a problem: a list or mapping where one value goes is refused here, and
@@ -198,12 +195,7 @@ class _Reader:
         return found
 
     def unknown(self, mapping: Mapping, allowed: tuple[str, ...], what: str) -> None:
-        for key in mapping:
-            if key not in allowed:
-                match = closest(key, allowed)
-                hint = f" (did you mean '{match}'?)" if match else ""
-                self.error(mapping.key_at[key], f"{what}unknown key {quoted(key)}{hint}; expected one of: "
-                                                f"{', '.join(allowed)}", "E500")
+        unknown_keys(self.problems, mapping, allowed, what, "E500")
 
     def file(self, value: str, location: Location, key: str, what: str) -> str | None:
         """A file the budgets file names: relative to it, and inside its folder unless --allow-outside."""
@@ -244,7 +236,7 @@ class _Reader:
             return None
         label = entry.get("spec") if isinstance(entry.get("spec"), str) else f"checks[{index}]"
         what = f"check {quoted(label)}: "
-        before = len(self.problems)
+        before = len(self.problems.found)
         self.unknown(entry, CHECK_KEYS, what)
         spec = None
         bundled = self.bundled("specs")
@@ -280,13 +272,13 @@ class _Reader:
         if not isinstance(message, str):
             self.error(entry.value_at["message"], f"{what}'message' must be a string", "E501")
         if (all(limit is None for limit in limits.values()) and max_increase is None and max_latency is None
-                and max_peak is None and len(self.problems) == before):
+                and max_peak is None and len(self.problems.found) == before):
             self.error(entry.location, f"{what}no limit: give max_mult_adds, max_params, max_increase, "
                                        "max_peak_memory or max_latency", "E502")
         if len(alphas) * len(resolutions) > MAX_EVALUATIONS:  # before the product is made: 10,000 x 10,000
             self.error(entry.location, f"{what}{len(alphas):,} alphas x {len(resolutions):,} resolutions are more than "
                                        f"the {MAX_EVALUATIONS} evaluations costcalc makes in one run", "E512")
-        if len(self.problems) > before or spec is None or convention is None:
+        if len(self.problems.found) > before or spec is None or convention is None:
             return None
         return CheckSpec(
             spec=spec, label=entry["spec"],
@@ -330,6 +322,6 @@ def parse_config(data: Any, path: str, top: Location | None = None, allow_outsid
             baseline = None
         else:
             baseline = reader.file(baseline, data.value_at["baseline"], "baseline", "")
-    if reader.problems:
-        raise BudgetError(sorted(reader.problems, key=lambda problem: (problem.location.line, problem.location.column)))
+    if reader.problems.found:
+        raise BudgetError(reader.problems.sorted())
     return BudgetConfig(path, tuple(checks), baseline)

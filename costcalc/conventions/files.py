@@ -41,38 +41,27 @@ def resolve_convention(text: str, unit: str = "mult-adds", folder: str | None = 
     """A built-in convention by its bare name, or one read from a file written as a path (``my.yaml``,
     ``./mine``), in ``unit``. A file in ``folder`` named like a built-in is warned about (W100), not read;
     ``folder=None`` when the caller has looked already (a budgets file, beside itself)."""
-    from costcalc.source.names import names_a_file, warn_if_shadowed
+    from costcalc.source.names import named_or_file
 
-    if names_a_file(text):
-        return load_convention(text).in_unit(unit)
-    if text in CONVENTIONS:
-        if folder is not None:
-            warn_if_shadowed(text, folder, "built-in convention")
-        return CONVENTIONS[text].in_unit(unit)
-    hint = did_you_mean(text, CONVENTIONS)
-    if not hint and folder is not None and os.path.lexists(os.path.join(folder, text)):
-        hint = f"; to read the file of that name, write it as a path: {quoted(os.path.join('.', text))}"
-    raise ConventionError(Diagnostic(Location(text), f"unknown convention {quoted(text)}{hint}; expected one of: "
-                                     f"{', '.join(CONVENTIONS)}, or a convention file (.yaml)", "E520"))
+    builtin, name = named_or_file(text, CONVENTIONS, "built-in convention", folder, ConventionError, "E520",
+                                  f"one of: {', '.join(CONVENTIONS)}, or a convention file (.yaml)")
+    return (CONVENTIONS[name] if builtin else load_convention(name)).in_unit(unit)
 
 
 def load_convention(path: str) -> Convention:
     from costcalc.source.positioned_yaml import Mapping, Sequence, read_yaml
-    from costcalc.source.problems import Problems
+    from costcalc.source.problems import Problems, unknown_keys
 
     data = read_yaml(path, "convention")
     top = Location(path, 1, 1)
-    problems = Problems()
+    problems = Problems(ConventionError)
 
     def problem(location: Location, message: str, code: str = "E520") -> None:
         problems.add(location, message, code)
 
     if not isinstance(data, Mapping):
         raise ConventionError(Diagnostic(top, "a convention file is a mapping with 'mult_adds' and 'params'", "E520"))
-    for key in data:
-        if key not in KEYS:
-            problem(data.key_at[key], f"unknown key {quoted(key)}{did_you_mean(key, KEYS)}; expected one of: "
-                                      f"{', '.join(KEYS)}")
+    unknown_keys(problems, data, KEYS, "", "E520")
     texts = {}
     for key in ("name", "description", "tool", "source"):
         value = data.get(key, "")

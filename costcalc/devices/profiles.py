@@ -44,29 +44,21 @@ def resolve_device(text: str, folder: str | None = ".") -> Device:
     """A bundled device profile by its bare name, or a device file written as a path (``dev.yaml``, ``./dev``).
     A file in ``folder`` named like a bundled profile is warned about (W100), not read; ``folder=None`` when the
     caller has looked already (a budgets file, beside itself)."""
-    from costcalc.source.names import names_a_file, warn_if_shadowed
+    from costcalc.source.names import named_or_file
 
-    if names_a_file(text):
-        return load_device(text)
     bundled = bundled_devices()
-    if text in bundled:
-        if folder is not None:
-            warn_if_shadowed(text, folder, "bundled device")
-        return load_device(bundled[text])._replace(where=text)
-    hint = did_you_mean(text, bundled)
-    if not hint and folder is not None and os.path.lexists(os.path.join(folder, text)):
-        hint = f"; to read the file of that name, write it as a path: {quoted(os.path.join('.', text))}"
-    raise DeviceError(Diagnostic(Location(text), f"unknown device {quoted(text)}{hint}; expected one "
-                                 f"of: {', '.join(bundled)}, or a device file (.yaml)", "E530"))
+    is_bundled, name = named_or_file(text, bundled, "bundled device", folder, DeviceError, "E530",
+                                     f"one of: {', '.join(bundled)}, or a device file (.yaml)")
+    return load_device(bundled[name])._replace(where=name) if is_bundled else load_device(name)
 
 
 def load_device(path: str) -> Device:
     from costcalc.source.positioned_yaml import Mapping, read_yaml
-    from costcalc.source.problems import Problems
+    from costcalc.source.problems import Problems, unknown_keys
 
     data = read_yaml(path, "device")
     top = Location(path, 1, 1)
-    problems = Problems()
+    problems = Problems(DeviceError)
 
     def problem(location: Location, message: str) -> None:
         problems.add(location, message, "E531")
@@ -75,10 +67,7 @@ def load_device(path: str) -> Device:
         raise DeviceError(Diagnostic(top, "a device file is a mapping with 'peak_mult_adds_per_s', "
                                           "'bandwidth_bytes_per_s' and 'source'", "E531"))
     keys = ("name", "description", "peak_mult_adds_per_s", "bandwidth_bytes_per_s", "source")
-    for key in data:
-        if key not in keys:
-            problem(data.key_at[key], f"unknown key {quoted(key)}{did_you_mean(key, keys)}; expected one of: "
-                                      f"{', '.join(keys)}")
+    unknown_keys(problems, data, keys, "", "E531")
     for key in ("peak_mult_adds_per_s", "bandwidth_bytes_per_s", "source"):
         if key not in data:
             problem(top, f"missing '{key}'")

@@ -128,44 +128,47 @@ def _layers_table(report: Report, all_layers: bool, full: bool, medium: bool) ->
     return table
 
 
-def blocks_table(report: Report) -> Table:
+def _shares_table(report: Report, title: str, first: str, counts: tuple[str, ...]) -> Table:
+    """A titled table of parts of the network: ``first`` (a name), ``counts`` (whole numbers), then Mult-Adds and
+    params with their shares of the total, and a bar of the Mult-Adds share."""
     evaluation = report.evaluation
-    table = section_table("By block (top-level uses of each block)")
+    table = section_table(title)
     metric = evaluation.convention.metric
     widest = {metric: len(fmt.thousands(evaluation.mult_adds)), "Params": len(fmt.thousands(evaluation.params))}
-    for name, justify in (("Block", "left"), ("Uses", "right"), ("Layers", "right"), (metric, "right"),
-                          ("%", "right"), ("Params", "right"), ("% ", "right")):
-        table.add_column(name, justify=justify, no_wrap=name != "Block", min_width=widest.get(name))  # type: ignore[arg-type]
+    table.add_column(first, justify="left")
+    for name in (*counts, metric, "%", "Params", "% "):
+        table.add_column(name, justify="right", no_wrap=True, min_width=widest.get(name))
     table.add_column("", style="cyan", no_wrap=True, min_width=BAR_WIDTH)
+    return table
+
+
+def _share_cells(mult_adds: int, mult_adds_share: Fraction, params: int, params_share: Fraction) -> list[str]:
+    return [fmt.thousands(mult_adds), fmt.percent(mult_adds_share), fmt.thousands(params), fmt.percent(params_share),
+            fmt.bar(mult_adds_share, BAR_WIDTH)]
+
+
+def blocks_table(report: Report) -> Table:
+    evaluation = report.evaluation
+    table = _shares_table(report, "By block (top-level uses of each block)", "Block", ("Uses", "Layers"))
     in_blocks = [0, 0, 0]
     for block in report.blocks:
-        table.add_row(as_text(block.block), str(block.uses), str(block.layers), fmt.thousands(block.mult_adds),
-                      fmt.percent(block.mult_adds_share), fmt.thousands(block.params), fmt.percent(block.params_share),
-                      fmt.bar(block.mult_adds_share, BAR_WIDTH))
+        table.add_row(as_text(block.block), str(block.uses), str(block.layers),
+                      *_share_cells(block.mult_adds, block.mult_adds_share, block.params, block.params_share))
         in_blocks = [in_blocks[0] + block.layers, in_blocks[1] + block.mult_adds, in_blocks[2] + block.params]
     rest = [len(evaluation.layers) - in_blocks[0], evaluation.mult_adds - in_blocks[1],
             evaluation.params - in_blocks[2]]
     if rest[0]:
-        mult_adds_share, params_share = share(rest[1], evaluation.mult_adds), share(rest[2], evaluation.params)
-        table.add_row(Text("(outside blocks)", style="dim"), "", str(rest[0]), fmt.thousands(rest[1]),
-                      fmt.percent(mult_adds_share), fmt.thousands(rest[2]), fmt.percent(params_share),
-                      fmt.bar(mult_adds_share, BAR_WIDTH))
+        table.add_row(Text("(outside blocks)", style="dim"), "", str(rest[0]),
+                      *_share_cells(rest[1], share(rest[1], evaluation.mult_adds), rest[2],
+                                    share(rest[2], evaluation.params)))
     return table
 
 
 def kinds_table(report: Report) -> Table:
-    evaluation = report.evaluation
-    table = section_table("By kind (the paper's Table 2)")
-    metric = evaluation.convention.metric
-    widest = {metric: len(fmt.thousands(evaluation.mult_adds)), "Params": len(fmt.thousands(evaluation.params))}
-    for name, justify in (("Kind", "left"), ("Layers", "right"), (metric, "right"), ("%", "right"),
-                          ("Params", "right"), ("% ", "right")):
-        table.add_column(name, justify=justify, no_wrap=name != "Kind", min_width=widest.get(name))  # type: ignore[arg-type]
-    table.add_column("", style="cyan", no_wrap=True, min_width=BAR_WIDTH)
+    table = _shares_table(report, "By kind (the paper's Table 2)", "Kind", ("Layers",))
     for kind in report.kinds:
-        table.add_row(as_text(kind.group), str(kind.layers), fmt.thousands(kind.mult_adds),
-                      fmt.percent(kind.mult_adds_share),
-                      fmt.thousands(kind.params), fmt.percent(kind.params_share), fmt.bar(kind.mult_adds_share, BAR_WIDTH))
+        table.add_row(as_text(kind.group), str(kind.layers),
+                      *_share_cells(kind.mult_adds, kind.mult_adds_share, kind.params, kind.params_share))
     return table
 
 

@@ -6,8 +6,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from typing import Any
 
-from costcalc.errors import Diagnostic, Location
+from costcalc.errors import Diagnostic, Location, did_you_mean, quoted
 
 
 def names_a_file(text: str) -> bool:
@@ -59,3 +61,22 @@ def spec_path(argument: str | None) -> str:
     raise SpecError(Diagnostic(Location(name), f"no bundled spec is named {quoted(name)}{hint}; `costcalc list` "
                                                "shows the bundled specs, and a spec file is written as a path "
                                                "(./x, x.yaml)", "E100"))
+
+
+def named_or_file(text: str, named: Any, what: str, folder: str | None, error: Callable[[Diagnostic], Exception],
+                  code: str, choices: str) -> tuple[bool, str]:
+    """``(True, name)`` for a bare name among ``named`` (a bundled or built-in one), ``(False, path)`` for text
+    written as a path. A file in ``folder`` called like the bundled one is warned about, not read (``folder``
+    None: the caller has looked already). An unknown bare name raises ``error`` (with ``code``), saying what
+    it may be instead (``choices``) and, when a file has that name, how to read it."""
+    if names_a_file(text):
+        return False, text
+    if text in named:
+        if folder is not None:
+            warn_if_shadowed(text, folder, what)
+        return True, text
+    hint = did_you_mean(text, named)
+    if not hint and folder is not None and os.path.lexists(os.path.join(folder, text)):
+        hint = f"; to read the file of that name, write it as a path: {quoted(os.path.join('.', text))}"
+    raise error(Diagnostic(Location(text), f"unknown {what.split(' ', 1)[-1]} {quoted(text)}{hint}; expected "
+                                           f"{choices}", code))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from costcalc.errors import Diagnostic, Location, SpecError, closest, quoted
+from costcalc.errors import CostcalcError, Diagnostic, Location, SpecError, closest, quoted
 from costcalc.source.positioned_yaml import Mapping
 
 MAX_PROBLEMS = 100  # per stage: a file with 30,000 bad lines stops at the hundredth, in a moment
@@ -13,9 +13,11 @@ MAX_PROBLEMS = 100  # per stage: a file with 30,000 bad lines stops at the hundr
 
 class Problems:
     """Collects diagnostics of one stage (each reported once, however often a block is used), at most
-    ``MAX_PROBLEMS``: the next one stops the stage with those found and a note where it stopped (E108)."""
+    ``MAX_PROBLEMS``: the next one stops the stage with those found and a note where it stopped (E108), raised
+    as ``error`` (the kind of file's own error class)."""
 
-    def __init__(self) -> None:
+    def __init__(self, error: type[CostcalcError] = SpecError) -> None:
+        self.error_class = error
         self.found: list[Diagnostic] = []
         self._seen: set[Diagnostic] = set()
 
@@ -25,7 +27,7 @@ class Problems:
             if len(self.found) >= MAX_PROBLEMS:
                 stop = Diagnostic(location, f"more problems follow; costcalc stops after {MAX_PROBLEMS}: fix these "
                                             "and run it again", "E108")
-                raise SpecError([*self.sorted(), stop])
+                raise self.error_class([*self.sorted(), stop])
             self._seen.add(diagnostic)
             self.found.append(diagnostic)
 
@@ -68,8 +70,9 @@ def kind_of(value: Any) -> str:
     return "a value of another kind"
 
 
-def unknown_keys(problems: Problems, mapping: Mapping, allowed: Any, context: str) -> set[str]:
-    """Report keys not in ``allowed``; return the allowed keys they look like typos of."""
+def unknown_keys(problems: Problems, mapping: Mapping, allowed: Any, context: str, code: str = "E200") -> set[str]:
+    """Report keys not in ``allowed`` (with ``code``: each kind of file has its own); return the allowed keys
+    they look like typos of."""
     misspelt = set()
     for key in mapping:
         if key not in allowed:
@@ -79,7 +82,7 @@ def unknown_keys(problems: Problems, mapping: Mapping, allowed: Any, context: st
                 misspelt.add(match)
             listed = ", ".join(allowed)
             problems.add(mapping.key_at[key], f"{context}unknown key {quoted(str(key))}{hint}; expected one of: "
-                                              f"{listed}", "E200")
+                                              f"{listed}", code)
     return misspelt
 
 
