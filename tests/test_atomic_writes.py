@@ -36,7 +36,6 @@ import stat
 import subprocess
 import sys
 import textwrap
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Self
@@ -356,19 +355,19 @@ def test_write_failure_into_a_read_only_folder(folder: Path) -> None:
 
 # --- killed mid-write -------------------------------------------------------------------------------------
 
-# Runs the CLI as `python -m costcalc` would, but pauses at one step of writing the output file: touches the
-# marker file (argv[1]) and sleeps, so that the test can look at the folder and kill the process there.
+# Runs the CLI as `python -m costcalc` would, but pauses at one step of writing the output file: writes a byte to
+# the pipe whose write end is file descriptor argv[1] and sleeps, so that the test, blocked on the pipe's read end
+# (no clock), can look at the folder and kill the process there.
 #   write:  half the text written to the temporary file (and flushed to it), the other half not yet;
 #   rename: the temporary file complete and fsynced, not yet renamed over the target (an audit hook on the
 #           rename, so this stage does not depend on how the file is written).
 PAUSING_RUNNER = textwrap.dedent("""\
     import os, sys, time
 
-    marker, stage, target = sys.argv[1], sys.argv[2], sys.argv[3]
+    paused, stage, target = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 
     def pause():
-        with open(marker, "w"):
-            pass
+        os.write(paused, b"p")
         time.sleep(120)
 
     if stage == "write":
@@ -405,20 +404,18 @@ PAUSING_RUNNER = textwrap.dedent("""\
 
 def _start_paused(folder: Path, stage: str, args: tuple[str, ...], target: str = OUT) -> subprocess.Popen[bytes]:
     env = {**os.environ, **{key: value for key, value in ENV.items() if value is not None}}
-    marker = folder / "paused.marker"
-    process = subprocess.Popen([sys.executable, "-c", PAUSING_RUNNER, str(marker), stage, target, *args], cwd=folder,
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    while not marker.exists():
-        if process.poll() is not None:
-            out, err = process.communicate()
-            pytest.fail(f"the run ended (exit {process.returncode}) before pausing at {stage!r}: the write path "
-                        f"changed? stdout={out[:500]!r} stderr={err[-2000:]!r}")
-        if time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"the run did not reach {stage!r} within 60 s")
-        time.sleep(0.01)
-    marker.unlink()
+    read_end, write_end = os.pipe()
+    process = subprocess.Popen([sys.executable, "-c", PAUSING_RUNNER, str(write_end), stage, target, *args],
+                               cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=(write_end,))
+    os.close(write_end)
+    try:
+        paused = os.read(read_end, 1)  # b"" when the run ended without pausing: every write end is closed
+    finally:
+        os.close(read_end)
+    if not paused:
+        out, err = process.communicate()
+        pytest.fail(f"the run ended (exit {process.returncode}) before pausing at {stage!r}: the write path "
+                    f"changed? stdout={out[:500]!r} stderr={err[-2000:]!r}")
     return process
 
 
@@ -449,7 +446,7 @@ def test_killed_mid_write_keeps_the_previous_file(args: tuple[str, ...], stage: 
             json.loads(partial)  # complete before the rename
     finally:
         process.send_signal(sig)
-        _, err = process.communicate(timeout=30)
+        _, err = process.communicate()
     assert snapshot_of(folder / OUT) == before, "the previous file was damaged by a killed run"
     if sig == signal.SIGTERM:
         # costcalc turns SIGTERM (a cancelled CI job) into a clean exit: the temporary file is removed.
@@ -477,7 +474,7 @@ def test_interrupted_mid_write_cleans_up(stage: str, folder: Path) -> None:
     names = listing(folder)
     process = _start_paused(folder, stage, ("report", "net.yaml", "--format", "json", "-o", OUT))
     process.send_signal(signal.SIGINT)
-    _, err = process.communicate(timeout=30)
+    _, err = process.communicate()
     assert process.returncode != 0
     assert b"Traceback" not in err, err
     assert snapshot_of(folder / OUT) == before
@@ -513,7 +510,7 @@ def test_output_to_a_fifo_writes_into_it(folder: Path) -> None:
         result = run("report", "net.yaml", "--format", "json", "-o", "pipe")
         assert result.exit_code == 0, result.stderr
         assert stat.S_ISFIFO(os.stat(fifo).st_mode), "the FIFO was replaced by a regular file"
-        reader.join(timeout=10)
+        reader.join()  # the write is done: the reader has its end of file
         assert received and json.loads(received[0])["totals"]
     finally:
         if reader.is_alive():  # unblock the reader: open the FIFO's write end once
