@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from costcalc.devices.profiles import DTYPES
 from costcalc.engine.results import Evaluation
 
 
@@ -38,6 +37,8 @@ def _elements(shape: tuple[int, int, int]) -> int:
 
 
 def memory(evaluation: Evaluation, dtype: str = "fp32") -> Memory:
+    from costcalc.devices.profiles import DTYPES
+
     size = DTYPES[dtype]
     nodes = evaluation.network.nodes
     rows = evaluation.layers

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from collections.abc import Callable
 from typing import Any
 
@@ -82,6 +81,8 @@ def _sync_folder(folder: str) -> None:
 
 def _write(path: str, text: str) -> None:
     folder = os.path.dirname(os.path.abspath(path))
+    import tempfile  # only a command that writes a file needs it (start-up: docs/architecture.md)
+
     handle, temporary = tempfile.mkstemp(prefix=".costcalc-", suffix=".tmp", dir=folder)
     try:
         os.fchmod(handle, _mode_for(path))  # mkstemp makes 0600; the file should look like any file we write

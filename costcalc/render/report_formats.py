@@ -4,8 +4,6 @@ tables, for pull-request comments and docs)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from fractions import Fraction
 from typing import Any
 
@@ -14,11 +12,7 @@ from costcalc.analysis.breakdown import share
 from costcalc.analysis.report import Report
 from costcalc.render import numbers as fmt
 from costcalc.render.json_fields import ascii_times, counted, exact, multipliers
-from costcalc.render.markdown_tables import markdown_table
-from costcalc.render.shown_rows import hidden_summary, is_visible
 from costcalc.render.sinks.json_text import dumps
-from costcalc.render.sinks.markdown import code, text
-from costcalc.render.sinks.spreadsheet import cell
 from costcalc.render.view import View
 
 
@@ -101,6 +95,11 @@ COLUMNS = ("name", "kind", "group", "filter", "stride", "input_shape", "output_s
 
 
 def to_csv(report: Report, view: View = View()) -> str:
+    import csv  # each format imports what only it needs: `report --format json` starts fast
+    import io
+
+    from costcalc.render.sinks.spreadsheet import cell
+
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
@@ -113,6 +112,10 @@ def to_csv(report: Report, view: View = View()) -> str:
 
 
 def to_markdown(report: Report, view: View = View()) -> str:
+    from costcalc.render.markdown_tables import markdown_table
+    from costcalc.render.shown_rows import hidden_summary, is_visible
+    from costcalc.render.sinks.markdown import code, text
+
     all_layers = view.all_layers
     evaluation = report.evaluation
     spec = evaluation.spec
