@@ -47,9 +47,6 @@ def short(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-_short = short  # its name before it was shared: kept for code that imports it
-
-
 def parse_number(text: str) -> Fraction:
     """``"0.75"``, ``"3/4"``, ``"1.5e12"``, ``"-2"``, ``" 1_000 "`` -> the exact Fraction. A fraction may have
     decimals on both sides (``0.5/0.25``). ``NotANumber`` when it is not a number (``inf`` and ``nan`` are
