@@ -21,7 +21,7 @@ ALPHA_FIXED_KINDS = frozenset({"conv", "pointwise", "fc"})
 def _name(node: Node) -> str:
     text = node.name or "(unnamed)"
     safe = "".join(ch if ch.isprintable() and ch not in "\r\n\x85\u2028\u2029" else "?" for ch in text[:80])
-    return f"{safe}{'...' if len(text) > 80 else ''} (#{node.index})"
+    return f"{safe}{'...' if len(text) > 80 else ''} (#{node.position})"
 
 
 def comment(nodes: list[Node]) -> str:
@@ -55,25 +55,26 @@ class Writer:
         self.fixed = fixed  # id() of the ops alpha does not scale (the classifier)
 
     def lines(self, entries: list[Entry], depth: int) -> list[tuple[str, list[Node]]]:
-        """(text, nodes) per line at ``depth`` of indentation; repeated runs of equal entries under ``repeat``."""
+        """(text, nodes) per line at ``depth`` of indentation; a run of equal groups of entries (a block the
+        graph repeats: ResNet's residual and its ReLU) written once under ``repeat``."""
         rendered = [self.entry(entry, depth + 1) for entry in entries]
+        keys = [_plain(lines) for lines in rendered]
         out: list[tuple[str, list[Node]]] = []
         index = 0
         while index < len(rendered):
-            run = 1
-            key = _plain(rendered[index])
-            while index + run < len(rendered) and _plain(rendered[index + run]) == key:
-                run += 1
-            if run > 1 and any(text.strip() for text, _nodes in rendered[index]):
-                pad = INDENT * depth
-                out.append((f"{pad}- repeat: {run}", []))
-                out.append((f"{pad}  layers:", []))
-                merged = [(INDENT + text, [node for copy in rendered[index:index + run] for node in copy[line][1]])
-                          for line, (text, _nodes) in enumerate(rendered[index])]
-                out.extend(merged)
-            else:
+            width, run = _best_run(keys, index)
+            if run < 2:
                 out.extend(rendered[index])
-            index += run
+                index += 1
+                continue
+            pad = INDENT * depth
+            out.append((f"{pad}- repeat: {run}", []))
+            out.append((f"{pad}  layers:", []))
+            for offset in range(width):
+                copies = [rendered[index + offset + width * k] for k in range(run)]
+                out.extend((INDENT + text, [node for copy in copies for node in copy[line][1]])
+                           for line, (text, _nodes) in enumerate(copies[0]))
+            index += width * run
         return out
 
     def entry(self, entry: Entry, depth: int) -> list[tuple[str, list[Node]]]:
@@ -101,6 +102,24 @@ class Writer:
             out.append((f"{pad}      -", []))
             out.extend(self.lines(branch, depth + 3))
         return out
+
+
+MAX_BLOCK = 4  # entries in a repeated group
+
+
+def _best_run(keys: list[tuple[str, ...]], index: int) -> tuple[int, int]:
+    """(entries in the group, repetitions) of the longest run of equal groups from ``index``."""
+    best = (1, 1)
+    for width in range(1, MAX_BLOCK + 1):
+        group = keys[index:index + width]
+        if len(group) < width:
+            break
+        run = 1
+        while keys[index + width * run:index + width * (run + 1)] == group:
+            run += 1
+        if run > 1 and width * run > best[0] * best[1]:
+            best = (width, run)
+    return best
 
 
 def _plain(lines: list[tuple[str, list[Node]]]) -> tuple[str, ...]:

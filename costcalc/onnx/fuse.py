@@ -178,10 +178,10 @@ def _fold_activation(graph: _Graph, index: int, chain: list[int], root: str, fun
     graph.ops[index] = Op("activation", {"function": function}, (root,), mul.outputs, first.node, mul.out, folded)
     for i in chain:
         graph.ops[i] = None
-    readers = graph.maps[1]  # the root is now read by the activation instead of the chain's first op
-    readers[root] = sorted({i for i in readers.get(root, ()) if graph.ops[i] is not None} | {index})
+    table = graph.maps[1]  # the root is now read by the activation instead of the chain's first op
+    table[root] = sorted({i for i in table.get(root, ()) if graph.ops[i] is not None} | {index})
     if function == "gelu":  # PyTorch's exact GELU ends in a multiplication by 0.5
-        readers = graph.maps[1].get(mul.outputs[0], [])
+        readers = table.get(mul.outputs[0], [])
         after = graph.ops[readers[0]] if len(readers) == 1 and readers[0] >= 0 else None
         if after is not None and after.kind == "scalar" and after.fields.get("value") == 0.5:
             graph.ops[index] = _op(graph, index)._replace(outputs=after.outputs, folded=(*folded, after.node))

@@ -52,7 +52,7 @@ def _count(entries: list[Entry]) -> int:
     return total
 
 
-def left_out_message(left_out: tuple[Op, ...]) -> list[str]:
+def left_out_message(left_out: tuple[Op, ...], strict: bool = False) -> list[str]:
     """One line per op type: how many nodes, and where the first few are."""
     by_type: dict[str, list[Op]] = {}
     for op in left_out:
@@ -60,8 +60,9 @@ def left_out_message(left_out: tuple[Op, ...]) -> list[str]:
     lines = []
     for op_type, ops in sorted(by_type.items()):
         where = ", ".join(op.node.where() for op in ops[:3]) + (f" and {len(ops) - 3:,} more" if len(ops) > 3 else "")
-        lines.append(f"{len(ops):,} {op_type!r:.40} node{'s' if len(ops) > 1 else ''} with no costcalc kind, left "
-                     f"out (counted as nothing): {where}")
+        what = f"{len(ops):,} {op_type!r:.40} node{'s' if len(ops) > 1 else ''} with no costcalc kind"
+        lines.append(f"{what}: {where}; --strict refuses ops costcalc cannot count (without it, they are left out "
+                     "with a warning)" if strict else f"{what}, left out (counted as nothing): {where}")
     return lines
 
 
@@ -79,8 +80,8 @@ def import_onnx(path: str, strict: bool = False, size: int | None = None) -> Imp
     fused = fuse(traced.ops, traced.output, path)
     messages = left_out_message(fused.left_out)
     if strict and messages:
-        raise OnnxError([Diagnostic(Location(path), f"{message}; --strict refuses them", "E575")
-                         for message in messages])
+        raise OnnxError([Diagnostic(Location(path), message, "E575")
+                         for message in left_out_message(fused.left_out, strict=True)])
     for message in messages:
         warn(Location(path), f"{message}; --strict makes this an error", "W170")
     entries = to_entries(fused.ops, traced.image.name, fused.output, path)

@@ -9,6 +9,7 @@ elementwise op: it is left out, and listed, W170) or is a located error (E574), 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from costcalc.onnx.model import Node, OnnxError, fail
@@ -42,6 +43,9 @@ class Op(NamedTuple):
     folded: tuple[Node, ...] = ()  # other ONNX nodes this op stands for (costcalc.onnx.fuse)
 
 
+Maker = Callable[..., Op]
+
+
 def channel_axis(data: Data) -> int | None:
     return {"nchw": 1, "nhwc": 3, "flat": 1}.get(data.layout)
 
@@ -58,7 +62,8 @@ def _pair(values: Any, default: int) -> tuple[int, int]:
     return values[0], values[1]
 
 
-def _window(node: Node, x: Data, kernel: tuple[int, int], ceil: bool = False) -> tuple[dict[str, Any], int, int]:
+def _window(node: Node, x: Data, kernel: tuple[int, int], ceil: bool = False,
+            pool: bool = False) -> tuple[dict[str, Any], int, int]:
     """The stride, padding and dilation fields of a convolution or pool, and its output height and width
     (ONNX's formulas: onnx/defs/nn/defs.cc, convPoolShapeInference)."""
     a = node.attributes
@@ -66,7 +71,7 @@ def _window(node: Node, x: Data, kernel: tuple[int, int], ceil: bool = False) ->
     dilation = _pair(a.get("dilations"), 1)
     auto = str(a.get("auto_pad", "NOTSET"))
     size = x.dims[2:4]
-    fields: dict[str, Any] = {"stride": _compact(stride)}
+    fields: dict[str, Any] = {} if stride == (1, 1) and not pool else {"stride": _compact(stride)}
     if dilation != (1, 1):
         fields["dilation"] = _compact(dilation)
     span = [dilation[i] * (kernel[i] - 1) + 1 for i in range(2)]
@@ -133,9 +138,7 @@ def _lower(node: Node, inputs: list[Value | None]) -> Op:  # noqa: C901 - one ta
 
     if node.domain not in ("", "ai.onnx"):
         raise ValueError(f"it is an op of the domain {node.domain!r:.40}, which costcalc does not know")
-    if op in NOOPS or (op in ("Flatten", "Reshape") and hint == "implicit"):
-        if op in ("Flatten", "Reshape") and channels(x) and x.layout == "nchw" and x.dims[2:] == (1, 1):
-            return make("noop", {}, Data((x.dims[0], x.dims[1]), "flat"))
+    if op in NOOPS:
         if op == "Identity" and hint.startswith("stochastic_depth"):
             return make("stochastic_depth", {}, x)
         return make("noop", {}, x)
@@ -184,7 +187,7 @@ def _lower(node: Node, inputs: list[Value | None]) -> Op:  # noqa: C901 - one ta
         if op == "MaxPool" and tuple(a.get("dilations") or (1, 1)) != (1, 1):
             raise ValueError("a dilated max pool has no costcalc kind")
         ceil = bool(a.get("ceil_mode", 0))
-        fields, h, w = _window(node, x, kernel, ceil)
+        fields, h, w = _window(node, x, kernel, ceil, pool=True)  # a pool's stride defaults to its window
         if hint == "adaptive_avg_pool" and op == "AveragePool":
             return make("adaptive_avg_pool", {"size": _compact((h, w))}, Data((x.dims[0], x.dims[1], h, w), "nchw"))
         fields = {"kernel": _compact(kernel), **fields}
@@ -246,7 +249,7 @@ def _lower(node: Node, inputs: list[Value | None]) -> Op:  # noqa: C901 - one ta
     raise ValueError(f"costcalc has no kind for {op!r:.40} and cannot tell the shape it gives")
 
 
-def _reshape(node: Node, inputs: list[Value | None], x: Data, make: Any) -> Op:
+def _reshape(node: Node, inputs: list[Value | None], x: Data, make: Maker) -> Op:
     op = node.op_type
     if op == "Flatten":
         axis = node.attributes.get("axis", 1) % max(len(x.dims), 1)
@@ -307,7 +310,7 @@ def _squeezed(dims: tuple[int, ...], axes: tuple[int, ...], unsqueeze: bool) -> 
     return tuple(d for i, d in enumerate(dims) if i not in chosen or d != 1)
 
 
-def _linear(node: Node, inputs: list[Value | None], x: Data, make: Any) -> Op:
+def _linear(node: Node, inputs: list[Value | None], x: Data, make: Maker) -> Op:
     a = node.attributes
     if sum(isinstance(value, Data) for value in inputs[:2]) == 2:
         raise ValueError("it multiplies two activations (attention); costcalc has no kind for that yet")
@@ -326,7 +329,7 @@ def _linear(node: Node, inputs: list[Value | None], x: Data, make: Any) -> Op:
     return make("linear", {"units": m, "bias": bias}, Data(x.dims[:-1] + (m,), x.layout))
 
 
-def _binary(node: Node, inputs: list[Value | None], names: tuple[str, ...], data: list[Data], make: Any) -> Op:
+def _binary(node: Node, inputs: list[Value | None], names: tuple[str, ...], data: list[Data], make: Maker) -> Op:
     op = node.op_type
     x = data[0]
     if len(data) == 2:
@@ -348,7 +351,7 @@ def _binary(node: Node, inputs: list[Value | None], names: tuple[str, ...], data
                      "one value nor one per channel")
 
 
-def _split(node: Node, inputs: list[Value | None], x: Data, make: Any) -> Op:
+def _split(node: Node, inputs: list[Value | None], x: Data, make: Maker) -> Op:
     axis = node.attributes.get("axis", 0) % len(x.dims)
     if axis != channel_axis(x):
         raise ValueError("it splits along an axis that is not the channels")
@@ -362,18 +365,18 @@ def _split(node: Node, inputs: list[Value | None], x: Data, make: Any) -> Op:
     return make("split", {"parts": parts}, *([out] * parts))
 
 
-def _slice(node: Node, inputs: list[Value | None], x: Data, make: Any) -> Op:
-    known = [value.values if isinstance(value, Const) else None for value in inputs[1:5]]
-    if any(v is None for v in known[:2]) or len(known) > 2 and known[2] is None:
-        raise ValueError("its bounds are not known")
-    starts, ends = known[0], known[1]
-    axes = known[2] if len(known) > 2 else tuple(range(len(starts or ())))
-    steps = known[3] if len(known) > 3 and known[3] is not None else (1,) * len(starts or ())
-    if not starts or len(starts) != 1 or tuple(steps or ()) != (1,) or int(axes[0]) % len(x.dims) != channel_axis(x):
-        raise ValueError("it slices along something other than one stretch of the channels")
+def _slice(node: Node, inputs: list[Value | None], x: Data, make: Maker) -> Op:
+    known = [tuple(value.values) if isinstance(value, Const) else () for value in inputs[1:5]]
+    starts, ends = known[0] if known else (), known[1] if len(known) > 1 else ()
+    axes = known[2] if len(known) > 2 else tuple(range(len(starts)))
+    steps = known[3] if len(known) > 3 and known[3] else (1,) * len(starts)
+    axis = channel_axis(x)
+    if len(starts) != 1 or len(ends) != 1 or len(axes) != 1 or tuple(steps) != (1,) or axis is None \
+            or int(axes[0]) % len(x.dims) != axis:
+        raise ValueError("it slices along something other than one stretch of the channels (or its bounds are not "
+                         "known)")
     size = channels(x)
     start, end = (max(0, min(size, int(v) + size if int(v) < 0 else int(v))) for v in (starts[0], ends[0]))
-    axis = channel_axis(x) or 1
     return make("slice", {"start": start, "end": end}, Data(x.dims[:axis] + (end - start,) + x.dims[axis + 1:],
                                                             x.layout))
 

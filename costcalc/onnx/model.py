@@ -32,7 +32,7 @@ class Tensor(NamedTuple):
 
 
 class Node(NamedTuple):
-    index: int  # its place in the file's node list, counted from 0 (the "#i" of messages)
+    position: int  # its place in the file's node list, counted from 0 (the "#i" of messages)
     name: str
     op_type: str
     domain: str
@@ -44,7 +44,7 @@ class Node(NamedTuple):
     def where(self) -> str:
         """How a message names the node: ``node 'conv1' (#3, Conv)``."""
         name = quoted(self.name) if self.name else "(unnamed)"
-        return f"node {name} (#{self.index}, {quoted(self.op_type, 40)[1:-1]})"
+        return f"node {name} (#{self.position}, {quoted(self.op_type, 40)[1:-1]})"
 
 
 class Graph(NamedTuple):
@@ -68,6 +68,37 @@ def require_onnx(path: str, what: str = "reading an ONNX file") -> Any:
     except ImportError:
         raise fail(path, f"{what} needs the onnx package, which is not installed: {INSTALL}", "E570") from None
     return onnx
+
+
+def onnx_schema(path: str) -> Any:
+    """The classes of ONNX's protobuf schema (``onnx/onnx-ml.proto``) from the onnx package: its generated module
+    ``onnx.onnx_ml_pb2`` alone, loaded without the package's ``__init__``, which imports numpy and ml_dtypes
+    (0.8 s of CPU, more than everything else an import does). A later ``import onnx`` (``costcalc export``)
+    finds the module loaded and uses it, so the schema is registered with protobuf once."""
+    import importlib.util
+    import sys
+
+    loaded = sys.modules.get("onnx.onnx_ml_pb2")
+    if loaded is not None:
+        return loaded
+    try:
+        package = importlib.util.find_spec("onnx")
+    except (ImportError, ValueError):
+        package = None
+    if package is None or not package.submodule_search_locations:
+        raise fail(path, f"reading an ONNX file needs the onnx package, which is not installed: {INSTALL}", "E570")
+    location = os.path.join(list(package.submodule_search_locations)[0], "onnx_ml_pb2.py")
+    spec = importlib.util.spec_from_file_location("onnx.onnx_ml_pb2", location)
+    if spec is None or spec.loader is None or not os.path.exists(location):
+        return require_onnx(path).onnx_ml_pb2  # a build of onnx laid out otherwise: the package, as it comes
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["onnx.onnx_ml_pb2"] = module
+    try:
+        spec.loader.exec_module(module)
+    except ImportError:  # protobuf itself is missing
+        del sys.modules["onnx.onnx_ml_pb2"]
+        raise fail(path, f"reading an ONNX file needs the onnx package and protobuf: {INSTALL}", "E570") from None
+    return module
 
 
 def read_graph(path: str) -> Graph:
@@ -96,14 +127,14 @@ def read_graph(path: str) -> Graph:
         raise InputError(Diagnostic(Location(path), "no such file", "E100")) from None
     except OSError as error:
         raise InputError(Diagnostic(Location(path), f"cannot read: {error.strerror or 'error'}", "E100")) from None
-    onnx = require_onnx(path)
+    schema = onnx_schema(path)
     try:
-        model = onnx.ModelProto.FromString(kept)
+        model = schema.ModelProto.FromString(kept)
     except Exception:  # protobuf's DecodeError, or a string field that is not UTF-8
         raise fail(path, "not a readable ONNX model: protobuf cannot parse it", "E571") from None
     if not model.HasField("graph") or not model.graph.node:
         raise fail(path, "not an ONNX model: it has no graph, or a graph without nodes", "E571")
-    return _graph(path, model)
+    return _graph(path, model, schema)
 
 
 def _opset(model: Any) -> int:
@@ -136,29 +167,39 @@ def _value_info(path: str, info: Any) -> Tensor:
     return Tensor(info.name, _dims(path, info.name, info.type.tensor_type.shape.dim))
 
 
+# ONNX's TensorProto.DataType -> the struct format of one value in raw_data, and the typed field that holds
+# the values otherwise (onnx/onnx.proto).
+_FORMATS = {1: ("f", "float_data"), 2: ("B", "int32_data"), 3: ("b", "int32_data"), 4: ("H", "int32_data"),
+            5: ("h", "int32_data"), 6: ("i", "int32_data"), 7: ("q", "int64_data"), 9: ("?", "int32_data"),
+            11: ("d", "double_data"), 12: ("I", "uint64_data"), 13: ("Q", "uint64_data")}
+
+
 def _tensor(path: str, proto: Any) -> Tensor:
+    """A tensor's name and shape, and its values when it is small and they are in the file."""
+    import struct
+
     dims = _dims(path, proto.name, proto.dims)
-    values = None
     count = 1
     for dim in dims:
         count *= int(dim)
-    external = proto.data_location == 1
-    present = proto.raw_data or proto.float_data or proto.int32_data or proto.int64_data or proto.double_data
-    if count <= MAX_VALUES and not external and (present or count == 0):
-        from onnx import numpy_helper
-
+    values = None
+    form = _FORMATS.get(proto.data_type)
+    if form is not None and count <= MAX_VALUES and proto.data_location != 1:  # 1: EXTERNAL, never read
+        code, field = form
         try:
-            values = tuple(numpy_helper.to_array(proto).reshape(-1).tolist())
-        except Exception:  # data of the wrong size or type: the values are unknown, the shape stands
-            values = None
-        if values is not None and len(values) != count:
-            values = None
+            if proto.raw_data:
+                found = struct.unpack(f"<{count}{code}", proto.raw_data)
+            else:
+                found = tuple(getattr(proto, field))
+        except struct.error:  # data of the wrong size: the values are unknown, the shape stands
+            found = ()
+        if len(found) == count:
+            values = tuple(int(v) if isinstance(v, bool) else v for v in found)
     return Tensor(proto.name, dims, values)
 
 
-def _attribute(path: str, attribute: Any) -> Any:
-    from onnx import AttributeProto
-
+def _attribute(path: str, attribute: Any, schema: Any) -> Any:
+    AttributeProto = schema.AttributeProto  # noqa: N806 - protobuf's name
     kind = attribute.type
     if kind == AttributeProto.INT:
         return _bounded(path, attribute.name, attribute.i)
@@ -183,7 +224,7 @@ def _bounded(path: str, name: str, value: int) -> int:
     return int(value)
 
 
-def _graph(path: str, model: Any) -> Graph:
+def _graph(path: str, model: Any, schema: Any) -> Graph:
     graph = model.graph
     initializers = {proto.name: _tensor(path, proto) for proto in graph.initializer}
     for sparse in graph.sparse_initializer:
@@ -191,7 +232,7 @@ def _graph(path: str, model: Any) -> Graph:
         initializers[name] = Tensor(name, _dims(path, name, sparse.dims))
     nodes = []
     for index, proto in enumerate(graph.node):
-        attributes = {attribute.name: _attribute(path, attribute) for attribute in proto.attribute}
+        attributes = {attribute.name: _attribute(path, attribute, schema) for attribute in proto.attribute}
         nodes.append(Node(index, proto.name, proto.op_type, proto.domain, tuple(proto.input), tuple(proto.output),
                           attributes, proto.doc_string))
     inputs = tuple(_value_info(path, info) for info in graph.input if info.name not in initializers)

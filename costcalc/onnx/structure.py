@@ -51,7 +51,7 @@ class _Structure:
             for name in dict.fromkeys(op.inputs):
                 self.readers.setdefault(name, []).append(index)
 
-    def error(self, op: Op, message: str) -> Exception:
+    def refuse(self, op: Op, message: str) -> Exception:
         return fail(self.path, f"{op.node.where()}: {message}", "E576")
 
     def chain(self, start: str, end: str, region: set[int] | None, depth: int) -> list[Entry]:
@@ -71,7 +71,7 @@ class _Structure:
                 entries.append(LayerEntry(op))
                 tensor = op.outputs[0]
             elif len(users) == 1:
-                raise self.error(op, "it joins branches that do not start from one tensor, which a spec cannot "
+                raise self.refuse(op, "it joins branches that do not start from one tensor, which a spec cannot "
                                      "write")
             else:
                 entry, tensor = self.fork([tensor], users, region, depth)
@@ -88,11 +88,11 @@ class _Structure:
             inside.add(index)
             op = self.ops[index]
             if self.output in op.outputs:
-                raise self.error(op, "the graph's branches from one tensor never meet again before the output")
+                raise self.refuse(op, "the graph's branches from one tensor never meet again before the output")
             for name in op.outputs:
                 pending.update(i for i in self.readers.get(name, ()) if region is None or i in region)
             if not pending:
-                raise self.error(op, "a branch leads nowhere")
+                raise self.refuse(op, "a branch leads nowhere")
         (join,) = pending
         return join, inside
 
@@ -115,25 +115,26 @@ class _Structure:
         join = self.ops[join_index]
         sources = starts if split else starts * len(join.inputs)
         if join.kind not in ("add", "concat") or len(sources) != len(join.inputs):
-            raise self.error(join, "branches meet here, but a spec joins branches only by adding two of them "
+            raise self.refuse(join, "branches meet here, but a spec joins branches only by adding two of them "
                                    "(residual) or stacking their channels (concat)" if not split else
                                    "a split's parts meet here, but a spec joins them only in a concat of all "
                                    "the parts, in order")
-        branches, covered = [], set()
+        branches: list[list[Entry]] = []
+        covered: set[int] = set()
         for source, end in zip(sources, join.inputs):
             entries, region_of = self.branch(source, end, inside, depth)
             if covered & region_of:
-                raise self.error(self.ops[min(covered & region_of)], "two branches share this op, which a spec "
+                raise self.refuse(self.ops[min(covered & region_of)], "two branches share this op, which a spec "
                                                                       "cannot write")
             covered |= region_of
             branches.append(entries)
         if covered != inside:
-            raise self.error(self.ops[min(inside - covered)], "this op is on a branch that does not reach the "
+            raise self.refuse(self.ops[min(inside - covered)], "this op is on a branch that does not reach the "
                                                               "join of its fork")
         if join.kind == "concat":
             return ConcatEntry(branches, split is not None, join, split), join.outputs[0]
         if len(branches) != 2 or join.inputs[0] == join.inputs[1]:
-            raise self.error(join, "a spec's residual adds two different branches")
+            raise self.refuse(join, "a spec's residual adds two different branches")
         main, shortcut = branches
         if not main:
             main, shortcut = shortcut, main
@@ -143,7 +144,7 @@ class _Structure:
         users = sorted({i for name in op.outputs for i in self.readers.get(name, ())
                         if region is None or i in region})
         if not users:
-            raise self.error(op, "its parts lead nowhere")
+            raise self.refuse(op, "its parts lead nowhere")
         return self.fork(list(op.outputs), users, region, depth, split=op)
 
 

@@ -58,7 +58,7 @@ def topological(graph: Graph) -> list[Node]:
                 raise fail(graph.path, f"{node.where()} reads {name!r:.60}, which no node, initializer or graph "
                                        "input gives", "E573")
             readers.setdefault(name, []).append(node)
-        waiting[node.index] = len(needed)
+        waiting[node.position] = len(needed)
         if not needed:
             ready.append(node)
     order = []
@@ -67,11 +67,11 @@ def topological(graph: Graph) -> list[Node]:
         order.append(node)
         for output in node.outputs:
             for reader in readers.get(output, ()):
-                waiting[reader.index] -= 1
-                if waiting[reader.index] == 0:
+                waiting[reader.position] -= 1
+                if waiting[reader.position] == 0:
                     ready.append(reader)
     if len(order) < len(graph.nodes):
-        stuck = min((node for node in graph.nodes if waiting[node.index] > 0), key=lambda node: node.index)
+        stuck = min((node for node in graph.nodes if waiting[node.position] > 0), key=lambda node: node.position)
         raise fail(graph.path, f"the graph has a cycle: {stuck.where()} depends on its own output", "E573")
     return order
 

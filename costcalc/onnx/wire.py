@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from typing import Any
 
 SMALL_TENSOR_BYTES = 4096  # data kept: shapes, axes, pads, clip bounds; a 64x3x3x3 conv weight is 6,912 bytes
-MAX_FIELDS = 2_000_000  # protobuf fields visited; a 100-layer network has about 20,000 outside its weights
+MAX_FIELDS = 1_000_000  # protobuf fields visited (half a second); ResNet-152 has about 20,000 outside its weights
 MAX_NODES = 100_000  # nodes in all graphs; ResNet-152 exports to about 1,000
 MAX_GRAPH_DEPTH = 8  # graphs inside node attributes inside graphs (If, Loop, Scan bodies)
 MAX_STRUCTURE_BYTES = 32 * 2**20  # bytes kept; a real network's structure is well under 1 MB
