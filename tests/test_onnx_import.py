@@ -107,11 +107,13 @@ def test_repeated_blocks_are_written_once() -> None:
 
 
 def test_report_check_and_compare_take_an_onnx_file(tmp_path: Path) -> None:
+    """docs/onnx.md's budgets block, on SqueezeNet 1.1's export as models/classifier.onnx."""
     model = FIXTURES / "squeezenet1_1.onnx"
     (tmp_path / "models").mkdir()
-    (tmp_path / "models" / "squeezenet.onnx").write_bytes(model.read_bytes())
-    (tmp_path / "costcalc.yaml").write_text("checks:\n  - spec: models/squeezenet.onnx\n    convention: torchvision\n"
-                                            "    max_mult_adds: 350M\n    max_params: 1.3M\n", encoding="utf-8")
+    (tmp_path / "models" / "classifier.onnx").write_bytes(model.read_bytes())
+    doc = (Path(__file__).parent.parent / "docs" / "onnx.md").read_text(encoding="utf-8")
+    block = doc.split("```yaml budgets\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "costcalc.yaml").write_text(block, encoding="utf-8")
     result = run("check", "--config", str(tmp_path / "costcalc.yaml"))
     assert result.exit_code == 0, result.output
     over = run("check", str(model), "--max-mult-adds", "300M", "--convention", "torchvision")
