@@ -121,3 +121,7 @@ def test_report_check_and_compare_take_an_onnx_file(tmp_path: Path) -> None:
     compared = run("compare", str(model), "squeezenet1_1", "--format", "json", "--convention", "torchvision")
     assert compared.exit_code == 0, compared.stderr
     assert '"mult_adds": 349151936' in compared.stdout
+    swept = run("sweep", str(model), "--alpha", "0.5,1", "--resolution", "160,224", "--format", "json")
+    assert swept.exit_code == 0, swept.stderr
+    solved = run("solve", str(model), "--max-mult-adds", "200M")
+    assert solved.exit_code == 0, solved.stderr

@@ -104,6 +104,7 @@ def fuse(ops: tuple[Op, ...], output: str, path: str) -> Fused:
         if op is not None and op.kind == "noop":
             graph.drop(index)
     graph.rewire()
+    _unused(graph)
     _bias(graph)
     _products(graph)
     _shuffles(graph)
@@ -131,6 +132,24 @@ def fuse(ops: tuple[Op, ...], output: str, path: str) -> Fused:
             graph.ops[index] = op._replace(kind=kind, fields=fields)
     graph.rewire()
     return Fused(tuple(op for op in graph.ops if op is not None), graph.output, tuple(left_out))
+
+
+def _unused(graph: _Graph) -> None:
+    """Drop the ops whose outputs never reach the network's output (a dropout's mask, a dead branch)."""
+    producers = graph.producers()
+    needed: set[int] = set()
+    stack = [producers[graph.output]] if graph.output in producers else []
+    while stack:
+        index = stack.pop()
+        if index in needed:
+            continue
+        needed.add(index)
+        op = graph.ops[index]
+        assert op is not None
+        stack.extend(producers[name] for name in op.inputs if name in producers)
+    for index, op in enumerate(graph.ops):
+        if op is not None and index not in needed:
+            graph.ops[index] = None
 
 
 def _bias(graph: _Graph) -> None:

@@ -35,9 +35,11 @@ class Trace(NamedTuple):
 def find_image(graph: Graph) -> Tensor:
     """The graph input that is the image (E573 when there is none, or more than one)."""
     candidates = [tensor for tensor in graph.inputs if tensor.name]
-    if len(candidates) > 1:
+    if len(candidates) > 1:  # weights given as inputs: the image is read as data, or has a symbolic size
         read_first = {name for node in graph.nodes if node.op_type in READS_DATA_FIRST for name in node.inputs[:1]}
-        candidates = [tensor for tensor in candidates if tensor.name in read_first]
+        as_data = [tensor for tensor in candidates if tensor.name in read_first]
+        symbolic = [tensor for tensor in candidates if any(not isinstance(dim, int) for dim in tensor.dims or ())]
+        candidates = as_data if len(as_data) == 1 or len(symbolic) != 1 else symbolic
     if len(candidates) != 1:
         what = "no graph input" if not candidates else f"{len(candidates)} graph inputs that nodes read as data"
         raise fail(graph.path, f"the graph has {what}; costcalc counts a network with one image input", "E573")
@@ -54,8 +56,6 @@ def trace(graph: Graph, size: int | None = None) -> Trace:
     assert image.dims is not None
     symbolic = tuple(str(dim) for dim in image.dims[2:] if not isinstance(dim, int) or dim < 1)
     height, width = (dim if isinstance(dim, int) and dim >= 1 else (size or DEFAULT_SIZE) for dim in image.dims[2:])
-    if size is not None and not symbolic:
-        height, width = size, round(size * width / height) if height else size
     dims = (1, int(image.dims[1]), int(height), int(width))
     values: dict[str, Value] = initial_values(graph, image.name, None)
     values[image.name] = Data(dims, "nchw")
