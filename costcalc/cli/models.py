@@ -52,8 +52,10 @@ def export_command(spec: str | None, output: str, alpha: Fraction, rho: Fraction
     from costcalc.cli.output import write_atomic
     from costcalc.engine.exact import evaluate
     from costcalc.export.onnx_graph import to_onnx
+    from costcalc.onnx.model import require_onnx
     from costcalc.spec.build import load_network
 
+    require_onnx(output, "exporting to ONNX")  # before any work: the file it would write is the one named
     network = load_network(spec)
     model = to_onnx(evaluate(network, *design_point(network, alpha, rho, resolution)), weights)
     write_atomic(output, model.SerializeToString())
