@@ -78,6 +78,15 @@ def large_model(path: Path) -> None:
     path.write_bytes(model_bytes(nodes, [image()], [helper.make_tensor_value_info("y", 1, None)], weights))
 
 
+def external_weights() -> bytes:
+    """A conv net whose weight is external data in a file that is not there (only its shape is read)."""
+    tensor = TensorProto(name="w", data_type=TensorProto.FLOAT, dims=[8, 3, 3, 3], data_location=TensorProto.EXTERNAL)
+    entry = tensor.external_data.add()
+    entry.key, entry.value = "location", "missing-weights.bin"
+    node = helper.make_node("Conv", ["input", "w"], ["y"], kernel_shape=[3, 3], pads=[1, 1, 1, 1], name="conv")
+    return model_bytes([node], [image()], [helper.make_tensor_value_info("y", 1, None)], (tensor,))
+
+
 ANSI_NAME = "\x1b[31mred\nnext line \u202e"
 SMALL = conv_net()
 CASES = [
@@ -146,6 +155,8 @@ CASES = [
     Case("strict-refuses-an-op-left-out", ("import", "m.onnx", "--strict"),
          r"^m\.onnx: error\[E575\]: 1 'Abs' node with no costcalc kind: node 'abs1' \(#1, Abs\); --strict refuses",
          files={"m.onnx": conv_net(helper.make_node("Abs", ["y"], ["z"], name="abs1"), last="z")}),
+    Case("external-data-that-is-not-there", ("report", "m.onnx", "--format", "json"), "", exit=0,
+         stdout=r'"mult_adds": 221184,\n    "params": 216,', files={"m.onnx": external_weights()}),
     Case("a-folder-named-onnx", ("report", "m.onnx"), r"^m\.onnx: error\[E100\]: is a directory",
          files={"m.onnx/x": b""}),
     Case("a-hundred-megabytes-of-weights", ("report", "big.onnx", "--format", "json"), "", exit=0,
