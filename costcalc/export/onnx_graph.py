@@ -17,7 +17,7 @@ import math
 from typing import Any
 
 from costcalc.engine.results import Evaluation, LayerCost
-from costcalc.errors import Diagnostic, Location, SpecError
+from costcalc.errors import Diagnostic, SpecError
 
 OPSET = 17
 IR_VERSION = 8
@@ -221,5 +221,3 @@ def to_onnx(evaluation: Evaluation, weights: str = "random") -> Any:
                         f"{evaluation.mult_adds} Mult-Adds, {evaluation.params} params under {evaluation.convention.name}")
     return model
 
-
-__all__ = ["to_onnx", "Location"]

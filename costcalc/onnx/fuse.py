@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from costcalc.onnx.lower import Op
-from costcalc.onnx.model import OnnxError, fail
+from costcalc.onnx.model import fail
 
 ACTIVATION_GRAPHS = {  # the op types from x to the other operand of x * (...)
     ("Sigmoid",): "silu",
@@ -294,5 +294,3 @@ def _dense_concats(graph: _Graph) -> None:
         seen[tuple(expanded)] = op.outputs[0]
         written[op.outputs[0]] = tuple(expanded)
 
-
-__all__ = ["Fused", "fuse", "OnnxError"]

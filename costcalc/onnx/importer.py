@@ -73,7 +73,7 @@ def import_onnx(path: str, strict: bool = False, size: int | None = None) -> Imp
     from costcalc.onnx.emit import spec_text
     from costcalc.onnx.fuse import fuse
     from costcalc.onnx.structure import entries as to_entries
-    from costcalc.onnx.trace import DEFAULT_SIZE, trace
+    from costcalc.onnx.trace import trace
 
     graph = read_graph(path)
     traced = trace(graph, size)
@@ -97,7 +97,6 @@ def import_onnx(path: str, strict: bool = False, size: int | None = None) -> Imp
                       f"{height}x{width} here (costcalc import --size N); --resolution N counts the network at N.")
     for message in messages:
         header.append(f"Left out: {message}.")
-    del DEFAULT_SIZE
     text = spec_text(json.dumps(stem), json.dumps(f"imported from the ONNX file {os.path.basename(path)}"),
                      channels, (height, width), entries, _classifier(entries), header)
     return Imported(text, fused.left_out)

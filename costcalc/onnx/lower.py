@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from costcalc.onnx.model import Node, OnnxError, fail
+from costcalc.onnx.model import Node, fail
 from costcalc.onnx.values import Const, Data, Param, Value
 
 # Elementwise ops costcalc has no kind for: their output has their input's shape, so they are left out (W170).
@@ -380,5 +380,3 @@ def _slice(node: Node, inputs: list[Value | None], x: Data, make: Maker) -> Op:
     return make("slice", {"start": start, "end": end}, Data(x.dims[:axis] + (end - start,) + x.dims[axis + 1:],
                                                             x.layout))
 
-
-__all__ = ["Op", "OnnxError", "lower", "channels", "Data"]

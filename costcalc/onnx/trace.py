@@ -13,9 +13,9 @@ from typing import NamedTuple
 
 from costcalc.onnx.lower import Op, lower
 from costcalc.onnx.model import Graph, Tensor, fail
-from costcalc.onnx.values import Const, Data, Param, Value, evaluate, initial_values, param_of, topological
+from costcalc.onnx.values import Const, Data, Value, evaluate, initial_values, param_of, topological
 
-DEFAULT_SIZE = 224  # pixels, for a symbolic height or width (docs/onnx.md, "Symbolic sizes")
+DEFAULT_SIZE = 224  # pixels, for a symbolic height or width (docs/onnx.md, "Sizes and α")
 # Ops whose first input is their data and whose other inputs are weights or settings: a graph input read there
 # first is the image.
 READS_DATA_FIRST = frozenset({"Conv", "BatchNormalization", "MaxPool", "AveragePool", "GlobalAveragePool",
@@ -90,5 +90,3 @@ def _count(shape: tuple[int, ...]) -> int:
         total *= dim
     return total
 
-
-__all__ = ["Trace", "trace", "Param"]
