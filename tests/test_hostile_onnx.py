@@ -87,6 +87,24 @@ def external_weights() -> bytes:
     return model_bytes([node], [image()], [helper.make_tensor_value_info("y", 1, None)], (tensor,))
 
 
+def conv_chain(count: int, pattern: int) -> bytes:
+    """``count`` 1x1 convolutions whose filters cycle through ``pattern`` values: layers that do not repeat as
+    the importer's ``repeat`` sees them (groups of up to 4) when ``pattern`` is larger."""
+    nodes, inputs, previous, channels = [], [image()], "input", 3
+    for index in range(count):
+        filters = index % pattern + 1
+        nodes.append(helper.make_node("Conv", [previous, f"w{index}"], [f"t{index}"], kernel_shape=[1, 1]))
+        inputs.append(weight(f"w{index}", (filters, channels, 1, 1)))
+        previous, channels = f"t{index}", filters
+    return model_bytes(nodes, inputs, [helper.make_tensor_value_info(previous, 1, None)])
+
+
+def relu_chain(count: int) -> bytes:
+    nodes = [helper.make_node("Relu", ["input" if index == 0 else f"t{index - 1}"], [f"t{index}"])
+             for index in range(count)]
+    return model_bytes(nodes, [image()], [helper.make_tensor_value_info(f"t{count - 1}", 1, None)])
+
+
 ANSI_NAME = "\x1b[31mred\nnext line \u202e"
 SMALL = conv_net()
 CASES = [
@@ -157,6 +175,11 @@ CASES = [
          files={"m.onnx": conv_net(helper.make_node("Abs", ["y"], ["z"], name="abs1"), last="z")}),
     Case("external-data-that-is-not-there", ("report", "m.onnx", "--format", "json"), "", exit=0,
          stdout=r'"mult_adds": 221184,\n    "params": 216,', files={"m.onnx": external_weights()}),
+    Case("more-layers-than-a-spec-expands-to", ("report", "m.onnx"),
+         r"^m\.onnx: error\[E572\]: the graph maps to more than 20,000 layers", files={"m.onnx": relu_chain(20_001)}),
+    Case("a-spec-too-large-to-write", ("import", "m.onnx"),
+         r"^m\.onnx: error\[E572\]: the graph's spec would be [0-9,]+ bytes, more than the 128 KiB of a spec file",
+         files={"m.onnx": conv_chain(4_000, 13)}),
     Case("a-folder-named-onnx", ("report", "m.onnx"), r"^m\.onnx: error\[E100\]: is a directory",
          files={"m.onnx/x": b""}),
     Case("a-hundred-megabytes-of-weights", ("report", "big.onnx", "--format", "json"), "", exit=0,

@@ -127,13 +127,15 @@ def _plain(lines: list[tuple[str, list[Node]]]) -> tuple[str, ...]:
 
 
 def spec_text(name: str, description: str, channels: int, size: tuple[int, int], entries: list[Entry],
-              fixed: set[int], header: list[str]) -> str:
-    """The whole spec: a header of comments, its keys, and its layers."""
+              fixed: set[int], header: list[str], comments: bool = True) -> str:
+    """The whole spec: a header of comments, its keys, and its layers; with ``comments``, each layer's ONNX
+    nodes at the end of its line (without, the lines are the same: a message's line number is the line of
+    ``costcalc import``'s output, and the YAML to read is a third as long)."""
     height, width = size
     shape = f"size: {height}" if height == width else f"height: {height}, width: {width}"
     out = [f"# {line}" for line in header]
     out += ["version: 1", f"name: {name}", f"description: {description}", f"input: {{channels: {channels}, {shape}}}",
             "layers:"]
     for text, nodes in Writer(fixed).lines(entries, 1):
-        out.append(f"{text}  {comment(nodes)}" if nodes else text)
+        out.append(f"{text}  {comment(nodes)}" if nodes and comments else text)
     return "\n".join(out) + "\n"

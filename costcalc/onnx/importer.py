@@ -18,6 +18,7 @@ from costcalc.onnx.lower import Op
 from costcalc.onnx.model import OnnxError, read_graph
 from costcalc.onnx.structure import ConcatEntry, Entry, LayerEntry, ResidualEntry
 
+MAX_LAYERS = 20_000  # costcalc.spec.build's bound on a network's layers, checked before any text is written
 WEIGHTED = frozenset({"conv", "pointwise", "fc", "depthwise"})
 PASSING = frozenset({"softmax", "dropout", "activation", "flatten", "stochastic_depth"})
 
@@ -66,14 +67,15 @@ def left_out_message(left_out: tuple[Op, ...], strict: bool = False) -> list[str
     return lines
 
 
-def import_onnx(path: str, strict: bool = False, size: int | None = None) -> Imported:
+def import_onnx(path: str, strict: bool = False, size: int | None = None, comments: bool = True) -> Imported:
     """The spec text of the ONNX file at ``path``. Ops costcalc has no kind for that keep their input's shape are
     left out with a warning (W170), or refused with ``strict`` (E575); ``size``: the pixels for a symbolic
-    height and width (default 224)."""
+    height and width (default 224); ``comments``: name each layer's ONNX nodes (the text a user reads)."""
     from costcalc.onnx.emit import spec_text
     from costcalc.onnx.fuse import fuse
     from costcalc.onnx.structure import entries as to_entries
     from costcalc.onnx.trace import trace
+    from costcalc.source.files import LIMITS, size_text
 
     graph = read_graph(path)
     traced = trace(graph, size)
@@ -85,6 +87,9 @@ def import_onnx(path: str, strict: bool = False, size: int | None = None) -> Imp
     for message in messages:
         warn(Location(path), f"{message}; --strict makes this an error", "W170")
     entries = to_entries(fused.ops, traced.image.name, fused.output, path)
+    if _count(entries) > MAX_LAYERS:
+        raise OnnxError(Diagnostic(Location(path), f"the graph maps to more than {MAX_LAYERS:,} layers, the most a "
+                                                   "spec expands to (docs/errors.md, \"Limits\")", "E572"))
     _, channels, height, width = traced.input_dims
     stem = os.path.splitext(os.path.basename(path))[0] or "model"
     header = [f"Imported by costcalc from {os.path.basename(path)!r:.80} (ONNX opset {graph.opset}, "
@@ -97,6 +102,14 @@ def import_onnx(path: str, strict: bool = False, size: int | None = None) -> Imp
                       f"{height}x{width} here (costcalc import --size N); --resolution N counts the network at N.")
     for message in messages:
         header.append(f"Left out: {message}.")
-    text = spec_text(json.dumps(stem), json.dumps(f"imported from the ONNX file {os.path.basename(path)}"),
-                     channels, (height, width), entries, _classifier(entries), header)
+    name, description = json.dumps(stem), json.dumps(f"imported from the ONNX file {os.path.basename(path)}")
+    text = spec_text(name, description, channels, (height, width), entries, _classifier(entries), header, comments)
+    if comments and len(text.encode("utf-8")) > LIMITS["spec"]:  # a spec file costcalc can read back: no comments
+        text = spec_text(name, description, channels, (height, width), entries, _classifier(entries), header, False)
+        text = text.replace("\nlayers:\n", "\nlayers:  # the ONNX nodes of each layer are not named: with them, this "
+                            "spec would be larger than a spec file may be\n", 1)  # the same lines as in memory
+    if len(text.encode("utf-8")) > LIMITS["spec"]:
+        raise OnnxError(Diagnostic(Location(path), f"the graph's spec would be {len(text.encode('utf-8')):,} bytes, "
+                                   f"more than the {size_text(LIMITS['spec'])} of a spec file (docs/errors.md, "
+                                   "\"Limits\"): its layers do not repeat enough to be written as one", "E572"))
     return Imported(text, fused.left_out)

@@ -12,6 +12,7 @@ never an approximation.
 
 from __future__ import annotations
 
+import heapq
 from typing import NamedTuple, Union
 
 from costcalc.onnx.lower import Op
@@ -81,16 +82,20 @@ class _Structure:
     def join(self, starts: list[str], users: list[int], region: set[int] | None) -> tuple[int, set[int]]:
         """The op where every path from ``starts`` meets, and the ops on the way (exclusive)."""
         pending = set(users)
+        queue = sorted(pending)  # a heap of the pending ops, earliest first: linear in the ops swept
         inside: set[int] = set()
         while len(pending) > 1:
-            index = min(pending)
+            index = heapq.heappop(queue)
             pending.discard(index)
             inside.add(index)
             op = self.ops[index]
             if self.output in op.outputs:
                 raise self.refuse(op, "the graph's branches from one tensor never meet again before the output")
             for name in op.outputs:
-                pending.update(i for i in self.readers.get(name, ()) if region is None or i in region)
+                for reader in self.readers.get(name, ()):
+                    if (region is None or reader in region) and reader not in pending:
+                        pending.add(reader)
+                        heapq.heappush(queue, reader)
             if not pending:
                 raise self.refuse(op, "a branch leads nowhere")
         (join,) = pending

@@ -314,5 +314,5 @@ def load_network(spec: str | None) -> Network:
         from costcalc.source.positioned_yaml import parse_yaml
         from costcalc.spec.schema import parse_spec
 
-        return build_network(parse_spec(parse_yaml(import_onnx(path).text, path), path))
+        return build_network(parse_spec(parse_yaml(import_onnx(path, comments=False).text, path), path))
     return build_network(load_spec(path))
