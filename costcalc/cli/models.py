@@ -47,8 +47,8 @@ def import_command(model: str, output: str | None, strict: bool, size: int | Non
 @guarded
 def export_command(spec: str | None, output: str, alpha: Fraction, rho: Fraction | None, resolution: int | None,
                    weights: str) -> None:
-    """SPEC (default: mobilenet_v1) at one width and resolution as an ONNX model (opset 17) that ONNX Runtime
-    runs; its output has the shape the report gives."""
+    """Write SPEC (default: mobilenet_v1) at one width and resolution as an ONNX model (opset 17) that ONNX
+    Runtime runs; its output has the shape the report gives."""
     from costcalc.cli.output import write_atomic
     from costcalc.engine.exact import evaluate
     from costcalc.export.onnx_graph import to_onnx
