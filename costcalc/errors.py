@@ -198,6 +198,17 @@ CODES: dict[str, str] = {
     "E530": "an unknown device",
     "E531": "a device file of the wrong structure or with an invalid value",
     "E532": "a device profile without a peak rate for the dtype asked for",
+    # ONNX models (docs/onnx.md)
+    "E570": "reading or writing an ONNX file needs the onnx package, which is not installed",
+    "E571": "a file that is not a readable ONNX model: truncated, malformed, or without a graph",
+    "E572": "an ONNX file over a bound: nodes, protobuf fields, structure bytes, nested graphs, or a dimension",
+    "E573": "an ONNX graph that is not one network: not one image input or output, a cycle, a tensor read but "
+            "never made",
+    "E574": "an ONNX node costcalc cannot follow: an op with no kind that changes the shape, or settings a spec "
+            "cannot write",
+    "E575": "ops costcalc has no kind for, refused by --strict",
+    "E576": "ONNX branches that a spec's residual and concat cannot write",
+    "E577": "a layer that has no ONNX op at this alpha and rho (export)",
     # Output
     "E600": "an output file cannot be written",
     "E601": "an output path that is a symbolic link to nothing",
@@ -206,4 +217,5 @@ CODES: dict[str, str] = {
     "W100": "a file named like a bundled spec, convention or device: the bundled one is used",
     "W101": "the GitHub job summary ($GITHUB_STEP_SUMMARY) cannot be written: the check's result stands",
     "W102": "a convention file that neither counts nor ignores some cost components: they count as nothing",
+    "W170": "ONNX ops costcalc has no kind for, left out of an imported network (counted as nothing)",
 }

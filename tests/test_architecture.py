@@ -22,8 +22,8 @@ PACKAGE = ROOT / "costcalc"
 # each place output goes (render/sinks/: pure functions of strings, which diagnostics use too), errors and
 # quantities.
 SHARED = ("costcalc", "costcalc.render.sinks")
-STAGES = ("errors", "quantities", "source", "layers", "spec", "conventions", "engine", "devices", "budget",
-          "analysis", "render", "cli")
+STAGES = ("errors", "quantities", "source", "layers", "onnx", "spec", "conventions", "engine", "export", "devices",
+          "budget", "analysis", "render", "cli")
 TOP_LEVEL = {"__init__", "__main__", "errors", "quantities"}
 MAX_LINES = 400
 

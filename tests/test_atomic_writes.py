@@ -71,6 +71,8 @@ WRITERS: dict[str, list[tuple[str, ...]]] = {
     "snapshot": [("snapshot", "--config", "costcalc.yaml", "-o", OUT)],
     "explain": [("explain", "net.yaml", "--convention", "ptflops", "--format", fmt, "-o", OUT)
                 for fmt in ("text", "markdown", "json")],
+    "import": [("import", str(Path(__file__).parent / "fixtures" / "onnx" / "squeezenet1_1.onnx"), "-o", OUT)],
+    "export": [("export", "net.yaml", "-o", OUT, "--weights", "none")],
 }
 # The same commands failing on bad input (exit 2).
 FAILING: dict[str, tuple[str, ...]] = {
@@ -79,7 +81,10 @@ FAILING: dict[str, tuple[str, ...]] = {
     "compare": ("compare", "net.yaml", "bad.yaml", "--format", "json", "-o", OUT),
     "snapshot": ("snapshot", "--config", "bad_budgets.yaml", "-o", OUT),
     "explain": ("explain", "bad.yaml", "--convention", "ptflops", "-o", OUT),
+    "import": ("import", "bad.onnx", "-o", OUT),
+    "export": ("export", "bad.yaml", "-o", OUT),
 }
+MESSAGE = {"import": "bad.onnx: error[E571]"}  # what a failing run says, where it is not bad.yaml's error
 
 
 @pytest.fixture(autouse=True)
@@ -89,6 +94,7 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / "bad.yaml").write_text(BAD_SPEC, encoding="utf-8")
     (tmp_path / "costcalc.yaml").write_text(BUDGETS, encoding="utf-8")
     (tmp_path / "bad_budgets.yaml").write_text(BAD_BUDGETS, encoding="utf-8")
+    (tmp_path / "bad.onnx").write_bytes(b"\x3a\x7f not an ONNX model")
     return tmp_path
 
 
@@ -179,7 +185,7 @@ def test_every_output_is_atomic(args: tuple[str, ...], existing_mode: int | None
         os.umask(umask)
     assert result.exit_code == 0, (result.stdout, result.stderr)
     written = (folder / OUT).read_bytes()
-    assert written != OLD and written.endswith(b"\n")
+    assert written != OLD and (written.endswith(b"\n") or args[0] == "export")  # an ONNX model is binary
     if "json" in args or args[0] == "snapshot":
         json.loads(written)
     # the file's mode: the replaced file's, else what a new file gets under the umask
@@ -225,7 +231,7 @@ def test_failed_run_writes_nothing(command: str, existing: bool, folder: Path) -
     names = listing(folder)
     result = run(*FAILING[command])
     assert result.exit_code == 2, (result.stdout, result.stderr)
-    assert "bad.yaml:4:" in result.stderr  # the spec's error, not the output's
+    assert MESSAGE.get(command, "bad.yaml:4:") in result.stderr  # the input's error, not the output's
     assert listing(folder) == names  # nothing created, no temporary file
     if existing:
         assert snapshot_of(folder / OUT) == before

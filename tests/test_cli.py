@@ -3,7 +3,7 @@ option parsing, the JSON contract, output files, and the exit codes (0 ok, 2 bad
 3 internal error). Data goes to stdout, diagnostics to stderr, never a traceback.
 
 Two subprocess tests check what only a real interpreter shows: ``python -m costcalc`` works, and
-``report --format json`` imports neither sympy nor rich (start-up time: docs/architecture.md).
+``report --format json`` imports neither sympy nor rich nor onnx (start-up time: docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -460,18 +460,19 @@ except SystemExit as exit:
     code = exit.code
 else:
     code = None
-print(json.dumps({"code": code, "sympy": "sympy" in sys.modules, "rich": "rich" in sys.modules}), file=sys.stderr)
+print(json.dumps({"code": code, "sympy": "sympy" in sys.modules, "rich": "rich" in sys.modules,
+                  "onnx": any(name == "onnx" or name.startswith("onnx.") for name in sys.modules)}), file=sys.stderr)
 """
 
 
-def test_json_report_imports_neither_sympy_nor_rich() -> None:
+def test_json_report_imports_neither_sympy_nor_rich_nor_onnx() -> None:
     done = subprocess.run([sys.executable, "-c", IMPORT_PROBE], capture_output=True, text=True, encoding="utf-8",
                           env=_subprocess_env(), timeout=120)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["totals"]["mult_adds"] == TOTAL_MULT_ADDS
     probe = json.loads(done.stderr.strip().splitlines()[-1])
     assert probe["code"] in (0, None)
-    assert probe == {"code": probe["code"], "sympy": False, "rich": False}
+    assert probe == {"code": probe["code"], "sympy": False, "rich": False, "onnx": False}
 
 
 def test_a_misspelt_option_value_gets_a_suggestion() -> None:

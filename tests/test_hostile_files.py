@@ -37,6 +37,15 @@ DEVICE = ("name: dev\npeak_mult_adds_per_s: 1000000000000\nbandwidth_bytes_per_s
 CONVENTION = "name: mine\nmult_adds: {weight_macs: 1}\nparams: [weights]\n"
 
 
+def sparse_file(size: int):  # noqa: ANN201 - a Content writer
+    """A ``Content`` of ``size`` zero bytes that takes no room on disk (a file of holes)."""
+    def write(path: Path) -> None:
+        with open(path, "wb") as handle:
+            handle.truncate(size)
+
+    return write
+
+
 def budgets(*checks: str, top: str = "") -> str:
     """A costcalc.yaml: ``checks`` are the YAML of each check's keys after ``spec``."""
     return top + "checks:\n" + "".join(f"  - spec: {spec}\n" for spec in checks)
@@ -96,6 +105,9 @@ SIZES = [
     Case("device-file-one-byte-over", ("report", "tiny.yaml", "--device", "dev.yaml"),
          r"^dev\.yaml: error\[E100\]: the file is larger than 64 KiB, the most costcalc reads of a device file",
          files={**TINY, "dev.yaml": large_file(_size("device"), head=DEVICE.encode())}),
+    Case("onnx-file-one-byte-over", ("report", "model.onnx", "--format", "json"),
+         r"^model\.onnx: error\[E100\]: the file is larger than 2048 MiB, the most costcalc reads of an ONNX file",
+         files={"model.onnx": sparse_file(_size("onnx"))}),  # sparse: 2 GiB of holes, written in no time
     # Files just under their limit are read, parsed and reported within the same bounds.
     Case("spec-under-the-limit-full-of-bad-entries", ("report", "bad.yaml", "--format", "json"),
          r"^bad\.yaml:103:5: error\[E108\]: more problems follow; costcalc stops after 100",

@@ -29,11 +29,14 @@ def test_every_limit_is_documented() -> None:
     doc = (ROOT / "docs" / "errors.md").read_text(encoding="utf-8")
     for kind, limit in LIMITS.items():
         what = {"pyproject": "`pyproject.toml`", "budgets": "a budgets file", "baseline": "a baseline (JSON)",
-                "spec": "a spec", "convention": "a convention file", "device": "a device file"}[kind]
+                "spec": "a spec", "convention": "a convention file", "device": "a device file",
+                "onnx": "an ONNX file"}[kind]
         assert re.search(rf"^\| {re.escape(what)}.* \| {input_files.size_text(limit)} \|", doc, re.MULTILINE), kind
 
 
-@pytest.mark.parametrize("kind", sorted(LIMITS))
+# An ONNX file is memory-mapped, never read whole (costcalc.onnx.wire): tests/test_hostile_files.py refuses one
+# a byte over its limit without writing 2 GiB.
+@pytest.mark.parametrize("kind", sorted(kind for kind in LIMITS if kind != "onnx"))
 def test_a_file_is_read_up_to_its_limit_and_refused_one_byte_over(kind: str, tmp_path: Path) -> None:
     path = tmp_path / "f"
     path.write_bytes(b"x" * LIMITS[kind])

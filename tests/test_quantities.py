@@ -377,7 +377,7 @@ def test_parse_number_refuses_with_a_message_that_quotes_the_text(text: str, mes
 
 
 @settings(max_examples=100, deadline=None)
-@given(mantissa=st.text("0123456789", min_size=1, max_size=60).filter(lambda digits: digits.strip("0")),
+@given(mantissa=st.text("0123456789", min_size=1, max_size=60).filter(lambda digits: digits[0] != "0"),
        exponent=st.one_of(st.integers(31, 10**18), st.integers(-(10**18), -61)))
 def test_huge_exponents_are_refused_without_building_the_number(mantissa: str, exponent: int) -> None:
     # The work is measured as memory: Fraction("1e999999999") allocates a 400-megabyte integer; the parser

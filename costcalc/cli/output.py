@@ -29,8 +29,8 @@ def _mode_for(path: str) -> int:
         return 0o666 & ~umask
 
 
-def write_atomic(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` or leave ``path`` as it was; failures are ``OutputError``s naming ``path``.
+def write_atomic(path: str, text: str | bytes) -> None:
+    """Write ``text`` (or bytes: an exported model) to ``path`` or leave ``path`` as it was; failures are ``OutputError``s naming ``path``.
 
     A symbolic link is followed: the file it points to is replaced, and the link stays. A link to nothing is
     refused (E601): following it would create a file wherever it points, which whoever made the link chose. A
@@ -42,8 +42,8 @@ def write_atomic(path: str, text: str) -> None:
     try:
         target = os.path.realpath(path)
         if os.path.exists(target) and not stat.S_ISREG(os.stat(target).st_mode):
-            with open(target, "w", encoding="utf-8", newline="") as out:
-                out.write(text)
+            with open(target, "wb") as raw:
+                raw.write(text if isinstance(text, bytes) else text.encode("utf-8"))
             return
         _write(target, text)
     except OSError as error:
@@ -79,15 +79,15 @@ def _sync_folder(folder: str) -> None:
         os.close(handle)
 
 
-def _write(path: str, text: str) -> None:
+def _write(path: str, text: str | bytes) -> None:
     folder = os.path.dirname(os.path.abspath(path))
     import tempfile  # only a command that writes a file needs it (start-up: docs/architecture.md)
 
     handle, temporary = tempfile.mkstemp(prefix=".costcalc-", suffix=".tmp", dir=folder)
     try:
         os.fchmod(handle, _mode_for(path))  # mkstemp makes 0600; the file should look like any file we write
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
+        with os.fdopen(handle, "wb") as out:
+            out.write(text if isinstance(text, bytes) else text.encode("utf-8"))
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, path)

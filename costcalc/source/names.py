@@ -22,6 +22,11 @@ def names_a_file(text: str) -> bool:
     return any(separator in text for separator in separators) or bool(os.path.splitext(text)[1])
 
 
+def is_onnx_path(text: str) -> bool:
+    """Whether SPEC names an ONNX model: a path ending in ``.onnx`` (any case), read by ``costcalc.onnx``."""
+    return names_a_file(text) and text.lower().endswith(".onnx")
+
+
 def warn_if_shadowed(name: str, folder: str, what: str, where: Location | None = None) -> None:
     """Warn (W100) when ``folder`` holds a file called ``name``, which a bundled spec or a built-in called
     ``name`` is used instead of: before, such a file silently replaced the bundled spec."""

@@ -304,8 +304,15 @@ def build_network(spec: Spec) -> Network:
 
 def load_network(spec: str | None) -> Network:
     """The network of SPEC as the user named it: a bundled spec's bare name or a file's path (None: the default,
-    mobilenet_v1), read, validated and built."""
-    from costcalc.source.names import spec_path
+    mobilenet_v1; a path ending in .onnx: an ONNX model), read, validated and built."""
+    from costcalc.source.names import is_onnx_path, spec_path
     from costcalc.spec.schema import load_spec
 
-    return build_network(load_spec(spec_path(spec)))
+    path = spec_path(spec)
+    if is_onnx_path(path):  # an ONNX model, imported in memory (docs/onnx.md)
+        from costcalc.onnx.importer import import_onnx
+        from costcalc.source.positioned_yaml import parse_yaml
+        from costcalc.spec.schema import parse_spec
+
+        return build_network(parse_spec(parse_yaml(import_onnx(path, comments=False).text, path), path))
+    return build_network(load_spec(path))

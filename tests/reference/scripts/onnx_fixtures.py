@@ -1,0 +1,128 @@
+"""Make tests/fixtures/onnx/*.onnx and tests/reference/onnx_fixtures.yaml (issue 16): graph-only ONNX exports of
+torchvision's classification models, made the usual way, and the figures of the PyTorch models they came from.
+
+Run with the PyTorch environment (torch 2.14.1, torchvision 0.29.1, onnx 1.23.2), from the repository root:
+
+    /tmp/venv-torch/bin/python tests/reference/scripts/onnx_fixtures.py
+
+Each model is built by its torchvision builder without weights (eval mode) and exported by
+``torch.onnx.export`` (the TorchScript exporter, ``dynamo=False``; opset 17; ``training=PRESERVE`` so that batch
+norm stays a node of its own). Models without an adaptive pool to a fixed size above 1x1 get dynamic batch,
+height and width (``dynamic_axes``); VGG and AlexNet stay static (their ``AdaptiveAvgPool2d(7)``/``(6)`` has no
+ONNX op at other sizes). One more file, ``resnet18_fused.onnx``, is exported as most people export:
+``training=EVAL`` with constant folding, which folds each batch norm into the convolution before it.
+
+Graph-only: every floating-point initializer (the weights) is moved to a graph input of the same name, type and
+shape, so the file keeps the graph and every weight's shape but none of its values (a few kilobytes to a few
+hundred; ``costcalc import`` never needs the values). Integer initializers (shapes, axes) stay.
+
+Figures, from the PyTorch model: ``num_params`` = sum of ``p.numel()`` over ``model.parameters()``;
+``mult_adds`` = ``FlopCounterMode`` total / 2 (convolutions and matrix multiplies, one multiply-accumulate as
+two flops: torchvision's ``_ops`` convention) for one image at each size. The fused file's ``num_params`` is the
+PyTorch model's less one per batch-norm channel: each folded batch norm leaves one bias per channel in its
+convolution instead of its gamma and beta (the file itself holds fewer weights: the exporter stores equal
+tensors once, and a freshly initialised model's folded biases are all zero).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+import warnings
+
+import onnx
+import torch
+import torchvision
+from torch.utils.flop_counter import FlopCounterMode
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+FIXTURES = os.path.join(ROOT, "tests", "fixtures", "onnx")
+REFERENCE = os.path.join(ROOT, "tests", "reference", "onnx_fixtures.yaml")
+STATIC = ("alexnet", "vgg11", "vgg16", "vgg16_bn")
+MODELS = ("alexnet", "convnext_tiny", "densenet121", "efficientnet_b0", "googlenet", "mnasnet1_0", "mobilenet_v2",
+          "mobilenet_v3_large", "mobilenet_v3_small", "regnet_y_400mf", "resnet18", "resnet34", "resnet50",
+          "resnet101", "resnext50_32x4d", "shufflenet_v2_x1_0", "squeezenet1_0", "squeezenet1_1", "vgg11", "vgg16",
+          "vgg16_bn", "wide_resnet50_2")
+SIZES = (224, 128, 160, 192)
+# GoogLeNet as its pretrained weights build it (googlenet(weights=...) sets aux_logits=False): the auxiliary heads
+# only run in training, so no export has them, and torchvision's num_params leaves them out.
+OPTIONS = {"googlenet": {"aux_logits": False, "init_weights": True}}
+
+
+def export(model: torch.nn.Module, dynamic: bool, fused: bool = False) -> onnx.ModelProto:
+    buffer = io.BytesIO()
+    options = {"dynamic_axes": {"input": {0: "batch", 2: "height", 3: "width"}}} if dynamic else {}
+    mode = torch.onnx.TrainingMode.EVAL if fused else torch.onnx.TrainingMode.PRESERVE
+    torch.onnx.export(model, torch.zeros(1, 3, 224, 224), buffer, dynamo=False, input_names=["input"],
+                      output_names=["logits"], opset_version=17, training=mode, do_constant_folding=True, **options)
+    return onnx.load_from_string(buffer.getvalue())
+
+
+def graph_only(model: onnx.ModelProto) -> tuple[onnx.ModelProto, int]:
+    """The model with its float initializers as graph inputs; and how many weights they held."""
+    graph = model.graph
+    kept, weights = [], 0
+    for tensor in graph.initializer:
+        if tensor.data_type in (onnx.TensorProto.FLOAT, onnx.TensorProto.DOUBLE, onnx.TensorProto.FLOAT16):
+            count = 1
+            for dim in tensor.dims:
+                count *= dim
+            weights += count
+            graph.input.append(onnx.helper.make_tensor_value_info(tensor.name, tensor.data_type, list(tensor.dims)))
+        else:
+            kept.append(tensor)
+    del graph.initializer[:]
+    graph.initializer.extend(kept)
+    onnx.checker.check_model(model)
+    return model, weights
+
+
+def mult_adds(model: torch.nn.Module, size: int) -> int:
+    counter = FlopCounterMode(display=False)
+    with counter, torch.no_grad():
+        model(torch.zeros(1, 3, size, size))
+    flops = counter.get_total_flops()
+    assert flops % 2 == 0
+    return flops // 2
+
+
+def main() -> None:
+    warnings.simplefilter("ignore")
+    torch.manual_seed(0)
+    os.makedirs(FIXTURES, exist_ok=True)
+    lines = [
+        "# Graph-only ONNX exports of torchvision's classification models (tests/fixtures/onnx/) and the figures of",
+        "# the PyTorch models they were exported from. Made by tests/reference/scripts/onnx_fixtures.py with",
+        f"# torch {torch.__version__}, torchvision {torchvision.__version__}, onnx {onnx.__version__}: torch.onnx.export",
+        "# (dynamo=False, opset 17, training=PRESERVE), weights moved to graph inputs (shapes kept, values dropped).",
+        "# num_params: sum(p.numel() for p in model.parameters()); mult_adds: FlopCounterMode's total / 2 for one",
+        "# image at each size (convolutions and matrix multiplies: torchvision's _ops convention).",
+        "# dynamic: exported with symbolic batch, height and width (the others are 224x224 only).",
+        "# resnet18_fused: exported with training=EVAL and constant folding (batch norm folded into the convs);",
+        "# its num_params is num_params less one per batch-norm channel (a folded BN leaves one bias per channel).",
+        "models:",
+    ]
+    for name in MODELS:
+        model = getattr(torchvision.models, name)(**OPTIONS.get(name, {})).eval()
+        dynamic = name not in STATIC
+        onnx_model, weights = graph_only(export(model, dynamic))
+        params = sum(p.numel() for p in model.parameters())
+        onnx.save(onnx_model, os.path.join(FIXTURES, f"{name}.onnx"))
+        sizes = SIZES if dynamic else SIZES[:1]
+        figures = ", ".join(f"{size}: {mult_adds(model, size)}" for size in sizes)
+        lines.append(f"  {name}: {{file: {name}.onnx, dynamic: {'true' if dynamic else 'false'}, num_params: {params}, "
+                     f"mult_adds: {{{figures}}}}}")
+        print(name, params, weights, file=sys.stderr)
+        if name == "resnet18":
+            fused, _ = graph_only(export(model, True, fused=True))
+            onnx.save(fused, os.path.join(FIXTURES, "resnet18_fused.onnx"))
+            folded = params - sum(m.num_features for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d))
+            lines.append(f"  resnet18_fused: {{file: resnet18_fused.onnx, dynamic: true, num_params: {folded}, "
+                         f"mult_adds: {{224: {mult_adds(model, 224)}}}}}")
+    with open(REFERENCE, "w", encoding="utf-8") as out:
+        out.write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
