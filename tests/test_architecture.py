@@ -9,6 +9,7 @@ arrow between two stages.
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,6 +29,7 @@ TOP_LEVEL = {"__init__", "__main__", "errors", "quantities"}
 MAX_LINES = 400
 
 
+@functools.cache
 def modules() -> dict[str, Path]:
     """Dotted module name -> file, for every module of the package."""
     found = {}
@@ -37,9 +39,14 @@ def modules() -> dict[str, Path]:
     return found
 
 
+@functools.cache
+def _tree(path: Path) -> ast.Module:
+    return ast.parse(path.read_text(encoding="utf-8"))
+
+
 def imports(path: Path, module: str) -> Iterator[tuple[str, int, bool]]:
     """(imported costcalc module, line, at module level) for every import in ``path``."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree = _tree(path)
     top_level = {id(node) for node in tree.body}
     is_package = path.name == "__init__.py"
     for node in ast.walk(tree):
