@@ -57,10 +57,10 @@ from cli_helpers import run
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
-from costcalc.source.bundled import bundled_specs
+from costcalc.source.bundled import bundled_files
 
 SPECS: dict[str, str] = {}
-for _name, _path in bundled_specs().items():
+for _name, _path in bundled_files().items():  # the files (a variant is its file with other arguments)
     with open(_path, encoding="utf-8", newline="") as _handle:
         SPECS[_name] = _handle.read()
 # A small spec of this file's own with every construct (blocks with defaults, expressions, `if`, `when`,
