@@ -103,11 +103,12 @@ def formula_command(output_format: str) -> None:
 @click.option("--format", "output_format", type=Choice(["text", "json"]), default="text", show_default=True)
 @guarded
 def list_command(devices: bool, output_format: str) -> None:
-    """The bundled specs, usable by name: `costcalc report mobilenet_v1_conv`; or, with --devices, the device
-    profiles for the roofline latency estimate."""
+    """The bundled specs, usable by name: `costcalc report mobilenet_v1_conv`, a family by its variants
+    (`costcalc report efficientnet_b4`); or, with --devices, the device profiles for the roofline latency
+    estimate."""
     from costcalc.render.sinks.json_text import dumps
     from costcalc.render.sinks.terminal import visible
-    from costcalc.source.bundled import bundled_specs
+    from costcalc.source.bundled import bundled_files
     from costcalc.spec import load_spec
 
     if devices:
@@ -124,11 +125,19 @@ def list_command(devices: bool, output_format: str) -> None:
         for name, device in profiles.items():
             click.echo(f"{visible(name):<{width}}  {visible(device.description)}")
         return
-    specs = {name: load_spec(str(path)) for name, path in bundled_specs().items()}
+    entries: list[tuple[str, str, str, str | None]] = []  # (name, description, path, the family it is a variant of)
+    for stem, path in bundled_files().items():
+        spec = load_spec(path)
+        if not spec.variants:
+            entries.append((stem, spec.description, path, None))
+        for name, variant in spec.variants.items():  # a family is listed as its variants
+            entries.append((name, variant.description or spec.description, path, stem))
+    entries.sort()
     if output_format == "json":
-        click.echo(dumps([{"name": name, "description": spec.description, "path": spec.path}
-                          for name, spec in specs.items()]))
+        click.echo(dumps([{"name": name, "description": description, "path": path,
+                           **({"variant_of": family} if family else {})}
+                          for name, description, path, family in entries]))
         return
-    width = max((len(visible(name)) for name in specs), default=0)
-    for name, spec in specs.items():
-        click.echo(f"{visible(name):<{width}}  {visible(spec.description)}")
+    width = max((len(visible(name)) for name, *_rest in entries), default=0)
+    for name, description, _path, _family in entries:
+        click.echo(f"{visible(name):<{width}}  {visible(description)}")

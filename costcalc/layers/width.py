@@ -128,9 +128,9 @@ class WidthRule(NamedTuple):
         return value.numerator
 
     def head(self, alpha: Fraction, count: Fraction) -> int:
-        """``head(n)``: ``n`` itself below alpha 1 when heads are kept, else ``alpha·n`` rounded."""
+        """``head(n)``: ``n`` as written up to alpha 1 when heads are kept, else ``alpha·n`` rounded."""
         if self.heads == "kept" and alpha <= 1:
-            return self.apply(Fraction(count))
+            return WidthRule(rounding="none").apply(Fraction(count))
         return self.apply(alpha * count)
 
     def expanded(self, alpha: Fraction, count: Fraction, ratio: Fraction, channels_in: Any) -> int:

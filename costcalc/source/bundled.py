@@ -1,9 +1,10 @@
 """The specs that ship with costcalc (the repository's ``specs/`` folder, installed as ``costcalc/specs``), found
 by name: ``costcalc report mobilenet_v1``.
 
-A bundled name is a spec file's name without ``.yaml`` or one of the ``variants`` a bundled spec declares
-(``efficientnet_b4`` in ``efficientnet.yaml``: costcalc.spec.variants). A variant's path is its spec's path
-with ``#`` and the variant's name (``.../specs/efficientnet.yaml#efficientnet_b4``), which ``load_spec`` reads.
+A bundled name is one of the ``variants`` a bundled spec declares (``efficientnet_b4`` in ``efficientnet.yaml``:
+costcalc.spec.variants), or the name of a spec file without variants, without ``.yaml``. A family's file is
+named by its variants (its own file stays readable as a path). A variant's path is its spec's path with ``#``
+and the variant's name (``.../specs/efficientnet.yaml#efficientnet_b4``), which ``load_spec`` reads.
 """
 
 from __future__ import annotations
@@ -31,20 +32,25 @@ def bundled_files() -> dict[str, str]:
     return {name[: -len(".yaml")]: os.path.join(folder, name) for name in names}
 
 
+def is_family(path: str) -> bool:
+    """Whether a bundled spec declares variants (a top-level ``variants:`` key; no YAML is parsed)."""
+    with open(path, encoding="utf-8") as handle:
+        return "\nvariants:" in handle.read()
+
+
 @functools.lru_cache(maxsize=4)
 def _variants(folder: str) -> dict[str, str]:
-    """Variant name -> ``path#variant``, from the ``variants`` of every bundled spec (files that ship with
+    """Variant name -> ``path#variant``, from the ``variants`` of every bundled family (files that ship with
     costcalc, read by the safe loader; their variants are checked when a spec is loaded)."""
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     found: dict[str, str] = {}
     for path in bundled_files().values():
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-        if "\nvariants:" not in text:
+        if not is_family(path):
             continue
-        data = yaml.load(text, Loader=loader)
+        with open(path, encoding="utf-8") as handle:
+            data = yaml.load(handle.read(), Loader=loader)
         for name in (data.get("variants") or {}) if isinstance(data, dict) else {}:
             found[str(name)] = f"{path}{VARIANT_MARK}{name}"
     return found
@@ -52,7 +58,8 @@ def _variants(folder: str) -> dict[str, str]:
 
 def bundled_specs() -> dict[str, str]:
     """Every bundled name -> its path (``path#variant`` for a variant), sorted by name."""
-    names = {**bundled_files(), **_variants(bundled_dir())}
+    names = {stem: path for stem, path in bundled_files().items() if not is_family(path)}
+    names.update(_variants(bundled_dir()))
     return dict(sorted(names.items()))
 
 
