@@ -178,7 +178,7 @@ CODES: dict[str, str] = {
     "E305": "an invalid block definition: its name, its arguments or their defaults",
     "E306": "an invalid argument in a block use",
     "E307": "an expression's value, or a value on the way to it, larger than costcalc's bound (2^128)",
-    "E320": "a logarithm that is not a whole number and is not rounded, or a power with a fractional exponent",
+    "E320": "a logarithm that is not whole and not rounded, of a number or base out of range, or beyond 1024; a power with a fractional exponent",
     # Shapes, when the network is evaluated
     "E400": "a shape that cannot exist",
     "E401": "a residual's main path and shortcut end in different shapes",

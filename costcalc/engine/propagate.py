@@ -142,8 +142,6 @@ def kept_network(network: Network, kept: list[int]) -> Network:
     """``network`` without the nodes its conditions left out (``kept``: the indices of the others, in order),
     each reference to a left-out node replaced by what it passed through: the network an evaluation describes,
     node for node with its rows (memory, blocks and the roofline read them side by side)."""
-    if len(kept) == len(network.nodes):
-        return network
     new_index: dict[int, int] = {-1: -1}
     kept_set = set(kept)
     for old, node in enumerate(network.nodes):
@@ -151,4 +149,4 @@ def kept_network(network: Network, kept: list[int]) -> Network:
     nodes = tuple(node._replace(inputs=tuple(new_index[i] for i in node.inputs), block_input=new_index[node.block_input],
                                 conditions=())
                   for old, node in enumerate(network.nodes) if old in kept_set)
-    return network._replace(nodes=nodes)
+    return network._replace(nodes=nodes, decided=True)

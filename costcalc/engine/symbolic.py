@@ -21,7 +21,7 @@ from costcalc.engine.arith import IdealArith
 from costcalc.engine.propagate import propagate
 from costcalc.layers.base import Shape
 from costcalc.layers.conv import Conv, Depthwise, Pointwise
-from costcalc.errors import Diagnostic, SpecError
+from costcalc.errors import Diagnostic, Location, SpecError
 from costcalc.layers.dense import FullyConnected
 from costcalc.spec.build import Network, build_network
 
@@ -98,6 +98,9 @@ def closed_form(network: Network, convention: Convention = PAPER) -> ClosedForm:
     """The network's total Mult-Adds and params in ``alpha`` and ``rho`` (and ``d``), with no rounding: channels
     ``alpha·n``, sizes ``rho·size / stride`` (the ideal form of the paper's eq. 6 and 7) and ``d·n`` repeats."""
     spec = network.spec
+    if network.decided:
+        raise SpecError(Diagnostic(Location(spec.path), "no closed form: an 'if' or 'when' decides the structure from the "
+                                   "channels, which the closed form keeps as symbols", "E421"))
     if spec.scales_depth:
         network = build_network(spec, depth_symbol=s.depth)
     arith = IdealArith()

@@ -73,11 +73,12 @@ class Network(NamedTuple):
     groups: dict[tuple[str, ...], str] = {}  # each block instance's path -> the block it instantiates
     depth_multiplier: Fraction = Fraction(1)
     scaled_repeats: tuple[tuple[int, int, Location], ...] = ()  # closed form in d: each repeat's input, output
+    decided: bool = False  # its conditions on the channels were decided at one alpha (an evaluation's network)
 
     @property
     def conditional(self) -> bool:
-        """Whether some node is kept or not by a condition on the channels (its structure follows alpha)."""
-        return any(node.conditions for node in self.nodes)
+        """Whether its structure follows alpha: some node is kept or not by a condition on the channels."""
+        return self.decided or any(node.conditions for node in self.nodes)
 
 
 class _Context(NamedTuple):

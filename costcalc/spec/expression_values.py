@@ -234,7 +234,7 @@ class _Evaluator:
 def _power(base: Fraction, exponent: int, text: str, offset: int) -> Fraction:
     if abs(exponent) > MAX_LOG:
         raise ExprError(f"'{text}' is beyond {MAX_LOG}: costcalc computes logarithms exactly only up to there",
-                        offset)
+                        offset, "E320")
     return base ** exponent
 
 
@@ -242,7 +242,7 @@ def rounded_log(x: Fraction, base: Fraction, mode: str, text: str, offset: int) 
     """``floor``, ``ceil``, ``round`` (half to even) or ``int`` (towards zero) of ``log(x, base)``, exactly:
     the float estimate only says where to start; powers of ``base`` compared with ``x`` decide."""
     if x <= 0 or base <= 0 or base == 1:
-        raise ExprError(f"'{text}' needs x > 0 and a base > 0 other than 1", offset)
+        raise ExprError(f"'{text}' needs x > 0 and a base > 0 other than 1", offset, "E320")
     if base < 1:  # log_b(x) = -log_(1/b)(x): floor becomes ceil and the other way round
         flipped = {"floor": "ceil", "ceil": "floor"}.get(mode, mode)
         return -rounded_log(x, 1 / base, flipped, text, offset)
