@@ -165,6 +165,10 @@ CODES: dict[str, str] = {
     "E210": "entries nested too deeply",
     "E211": "the network expands to too many layers or steps (a repeat too large)",
     "E212": "an integer with more digits than costcalc reads (400), in any YAML file",
+    "E230": "a scaling function out of its place: round_repeats outside a repeat count, head or expanded outside a channel count",
+    "E231": "an invalid repeat index: not a name, reserved, or an argument already",
+    "E232": "an invalid variant: an unknown variant or argument, or a value of the wrong kind",
+    "E233": "a spec argument that is required and not given (load one of the spec's variants)",
     # Blocks and expressions
     "E300": "an expression that cannot be read: syntax, an unknown function, or over its limits",
     "E301": "an unknown name in an expression",
@@ -174,6 +178,7 @@ CODES: dict[str, str] = {
     "E305": "an invalid block definition: its name, its arguments or their defaults",
     "E306": "an invalid argument in a block use",
     "E307": "an expression's value, or a value on the way to it, larger than costcalc's bound (2^128)",
+    "E320": "a logarithm that is not whole and not rounded, of a number or base out of range, or beyond 1024; a power with a fractional exponent",
     # Shapes, when the network is evaluated
     "E400": "a shape that cannot exist",
     "E401": "a residual's main path and shortcut end in different shapes",
@@ -184,6 +189,9 @@ CODES: dict[str, str] = {
     "E406": "a fully connected layer on an input that is not flat (1x1xC)",
     "E407": "rho scales the input to nothing",
     "E408": "a feature map larger than costcalc's bound (2^128): channels grown layer after layer, or rho",
+    "E420": "a depth multiplier other than 1 for a spec that does not scale with depth",
+    "E421": "no closed form: copies of a depth-scaled repeat that differ, or conditions on the channels",
+    "E422": "a depth-scaled repeat count that is not whole (depth rounding 'none')",
     # Budgets and baselines
     "E500": "an unknown key in a budgets file",
     "E501": "an invalid value in a budgets file",

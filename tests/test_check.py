@@ -488,7 +488,7 @@ def test_a_malformed_budgets_file_reports_every_problem_at_its_line_and_column()
         "costcalc.yaml:1:11: error[E501]: 'baseline' must be a file name, got 3",
         "costcalc.yaml:2:1: error[E500]: unknown key 'chekcs' (did you mean 'checks'?); expected one of: checks, baseline",
         ("costcalc.yaml:5:5: error[E500]: check 'mobilenet_v1': unknown key 'max_mult_add' (did you mean 'max_mult_adds'?); "
-         "expected one of: spec, alpha, resolution, convention, max_mult_adds, max_params, max_increase, min_delta, "
+         "expected one of: spec, alpha, resolution, depth_multiplier, width_rule, convention, max_mult_adds, max_params, max_increase, min_delta, "
          "max_latency, max_peak_memory, device, dtype, message"),
         ("costcalc.yaml:6:17: error[E501]: check 'mobilenet_v1': 'max_params': 'lots' is not a count (write 300M, 4.2e6, "
          "1.5G or 300000)"),

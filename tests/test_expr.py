@@ -219,7 +219,8 @@ def test_other_types_in_env_are_refused_when_used() -> None:
 
 
 def test_functions_list() -> None:
-    assert FUNCTIONS == ("ceil", "floor", "round", "int", "min", "max", "make_divisible")
+    assert FUNCTIONS == ("ceil", "floor", "round", "int", "min", "max", "make_divisible", "pow", "log",
+                         "round_repeats", "head", "expanded")
 
 
 ATTACKS = [

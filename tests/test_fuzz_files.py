@@ -67,6 +67,8 @@ VALID_CHECK_VALUES: dict[str, st.SearchStrategy[Any]] = {
     "spec": st.sampled_from(["tiny.yaml", "./tiny.yaml", "mobilenet_v1_shallow"]),
     "alpha": st.sampled_from([1, 0.5, "3/4", [1, 0.5]]),
     "resolution": st.sampled_from([32, 16, [32, 24]]),
+    "depth_multiplier": st.sampled_from([1, "1", [1, 1]]),
+    "width_rule": st.sampled_from(["truncate", "torchvision", "tfslim"]),
     "convention": st.sampled_from(["paper", "torchvision", "conv.yaml", "./conv.yaml"]),
     "max_mult_adds": st.sampled_from(["5M", 100, "1G"]),
     "max_params": st.sampled_from(["5M", 1000, "10k"]),

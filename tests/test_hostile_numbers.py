@@ -260,6 +260,23 @@ CASES = [
     Case("spec-block-argument-too-small", ("report", NET), r"^\./net\.yaml:\d+:\d+: error\[E306\]: block 'b': 'a': "
          rf"'1e-40' {TOO_SMALL}", files=spec("b: {a: 1.0e-40}",
                                              blocks="  b:\n    args: {a: required}\n    layers: [relu]\n")),
+    # --- depth multipliers and the expressions of scaled families (issue 15) ----------------------------------
+    Case("report-depth-multiplier-huge-exponent", ("report", "efficientnet_b0", "--depth-multiplier", HUGE),
+         option("--depth-multiplier", f"'{HUGE}' {TOO_LARGE}")),
+    Case("spec-depth-multiplier-scales-a-repeat-past-2^53", ("report", NET, "--depth-multiplier", "9e29"),
+         r"^\./net\.yaml:\d+:\d+: error\[E204\]: 'repeat': expected a whole number of at most",
+         files={"net.yaml": SPEC_HEAD + "  - repeat: round_repeats(3)\n    layers: [relu]\n"}),
+    Case("sweep-a-network-per-depth-multiplier-bounded", ("sweep", "efficientnet_b0", "--alpha", "1", "--resolution",
+                                                          "224", "--depth-multiplier", "0.1:100:0.1"),
+         option("--depth-multiplier", r"1,000 depth multipliers, more than the 100 a sweep builds networks for")),
+    Case("solve-depth-step-tiny", ("solve", "efficientnet_b0", "--vary", "depth", "--max-params", "9M", "--step",
+                                   "1e-9"), option("--step", r"more than the 200 networks solve builds at most")),
+    Case("spec-pow-exponent-of-a-billion", ("report", NET), r"^\./net\.yaml:4:\d+: error\[E307\]: conv: 'filters': "
+         r"'pow\(10, 999999999\)' would have more than 128 bits",
+         files=spec('conv: {kernel: 3, filters: "pow(10, 999999999)"}')),
+    Case("spec-log-of-a-base-near-1", ("report", NET), r"^\./net\.yaml:4:\d+: error\[E320\]: conv: 'filters': "
+         r"'log\(10, 1\.0000001\)' is beyond 1024",
+         files=spec('conv: {kernel: 3, filters: "floor(log(10, 1.0000001))"}')),
     Case("spec-base-60-integer-of-2000-parts", ("report", NET), r"^\./net\.yaml:4:32: error\[E212\]: 'filters': "
          r"an integer of", files=spec(f"conv: {{kernel: 3, filters: !!int {':'.join(['59'] * 2000)}}}")),
 ]

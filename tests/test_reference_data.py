@@ -10,6 +10,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import test_conventions
+import test_golden_cnn_zoo
 import test_golden_tfslim
 import test_golden_zoo
 import yaml
@@ -41,6 +42,20 @@ def test_torchvision_figures_are_torchvisions() -> None:
             assert Fraction(ops) == Fraction(str(figures["ops_g"])), model
             compared += 1
     assert compared >= 6  # the reference file lists a sample of the zoo; each one listed is compared
+
+
+def test_the_cnn_zoo_figures_are_torchvisions() -> None:
+    """tests/test_golden_cnn_zoo.py's literals are the measured and published figures of torchvision_zoo.yaml."""
+    data = load("torchvision_zoo.yaml")
+    assert isinstance(data, dict)
+    models = data["models"]
+    assert set(models) == set(test_golden_cnn_zoo.ZOO)
+    for name, figures in models.items():
+        expected = (figures["num_params"], figures["mult_adds"], figures["crop"], figures["ops_g"], figures["weights"])
+        assert test_golden_cnn_zoo.ZOO[name] == expected, name
+    for name, (params, ops, _weights) in test_golden_zoo.PUBLISHED.items():  # the two zoo tests agree
+        assert models[name]["num_params"] == params and Fraction(models[name]["ops_g"]) == Fraction(ops), name
+        assert models[name]["mult_adds"] == test_golden_zoo.MACS[name], name
 
 
 def test_counters_figures_are_the_counters() -> None:

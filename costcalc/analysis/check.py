@@ -70,7 +70,7 @@ def check_evaluation(check: CheckSpec, evaluation: Evaluation, baselines: list[B
     """The results of one check at one configuration (its evaluation); ``max_increase``/``min_delta``
     from the command line override the check's own."""
     baseline = find_baseline(baselines, evaluation.spec.name, evaluation.alpha, evaluation.resolution,
-                             _counting(evaluation)) if baselines else None
+                             _counting(evaluation), evaluation.depth_multiplier) if baselines else None
     growth = max_increase if max_increase is not None else check.max_increase
     smallest = min_delta if min_delta is not None else check.min_delta
     results = []
@@ -107,10 +107,13 @@ class Loaded:
             self.found[key] = make()
         return self.found[key]
 
-    def network(self, spec: str) -> Any:
-        from costcalc.spec.build import load_network
+    def network(self, spec: str, depth_multiplier: Fraction | None = None, width_rule: str | None = None) -> Any:
+        """The network of ``spec`` at a depth multiplier (None: its variant's, else 1) under a width rule (None:
+        its own), built once per run."""
+        from costcalc.spec.loading import load_network
 
-        return self._once(("network", spec), lambda: load_network(spec))
+        return self._once(("network", spec, depth_multiplier, width_rule),
+                          lambda: load_network(spec, depth_multiplier, width_rule))
 
     def convention(self, text: str, from_command_line: bool) -> Any:
         """A convention from --convention (a bare name checked against this folder) or from a check (already
@@ -125,16 +128,16 @@ class Loaded:
 
         return self._once(("device", text), lambda: resolve_device(text, folder=None))
 
-    def evaluation(self, spec: str, configuration: Any, counting: Any) -> Any:
-        from costcalc.engine.exact import evaluate, rho_for_resolution
+    def evaluation(self, spec: str, configuration: Any, counting: Any, width_rule: str | None = None) -> Any:
+        from costcalc.engine.exact import evaluate
+        from costcalc.spec.loading import variant_point
 
         def make() -> Any:
-            network = self.network(spec)
-            rho = (rho_for_resolution(network.spec, configuration.resolution)
-                   if configuration.resolution is not None else Fraction(1))
-            return evaluate(network, configuration.alpha, rho, counting)
+            network = self.network(spec, configuration.depth_multiplier, width_rule)
+            alpha, rho = variant_point(network.spec, configuration.alpha, None, configuration.resolution)
+            return evaluate(network, alpha, rho, counting)
 
-        return self._once(("evaluation", spec, configuration, id(counting)), make)
+        return self._once(("evaluation", spec, configuration, id(counting), width_rule), make)
 
 
 def check_resources(check: Any, loaded: Loaded) -> tuple[Any, Any, Any, str] | None:
@@ -165,26 +168,32 @@ def run_checks(checks: list[CheckSpec], baselines: list[BaselineReport], loaded:
                flag_limits: dict[str, int | None], alphas: list[Fraction] | None = None,
                resolutions: list[int] | None = None, convention: str | None = None,
                growth: Fraction | None = None, min_delta: int | None = None,
-               resources: tuple[Any, Any, Any, str] | None = None) -> list[CheckResult]:
+               resources: tuple[Any, Any, Any, str] | None = None, depths: list[Fraction] | None = None,
+               width_rule: str | None = None) -> list[CheckResult]:
     """Every check at every configuration, against its limits, its baseline and its resources. Options from the
-    command line replace what a check says: ``flag_limits`` (a metric's limit), ``alphas`` and ``resolutions``
-    (each replaces only its own axis of a check's configurations), ``convention`` (its name, read against the
-    working folder), ``growth``/``min_delta`` and ``resources`` (latency and peak-memory limits, device,
-    dtype)."""
+    command line replace what a check says: ``flag_limits`` (a metric's limit), ``alphas``, ``resolutions`` and
+    ``depths`` (each replaces only its own axis of a check's configurations), ``convention`` (its name, read
+    against the working folder), ``growth``/``min_delta``, ``resources`` (latency and peak-memory limits, device,
+    dtype) and ``width_rule``."""
     results: list[CheckResult] = []
     for check in checks:
         limits = {metric: flag_limits[metric] if flag_limits.get(metric) is not None else limit
                   for metric, limit in check.limits.items()}
-        alphas_now = alphas or list(dict.fromkeys(each.alpha for each in check.configurations))
+        alphas_now: list[Fraction | None] = (list(alphas) if alphas else
+                                             list(dict.fromkeys(each.alpha for each in check.configurations)))
         resolutions_now: list[int | None] = (list(resolutions) if resolutions
                                              else list(dict.fromkeys(each.resolution for each in check.configurations)))
-        configurations = tuple(Configuration(alpha, resolution) for alpha in alphas_now for resolution in resolutions_now)
+        depths_now: list[Fraction | None] = (list(depths) if depths else
+                                             list(dict.fromkeys(each.depth_multiplier for each in check.configurations)))
+        configurations = tuple(Configuration(alpha, resolution, depth) for depth in depths_now for alpha in alphas_now
+                               for resolution in resolutions_now)
         # a check's own convention was checked against its budgets file's folder; --convention, against this one
         counting = loaded.convention(convention, True) if convention else loaded.convention(check.convention, False)
-        check = check._replace(limits=limits, convention=convention or check.convention, configurations=configurations)
+        check = check._replace(limits=limits, convention=convention or check.convention, configurations=configurations,
+                               width_rule=width_rule or check.width_rule)
         limits_now = resources if resources is not None else check_resources(check, loaded)
         for configuration in check.configurations:
-            evaluation = loaded.evaluation(check.spec, configuration, counting)
+            evaluation = loaded.evaluation(check.spec, configuration, counting, check.width_rule)
             results += check_evaluation(check, evaluation, baselines, growth, min_delta)
             if limits_now is not None:
                 results += resource_results(check, evaluation, *limits_now)

@@ -17,8 +17,8 @@ from costcalc.engine.results import Evaluation
 
 
 class SymbolicTotals(NamedTuple):
-    """The closed form in alpha and rho (no rounding), its value at this report's alpha and rho, and
-    whether the exact (rounded) count equals it."""
+    """The closed form in alpha and rho (and d, for a spec that scales depth; no rounding), its value at this
+    report's alpha, rho and depth multiplier, and whether the exact (rounded) count equals it."""
 
     mult_adds: Any
     params: Any
@@ -62,7 +62,7 @@ def build_report(evaluation: Evaluation, symbolic: bool = False, depth: int | No
         from costcalc.engine.symbolic import closed_form
 
         form = closed_form(evaluation.network, evaluation.convention)
-        ideal_mult_adds, ideal_params = form.at(evaluation.alpha, evaluation.rho)
+        ideal_mult_adds, ideal_params = form.at(evaluation.alpha, evaluation.rho, evaluation.depth_multiplier)
         closed = SymbolicTotals(form.mult_adds, form.params, _fraction(ideal_mult_adds), _fraction(ideal_params))
     return Report(evaluation, by_kind(evaluation), pairs, standard_twin(evaluation, pairs), closed,
                   by_block(evaluation), outline(evaluation, depth), depth, memory_use, times)

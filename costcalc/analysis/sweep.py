@@ -1,4 +1,5 @@
-"""Sweeps: exact totals over a grid of width multipliers and resolutions, with optional budgets."""
+"""Sweeps: exact totals over a grid of width multipliers and resolutions (and depth multipliers: a network is
+built once per depth multiplier, its repeat counts being its structure), with optional budgets."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from typing import NamedTuple
 from costcalc.conventions import Convention
 from costcalc.engine.arith import scale_resolution
 from costcalc.engine.compiled import CompiledCost
-from costcalc.spec.build import Network
+from costcalc.spec.build import Network, build_network
 
 MAX_POINTS = 250_000  # points of one sweep: each is a dot product (issue 4's benchmark grid has 67,725)
 MAX_EVALUATED_POINTS = 10_000  # points evaluated one by one (memory, latency, or channels that follow rho)
+MAX_DEPTH_MULTIPLIERS = 100  # depth multipliers of one sweep: each is a network built (EfficientNet-B7: ~40 ms)
 
 
 class Resources(NamedTuple):
@@ -48,7 +50,7 @@ class Budget(NamedTuple):
 
 
 def resources_at(network: Network, alpha: Fraction, rho: Fraction, convention: Convention, dtype: str,
-                 device: object = None) -> Resources:
+                 device: object = None) -> Resources:  # the network is built at the point's depth multiplier
     """Evaluated point by point (exactly): memory and latency do not factor as Mult-Adds do."""
     from costcalc.analysis.memory import memory
     from costcalc.engine.exact import evaluate
@@ -73,6 +75,7 @@ class SweepPoint(NamedTuple):
     mult_adds: int
     params: int
     resources: Resources | None = None  # with --metric latency or peak-memory, or such a budget
+    depth_multiplier: Fraction = Fraction(1)
 
     @property
     def within(self) -> tuple[int, int, Resources | None]:
@@ -80,16 +83,23 @@ class SweepPoint(NamedTuple):
 
 
 class Sweep(NamedTuple):
-    network: Network
+    network: Network  # at the first depth multiplier
     convention: Convention
     alphas: list[Fraction]
     rhos: list[Fraction]
     resolutions: list[int]
-    points: list[SweepPoint]  # alpha-major: points[i * len(rhos) + j] is (alphas[i], rhos[j])
+    points: list[SweepPoint]  # depth-major, then alpha: points[(k * len(alphas) + i) * len(rhos) + j]
     budget: Budget
     metric: str = "mult-adds"  # what the grid shows
     dtype: str = "fp32"
     device: object = None
+    depths: list[Fraction] = [Fraction(1)]
+
+    @property
+    def shows_depth(self) -> bool:
+        """Whether the depth multiplier is an axis worth showing: several, or one other than 1, or a spec that
+        scales depth (a spec that does not is shown as it always was)."""
+        return len(self.depths) > 1 or self.depths[0] != 1 or self.network.spec.scales_depth
 
     def value(self, point: SweepPoint) -> object:
         """The point's value of the metric shown."""
@@ -104,27 +114,33 @@ class Sweep(NamedTuple):
     def meets(self, point: SweepPoint) -> bool:
         return self.budget.meets(*point.within)
 
-    def at(self, alpha_index: int, rho_index: int) -> SweepPoint:
-        return self.points[alpha_index * len(self.rhos) + rho_index]
+    def at(self, alpha_index: int, rho_index: int, depth_index: int = 0) -> SweepPoint:
+        return self.points[(depth_index * len(self.alphas) + alpha_index) * len(self.rhos) + rho_index]
 
     @property
     def params_vary_with_resolution(self) -> bool:
         width = len(self.rhos)
         return any(len({point.params for point in self.points[i * width:(i + 1) * width]}) > 1
-                   for i in range(len(self.alphas)))
+                   for i in range(len(self.alphas) * len(self.depths)))
 
 
 def sweep(network: Network, alphas: list[Fraction], rhos: list[Fraction], convention: Convention,
           budget: Budget = Budget(), compiled: CompiledCost | None = None, metric: str = "mult-adds",
-          dtype: str = "fp32", device: object = None) -> Sweep:
-    """Every (alpha, rho) point, exactly, with the spec's rounding rules (costcalc.engine.compiled); with a metric or
-    a budget of latency or peak memory, also each point's resources, evaluated point by point."""
-    compiled = compiled or CompiledCost(network, convention)
+          dtype: str = "fp32", device: object = None, depths: list[Fraction] | None = None) -> Sweep:
+    """Every (depth multiplier, alpha, rho) point, exactly, with the spec's rounding rules
+    (costcalc.engine.compiled, one compiled grid per depth multiplier: ``network`` is the one at the first); with a
+    metric or a budget of latency or peak memory, also each point's resources, evaluated point by point."""
+    depths = depths or [network.depth_multiplier]
     height = network.spec.input.height
     resolutions = [scale_resolution(height, rho) for rho in rhos]
     resolution_of = dict(zip(rhos, resolutions))
     with_resources = metric in ("latency", "peak-memory") or budget.needs_resources
-    points = [SweepPoint(alpha, rho, resolution_of[rho], mult_adds, params,
-                         resources_at(network, alpha, rho, convention, dtype, device) if with_resources else None)
-              for alpha, rho, mult_adds, params in compiled.grid(alphas, rhos)]
-    return Sweep(network, convention, alphas, rhos, resolutions, points, budget, metric, dtype, device)
+    points = []
+    for depth in depths:
+        built = network if depth == network.depth_multiplier else build_network(network.spec, depth)
+        grid = (compiled if compiled is not None and built is network else CompiledCost(built, convention))
+        points += [SweepPoint(alpha, rho, resolution_of[rho], mult_adds, params,
+                              resources_at(built, alpha, rho, convention, dtype, device) if with_resources else None,
+                              depth)
+                   for alpha, rho, mult_adds, params in grid.grid(alphas, rhos)]
+    return Sweep(network, convention, alphas, rhos, resolutions, points, budget, metric, dtype, device, depths)

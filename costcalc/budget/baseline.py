@@ -1,8 +1,9 @@
 """Baselines: the counts a check compares growth against.
 
-A baseline is the JSON of ``costcalc report --format json`` (one network at one alpha and resolution) or
-of ``costcalc snapshot`` (``{"costcalc_baseline": 1, "reports": [...]}``: every configuration of a budgets
-file). Only the keys of the report contract are read, so a baseline written by an older costcalc works.
+A baseline is the JSON of ``costcalc report --format json`` (one network at one alpha, depth multiplier and
+resolution) or of ``costcalc snapshot`` (``{"costcalc_baseline": 1, "reports": [...]}``: every configuration of a
+budgets file). Only the keys of the report contract are read, so a baseline written by an older costcalc works:
+one without ``depth_multiplier`` was written at 1.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ class BaselineReport(NamedTuple):
     convention: str
     totals: dict[str, int]
     layers: dict[str, dict[str, int]]  # layer name -> {"mult_adds": ..., "params": ...}
+    depth_multiplier: Fraction = Fraction(1)
 
 
 def _report(data: Any, path: str, where: str) -> BaselineReport:
@@ -52,23 +54,32 @@ def _report(data: Any, path: str, where: str) -> BaselineReport:
     for key in ("name", "convention"):
         if not isinstance(data[key], str):
             raise fail(f"'{key}' must be a string, got {quoted(data[key])}")
-    key = "alpha_exact" if "alpha_exact" in data else "alpha"
-    alpha_value = data.get(key, 1)
-    if isinstance(alpha_value, bool) or not isinstance(alpha_value, (int, float, str)):
-        raise fail(f"'{key}' must be a width multiplier like 0.75 or \"3/4\", got {quoted(alpha_value)}")
-    alpha_text = str(alpha_value)
-    try:  # costcalc's one number parser, with its bounds; alpha_exact may be a long n/d, as format_fraction writes
-        alpha = parse_exact_fraction(alpha_text)
-    except ValueError as error:
-        raise fail(f"'{key}' is not a width multiplier: {error}") from None
-    if alpha <= 0:
-        raise fail(f"'{key}' is not a width multiplier: {quoted(alpha_text)} must be greater than 0")
+    alpha = _multiplier_of(data, "alpha", "a width multiplier", fail)
+    depth = _multiplier_of(data, "depth_multiplier", "a depth multiplier", fail)  # absent: written at 1
     unit = data.get("unit", "mult-adds")  # reports written before units existed counted Mult-Adds
     if not isinstance(unit, str):
         raise fail(f"'unit' must be a string, got {quoted(unit)}")
     counting = data["convention"] if unit == "mult-adds" else f"{data['convention']} ({unit})"
     return BaselineReport(data["name"], alpha, resolution, counting,
-                          {"mult_adds": totals["mult_adds"], "params": totals["params"]}, layers)
+                          {"mult_adds": totals["mult_adds"], "params": totals["params"]}, layers, depth)
+
+
+def _multiplier_of(data: dict[str, Any], name: str, what: str, fail: Callable[[str], BudgetError]) -> Fraction:
+    """``NAME_exact`` (else ``NAME``, else 1) of a report, read by costcalc's one number parser."""
+    from costcalc.quantities import parse_exact_fraction
+
+    key = f"{name}_exact" if f"{name}_exact" in data else name
+    value = data.get(key, 1)
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise fail(f"'{key}' must be {what} like 0.75 or \"3/4\", got {quoted(value)}")
+    text = str(value)
+    try:  # with its bounds; NAME_exact may be a long n/d, as format_fraction writes
+        number = parse_exact_fraction(text)
+    except ValueError as error:
+        raise fail(f"'{key}' is not {what}: {error}") from None
+    if number <= 0:
+        raise fail(f"'{key}' is not {what}: {quoted(text)} must be greater than 0")
+    return number
 
 
 def load_baseline(path: str) -> list[BaselineReport]:
@@ -93,11 +104,14 @@ def load_baseline(path: str) -> list[BaselineReport]:
 
 
 def find_baseline(reports: list[BaselineReport], name: str, alpha: Fraction, resolution: int,
-                  convention: str) -> BaselineReport | None:
-    """The baseline of a network: the same configuration if there is one, else the same resolution, else
-    the same width, else its first report (so a baseline written at alpha 1 measures a change to 1.1)."""
+                  convention: str, depth_multiplier: Fraction = Fraction(1)) -> BaselineReport | None:
+    """The baseline of a network: the same configuration if there is one (alpha, depth multiplier and
+    resolution), else the same resolution, else the same width, else its first report (so a baseline written
+    at alpha 1 measures a change to 1.1)."""
     same_network = [report for report in reports if report.name == name and report.convention == convention]
     matchers: tuple[Callable[[BaselineReport], bool], ...] = (
+        lambda report: (report.alpha == alpha and report.resolution == resolution
+                        and report.depth_multiplier == depth_multiplier),
         lambda report: report.alpha == alpha and report.resolution == resolution,
         lambda report: report.resolution == resolution,  # a wider or narrower change at this size
         lambda report: report.alpha == alpha)

@@ -7,6 +7,8 @@
       - spec: mobilenet_v1                # a bundled spec's name, or a spec file: nets/x.yaml, ./x
         alpha: [1, 0.75]                  # one value or a list; with resolution, every combination
         resolution: 224
+        depth_multiplier: 1               # one value or a list, too (default: the variant's, else 1)
+        width_rule: tfslim                # a preset instead of the spec's (costcalc.layers.width)
         convention: paper
         max_mult_adds: 600M               # absolute limits: 600M, 4.2M, 600000000
         max_params: 5M
@@ -31,8 +33,8 @@ from costcalc.source.names import names_a_file, warn_if_shadowed
 from costcalc.source.positioned_yaml import Mapping, Sequence
 from costcalc.source.problems import Problems, unknown_keys
 
-CHECK_KEYS = ("spec", "alpha", "resolution", "convention", "max_mult_adds", "max_params", "max_increase",
-              "min_delta", "max_latency", "max_peak_memory", "device", "dtype", "message")
+CHECK_KEYS = ("spec", "alpha", "resolution", "depth_multiplier", "width_rule", "convention", "max_mult_adds",
+              "max_params", "max_increase", "min_delta", "max_latency", "max_peak_memory", "device", "dtype", "message")
 TOP_KEYS = ("checks", "baseline")
 METRICS = ("mult_adds", "params")
 MAX_EVALUATIONS = 128  # checks x alphas x resolutions in one run: each is a network evaluated (densenet121: ~5 ms)
@@ -43,8 +45,9 @@ class BudgetError(CostcalcError):
 
 
 class Configuration(NamedTuple):
-    alpha: Fraction
-    resolution: int | None  # None: the spec's own input size
+    alpha: Fraction | None  # None: the spec's variant's, else 1
+    resolution: int | None  # None: the spec's variant's, else its own input size
+    depth_multiplier: Fraction | None = None  # None: the spec's variant's, else 1
 
 
 class CheckSpec(NamedTuple):
@@ -64,6 +67,7 @@ class CheckSpec(NamedTuple):
     max_peak_memory: int | None = None  # bytes of activations alive at once
     device: str | None = None  # a device's name or file (relative to the budgets file)
     dtype: str = "fp32"
+    width_rule: str | None = None  # a width rule preset instead of the spec's
 
 
 class BudgetConfig(NamedTuple):
@@ -112,6 +116,16 @@ def _multiplier(value: Any) -> Fraction:
     if isinstance(value, int):
         exact_number(value)  # bounded like any number, before it becomes text
     return parse_multiplier(repr(value) if isinstance(value, float) else str(value))
+
+
+def _width_rule(value: Any) -> str:
+    from costcalc.layers.width import PRESETS
+    from costcalc.quantities import short
+
+    if not isinstance(value, str) or value not in PRESETS:
+        hint = did_you_mean(value, PRESETS) if isinstance(value, str) else ""
+        raise ValueError(f"expected one of {', '.join(PRESETS)}, got {short(repr(value))}{hint}")
+    return value
 
 
 def _text_of(parse: Any) -> Any:
@@ -245,8 +259,11 @@ class _Reader:
         else:
             spec = self.reference(entry, "spec", bundled, "bundled spec", what)
             spec = bundled.get(spec, spec) if spec is not None else None  # a bundled spec by its path: never shadowed
-        alphas = self.values(entry, "alpha", _multiplier, what) if "alpha" in entry else [Fraction(1)]
+        alphas: list[Fraction | None] = self.values(entry, "alpha", _multiplier, what) if "alpha" in entry else [None]
         resolutions = self.values(entry, "resolution", _resolution, what) if "resolution" in entry else [None]
+        depths: list[Fraction | None] = (self.values(entry, "depth_multiplier", _multiplier, what)
+                                         if "depth_multiplier" in entry else [None])
+        width_rule = self.value(entry, "width_rule", _width_rule, what) if "width_rule" in entry else None
         convention: str | None = "paper"
         if "convention" in entry:
             convention = self.reference(entry, "convention", CONVENTIONS, "built-in convention", what)
@@ -275,19 +292,21 @@ class _Reader:
                 and max_peak is None and len(self.problems.found) == before):
             self.error(entry.location, f"{what}no limit: give max_mult_adds, max_params, max_increase, "
                                        "max_peak_memory or max_latency", "E502")
-        if len(alphas) * len(resolutions) > MAX_EVALUATIONS:  # before the product is made: 10,000 x 10,000
-            self.error(entry.location, f"{what}{len(alphas):,} alphas x {len(resolutions):,} resolutions are more than "
-                                       f"the {MAX_EVALUATIONS} evaluations costcalc makes in one run", "E512")
+        if len(alphas) * len(resolutions) * len(depths) > MAX_EVALUATIONS:  # before the product is made
+            depth_text = f" x {len(depths):,} depth multipliers" if len(depths) > 1 else ""
+            self.error(entry.location, f"{what}{len(alphas):,} alphas x {len(resolutions):,} resolutions{depth_text} are "
+                                       f"more than the {MAX_EVALUATIONS} evaluations costcalc makes in one run", "E512")
         if len(self.problems.found) > before or spec is None or convention is None:
             return None
         return CheckSpec(
             spec=spec, label=entry["spec"],
-            configurations=tuple(Configuration(alpha, resolution) for alpha in alphas for resolution in resolutions),
+            configurations=tuple(Configuration(alpha, resolution, depth) for depth in depths for alpha in alphas
+                                 for resolution in resolutions),
             convention=convention, limits=limits, max_increase=max_increase, min_delta=min_delta or 0,
             message=message, location=entry.location,
             limit_at={key: entry.value_at.get(f"max_{key}", entry.location)
                       for key in (*METRICS, "increase", "latency", "peak_memory")},
-            max_latency=max_latency, max_peak_memory=max_peak, device=device, dtype=dtype,
+            max_latency=max_latency, max_peak_memory=max_peak, device=device, dtype=dtype, width_rule=width_rule,
         )
 
 

@@ -21,6 +21,7 @@ from costcalc.cli.options import (
     resource_limit_options,
     resource_limits,
     values_option,
+    width_rule_option,
 )
 from costcalc.cli.output import emit, show
 from costcalc.errors import Diagnostic, Location
@@ -40,6 +41,8 @@ def allow_outside_option(command: Any) -> Any:
 @budget_options
 @click.option("--alpha", "alphas", default=None, help="Width multiplier(s) to check: 1 or 1,0.75.")
 @click.option("--resolution", "resolutions", default=None, help="Input resolution(s) in pixels: 224 or 224,192.")
+@click.option("--depth-multiplier", "depths", default=None, help="Depth multiplier(s) to check: 1 or 1,1.2.")
+@width_rule_option()
 @counting_options(default=None, convention_help="What is counted: a built-in convention or a convention file "
                   "(default: each check's own, else paper).")
 @click.option("--config", type=click.Path(dir_okay=False), default=None,
@@ -56,7 +59,8 @@ def allow_outside_option(command: Any) -> Any:
 @format_option(CHECK_FORMATS, default="text", output=False)
 @guarded
 def check_command(specs: tuple[str, ...], max_mult_adds: int | None, max_params: int | None, alphas: str | None,
-                  resolutions: str | None, convention: str | None, unit: str, config: str | None, baseline: str | None,
+                  resolutions: str | None, depths: str | None, width_rule: str | None, convention: str | None,
+                  unit: str, config: str | None, baseline: str | None,
                   max_increase: str | None, min_delta: int | None, max_latency: str | None, max_peak_memory: str | None,
                   dtype: str, device: str | None, report_only: bool, allow_outside: bool, output_format: str) -> None:
     """Fail (exit 1) when a network exceeds its Mult-Adds or params budget, or grew past a baseline by more
@@ -71,6 +75,7 @@ def check_command(specs: tuple[str, ...], max_mult_adds: int | None, max_params:
     growth = one_option(max_increase, parse_percent, "--max-increase") if max_increase is not None else None
     alpha_values = values_option(alphas, parse_multiplier, "--alpha") if alphas else None
     resolution_values = values_option(resolutions, parse_resolution, "--resolution") if resolutions else None
+    depth_values = values_option(depths, parse_multiplier, "--depth-multiplier") if depths else None
     flag_limits = {"mult_adds": max_mult_adds, "params": max_params}
     resources = _resource_limits(max_latency, max_peak_memory, device, dtype)
     options_give_limits = (any(limit is not None for limit in flag_limits.values()) or growth is not None
@@ -89,16 +94,17 @@ def check_command(specs: tuple[str, ...], max_mult_adds: int | None, max_params:
     if growth is not None and not baseline:
         raise click.UsageError("--max-increase needs a baseline: --baseline FILE, or 'baseline:' in the budgets file")
     runs = 0
-    for check in checks:  # --alpha and --resolution times each check's own: bounded before anything is evaluated
+    for check in checks:  # --alpha, --resolution, --depth-multiplier times each check's own: bounded beforehand
         runs += (len(alpha_values or {each.alpha for each in check.configurations})
-                 * len(resolution_values or {each.resolution for each in check.configurations}))
+                 * len(resolution_values or {each.resolution for each in check.configurations})
+                 * len(depth_values or {each.depth_multiplier for each in check.configurations}))
     if runs > MAX_EVALUATIONS:  # the budgets file's own were counted when it was read (E512)
         raise click.UsageError(f"--alpha and --resolution ask for {runs:,} evaluations over "
                                f"{plural(len(checks), 'check')}, more than the {MAX_EVALUATIONS} costcalc makes in one "
                                "run; check fewer at once")
     baselines = load_baseline(baseline) if baseline else []
     results = run_checks(checks, baselines, Loaded(unit), flag_limits, alpha_values, resolution_values, convention,
-                         growth, min_delta, resources)
+                         growth, min_delta, resources, depth_values, width_rule)
     if not results:
         raise click.UsageError("nothing to check: give --max-mult-adds, --max-params, --max-peak-memory or "
                                "--max-latency (with --device), or --baseline with --max-increase, or budgets in "
@@ -151,7 +157,7 @@ def _command_line_check(name: str | None, limits: dict[str, int | None], growth:
     from costcalc.source.names import spec_path
 
     where = Location(spec_path(label), 1, 1)
-    return CheckSpec(spec=label, label=label, configurations=(Configuration(Fraction(1), None),),
+    return CheckSpec(spec=label, label=label, configurations=(Configuration(None, None),),
                      convention=convention or "paper", limits=dict(limits), max_increase=growth, min_delta=0,
                      message="", location=where, limit_at={"mult_adds": where, "params": where})
 
@@ -188,7 +194,7 @@ def snapshot_command(config: str | None, output: str | None, allow_outside: bool
     for check in budgets.checks:
         counting = loaded.convention(check.convention, False)
         for configuration in check.configurations:
-            evaluation = loaded.evaluation(check.spec, configuration, counting)
+            evaluation = loaded.evaluation(check.spec, configuration, counting, check.width_rule)
             reports.append(to_data(build_report(evaluation), View(specs=(check.label,))))
             size.add(reports[-1], check.location)  # a baseline `check` could not read is refused, not written
     emit(bundle(reports), target)

@@ -45,17 +45,17 @@ def import_command(model: str, output: str | None, strict: bool, size: int | Non
               help="random: He-normal from a fixed seed (ONNX Runtime runs the file); none: each weight a graph "
                    "input of its shape (a graph-only file for import and budgets).")
 @guarded
-def export_command(spec: str | None, output: str, alpha: Fraction, rho: Fraction | None, resolution: int | None,
-                   weights: str) -> None:
-    """Write SPEC (default: mobilenet_v1) at one width and resolution as an ONNX model (opset 17) that ONNX
+def export_command(spec: str | None, output: str, alpha: Fraction | None, depth_multiplier: Fraction | None,
+                   rho: Fraction | None, resolution: int | None, width_rule: str | None, weights: str) -> None:
+    """Write SPEC (default: mobilenet_v1) at one width, depth and resolution as an ONNX model (opset 17) that ONNX
     Runtime runs; its output has the shape the report gives."""
     from costcalc.cli.output import write_atomic
     from costcalc.engine.exact import evaluate
     from costcalc.export.onnx_graph import to_onnx
     from costcalc.onnx.model import require_onnx
-    from costcalc.spec.build import load_network
+    from costcalc.spec.loading import load_network
 
     require_onnx(output, "exporting to ONNX")  # before any work: the file it would write is the one named
-    network = load_network(spec)
+    network = load_network(spec, depth_multiplier, width_rule)
     model = to_onnx(evaluate(network, *design_point(network, alpha, rho, resolution)), weights)
     write_atomic(output, model.SerializeToString())

@@ -1,7 +1,8 @@
 """The options the commands share, declared once as bundles (click decorators), and the readers that turn
 their text into exact values (costcalc.quantities, the one parser of numbers) with errors naming the option.
 
-- ``point_options``: ``--alpha``, ``--rho``, ``--resolution`` (one design point; ``design_point`` reads them);
+- ``point_options``: ``--alpha``, ``--depth-multiplier``, ``--rho``, ``--resolution``, ``--width-rule`` (one design
+  point; ``design_point`` reads them; a variant's own values are the defaults);
 - ``counting_options``: ``--convention``, ``--unit``;
 - ``device_options``: ``--dtype``, ``--device``;
 - ``budget_options``: ``--max-mult-adds``, ``--max-params``; ``resource_limit_options``: ``--max-latency``,
@@ -20,6 +21,7 @@ import click
 F = TypeVar("F", bound=Callable[..., Any])
 DTYPES = ("fp32", "fp16", "bf16", "int8")  # costcalc.devices.profiles.DTYPES, without importing it at start-up
 CONVENTION_NAMES = ("paper", "torchvision", "fvcore", "ptflops", "thop", "torchinfo", "keras")  # conventions.builtin
+WIDTH_RULES = ("truncate", "torchvision", "tfslim", "round_filters", "none")  # layers.width.PRESETS, not imported here
 TABLE_FORMATS = ("table", "json", "csv", "markdown", "svg", "html")
 
 
@@ -73,27 +75,41 @@ def _apply(command: F, *decorators: Callable[[F], F]) -> F:
 
 def point_options(alpha_help: str = "Width multiplier: 0.75 or 3/4. Scales every channel count the spec does "
                   "not mark fixed.") -> Callable[[F], F]:
-    """``--alpha`` (default 1), ``--rho`` and ``--resolution`` (one of the two): a design point."""
+    """``--alpha``, ``--depth-multiplier`` (default: the variant's, else 1), ``--rho`` and ``--resolution`` (one of
+    the two), and ``--width-rule``: a design point."""
     def bundle(command: F) -> F:
         return _apply(
             command,
-            click.option("--alpha", type=MULTIPLIER, default="1", show_default=True, help=alpha_help),
+            click.option("--alpha", type=MULTIPLIER, default=None, help=alpha_help + " [default: 1, or the variant's]"),
+            depth_multiplier_option(),
             click.option("--rho", type=MULTIPLIER, default=None, help="Resolution multiplier: 0.857 or 192/224."),
             click.option("--resolution", type=RESOLUTION, default=None,
                          help="Input resolution in pixels (sets rho = N / the spec's input size)."),
+            width_rule_option(),
         )
     return bundle
 
 
-def design_point(network: Any, alpha: Fraction, rho: Fraction | None, resolution: int | None) -> tuple[Fraction, Fraction]:
-    """(alpha, rho) of ``point_options``: ``--resolution 192`` on a 224 spec is rho = 192/224."""
+def depth_multiplier_option(help_text: str = "Depth multiplier d: 1.8 or 9/5. Scales the repeat counts the spec "
+                            "writes round_repeats(n). [default: 1, or the variant's]") -> Callable[[F], F]:
+    return click.option("--depth-multiplier", type=MULTIPLIER, default=None, help=help_text)
+
+
+def width_rule_option() -> Callable[[F], F]:
+    return click.option("--width-rule", type=Choice(list(WIDTH_RULES)), default=None,
+                        help="How alpha·n becomes whole channels, instead of the spec's: truncate (the paper), "
+                             "torchvision, tfslim (and Keras), round_filters (EfficientNet), none.")
+
+
+def design_point(network: Any, alpha: Fraction | None, rho: Fraction | None,
+                 resolution: int | None) -> tuple[Fraction, Fraction]:
+    """(alpha, rho) of ``point_options``: ``--resolution 192`` on a 224 spec is rho = 192/224; what is not given
+    is the spec's variant's (``efficientnet_b4``: alpha 1.4 at 380 px), else alpha 1 at the spec's size."""
     if rho is not None and resolution is not None:
         raise click.UsageError("give --rho or --resolution, not both")
-    if resolution is not None:
-        from costcalc.engine.exact import rho_for_resolution
+    from costcalc.spec.loading import variant_point
 
-        rho = rho_for_resolution(network.spec, resolution)
-    return alpha, rho or Fraction(1)
+    return variant_point(network.spec, alpha, rho, resolution)
 
 
 def counting_options(default: str | None = "paper", required: bool = False,

@@ -28,7 +28,8 @@ from costcalc.cli.output import show
 @counting_options()
 @format_option()
 @click.option("--symbolic", is_flag=True,
-              help="Also give the totals as a closed form in alpha and rho (ideal, no rounding).")
+              help="Also give the totals as a closed form in alpha and rho, and d for a spec that scales depth "
+                   "(ideal, no rounding).")
 @click.option("--all-layers", is_flag=True, help="Table and Markdown: also list layers without cost (BN, ReLU).")
 @device_options(device_help="Add a roofline latency estimate on a device profile (costcalc list --devices, or a "
                             "YAML file).")
@@ -36,18 +37,19 @@ from costcalc.cli.output import show
               help="Table: levels of blocks to open (0: totals only, 1: top-level layers and blocks; "
                    "default: all).")
 @guarded
-def report_command(spec: str | None, alpha: Fraction, rho: Fraction | None, resolution: int | None,
-                   convention: str, unit: str, output_format: str, output: str | None, symbolic: bool,
-                   all_layers: bool, dtype: str, device: str | None, depth: int | None) -> None:
+def report_command(spec: str | None, alpha: Fraction | None, depth_multiplier: Fraction | None, rho: Fraction | None,
+                   resolution: int | None, width_rule: str | None, convention: str, unit: str, output_format: str,
+                   output: str | None, symbolic: bool, all_layers: bool, dtype: str, device: str | None,
+                   depth: int | None) -> None:
     """Per-layer and total Mult-Adds and parameters of SPEC (a YAML file or a bundled spec's name;
     default: mobilenet_v1)."""
     from costcalc.analysis.report import build_report
     from costcalc.engine.exact import evaluate
     from costcalc.render.view import View
     from costcalc.source.bundled import DEFAULT_SPEC
-    from costcalc.spec.build import load_network
+    from costcalc.spec.loading import load_network
 
-    network = load_network(spec)
+    network = load_network(spec, depth_multiplier, width_rule)
     evaluation = evaluate(network, *design_point(network, alpha, rho, resolution), read_convention(convention, unit))
     report = build_report(evaluation, symbolic=symbolic, depth=depth, dtype=dtype, device=read_device(device))
     show("report", report, View(specs=(spec or DEFAULT_SPEC,), all_layers=all_layers), output_format, output,
@@ -65,18 +67,19 @@ def report_command(spec: str | None, alpha: Fraction, rho: Fraction | None, reso
               help="Text: how many of the layers that differ most to list.")
 @format_option(("text", "markdown", "json"), default="text")
 @guarded
-def explain_command(spec: str | None, convention: str, unit: str, versus: str, alpha: Fraction, rho: Fraction | None,
-                    resolution: int | None, layers_shown: int, output_format: str, output: str | None) -> None:
+def explain_command(spec: str | None, convention: str, unit: str, versus: str, alpha: Fraction | None,
+                    depth_multiplier: Fraction | None, rho: Fraction | None, resolution: int | None,
+                    width_rule: str | None, layers_shown: int, output_format: str, output: str | None) -> None:
     """Why two conventions count SPEC differently (default: mobilenet_v1): the difference of their totals
     split by what each counts, by layer kind and by layer; every split adds up to the difference."""
     from costcalc.analysis.explain import explain
     from costcalc.engine.exact import evaluate
     from costcalc.render.view import View
     from costcalc.source.bundled import DEFAULT_SPEC
-    from costcalc.spec.build import load_network
+    from costcalc.spec.loading import load_network
 
     first, second = read_convention(convention, unit), read_convention(versus, unit)
-    network = load_network(spec)
+    network = load_network(spec, depth_multiplier, width_rule)
     point = design_point(network, alpha, rho, resolution)
     explanation = explain(evaluate(network, *point, first), evaluate(network, *point, second))
     show("explain", explanation, View(specs=(spec or DEFAULT_SPEC,), layers_shown=layers_shown), output_format,
@@ -100,11 +103,12 @@ def formula_command(output_format: str) -> None:
 @click.option("--format", "output_format", type=Choice(["text", "json"]), default="text", show_default=True)
 @guarded
 def list_command(devices: bool, output_format: str) -> None:
-    """The bundled specs, usable by name: `costcalc report mobilenet_v1_conv`; or, with --devices, the device
-    profiles for the roofline latency estimate."""
+    """The bundled specs, usable by name: `costcalc report mobilenet_v1_conv`, a family by its variants
+    (`costcalc report efficientnet_b4`); or, with --devices, the device profiles for the roofline latency
+    estimate."""
     from costcalc.render.sinks.json_text import dumps
     from costcalc.render.sinks.terminal import visible
-    from costcalc.source.bundled import bundled_specs
+    from costcalc.source.bundled import bundled_files
     from costcalc.spec import load_spec
 
     if devices:
@@ -121,11 +125,19 @@ def list_command(devices: bool, output_format: str) -> None:
         for name, device in profiles.items():
             click.echo(f"{visible(name):<{width}}  {visible(device.description)}")
         return
-    specs = {name: load_spec(str(path)) for name, path in bundled_specs().items()}
+    entries: list[tuple[str, str, str, str | None]] = []  # (name, description, path, the family it is a variant of)
+    for stem, path in bundled_files().items():
+        spec = load_spec(path)
+        if not spec.variants:
+            entries.append((stem, spec.description, path, None))
+        for name, variant in spec.variants.items():  # a family is listed as its variants
+            entries.append((name, variant.description or spec.description, path, stem))
+    entries.sort()
     if output_format == "json":
-        click.echo(dumps([{"name": name, "description": spec.description, "path": spec.path}
-                          for name, spec in specs.items()]))
+        click.echo(dumps([{"name": name, "description": description, "path": path,
+                           **({"variant_of": family} if family else {})}
+                          for name, description, path, family in entries]))
         return
-    width = max((len(visible(name)) for name in specs), default=0)
-    for name, spec in specs.items():
-        click.echo(f"{visible(name):<{width}}  {visible(spec.description)}")
+    width = max((len(visible(name)) for name, *_rest in entries), default=0)
+    for name, description, _path, _family in entries:
+        click.echo(f"{visible(name):<{width}}  {visible(description)}")

@@ -81,6 +81,35 @@ class IdealArith:
         return None
 
 
+class WidthScaling:
+    """``head(n)`` and ``expanded(n, t)`` (costcalc.spec.expression_values.Scaling) at an arithmetic's alpha:
+    exactly under the spec's width rule (costcalc.layers.width), or ideally: a kept head is ``n·max(1, alpha)``,
+    every other count ``alpha·n`` (an expansion from the input, ``in·t``, is ``alpha·n`` too when ``n = cin·t``)."""
+
+    def __init__(self, arith: ExactArith | IdealArith, width: WidthRule):
+        self.arith, self.width = arith, width
+
+    def repeats(self, count: Any) -> Any:
+        from costcalc.spec.expressions import ExprError
+
+        raise ExprError("'round_repeats' is known only in a repeat count", 0, "E230")
+
+    def head(self, count: Any) -> Any:
+        alpha = self.arith.alpha
+        if self.arith.exact:
+            return self.width.head(alpha, Fraction(count))
+        if self.width.heads == "kept":
+            import sympy
+
+            return sympy.Max(1, alpha) * count
+        return alpha * count
+
+    def expanded(self, count: Any, ratio: Any, channels_in: Any) -> Any:
+        if self.arith.exact:
+            return self.width.expanded(self.arith.alpha, Fraction(count), Fraction(ratio), channels_in)
+        return channels_in * ratio if self.width.expansion == "input" else self.arith.alpha * count
+
+
 def scale_resolution(size: int, rho: Fraction) -> int:
     """``rho·size`` to the nearest pixel (halves up); the report shows the resolution used (docs/what-ifs.md)."""
     return size if rho == 1 else round_half_up(rho * size)

@@ -11,8 +11,10 @@ A + R times (not A·R) and every point is one exact integer dot product:
     params(alpha, rho)    = Σ_l params_l(alpha)
 
 This holds while no channel count depends on the resolution, which only ``flatten`` of a map whose size
-follows the resolution breaks (a flatten right after a global or adaptive pool does not); such networks
-are evaluated point by point (exactly, more slowly). Tests pin both paths to
+follows the resolution breaks (a flatten right after a global or adaptive pool does not), and while the
+layers are the same at every alpha (no ``if``/``when`` on the channels); other networks are evaluated point by
+point (exactly, more slowly). A network is built at one depth multiplier (its repeat counts), so a grid over
+depth multipliers is one ``CompiledCost`` per multiplier (costcalc.analysis.sweep). Tests pin both paths to
 ``costcalc.engine.exact`` at random points.
 """
 
@@ -47,7 +49,8 @@ class CompiledCost:
     def __init__(self, network: Network, convention: Convention):
         self.network = network
         self.convention = convention
-        self.factored = all(_channels_fixed(network, node) for node in network.nodes)
+        # a structure that follows alpha (conditions on the channels) is evaluated point by point too
+        self.factored = all(_channels_fixed(network, node) for node in network.nodes) and not network.conditional
         weights = convention.weights
         by_input, constant = per_input_position(), set(param_components())
         self._by_output = {name: weight for name, weight in weights.items()

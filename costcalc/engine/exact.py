@@ -10,7 +10,7 @@ from fractions import Fraction
 
 from costcalc.conventions import PAPER, Convention
 from costcalc.engine.arith import ExactArith, scale_resolution
-from costcalc.engine.propagate import MAX_SHAPE_BITS, propagate, shown_shape, within_bounds
+from costcalc.engine.propagate import MAX_SHAPE_BITS, kept_network, propagate, shown_shape, within_bounds
 from costcalc.engine.results import Evaluation, LayerCost
 from costcalc.errors import Diagnostic, Location, SpecError
 from costcalc.layers.base import Shape
@@ -49,7 +49,11 @@ def evaluate(network: Network | Spec, alpha: Fraction = Fraction(1), rho: Fracti
     arith = ExactArith(Fraction(alpha), spec.width)
     input_shape = input_shape_at(spec, Fraction(rho))
     rows = []
+    index_of = {id(node): index for index, node in enumerate(network.nodes)} if network.conditional else {}
+    kept: list[int] = []
     for node, layer, given, layer_output, components in propagate(network, input_shape, arith):
+        if index_of:
+            kept.append(index_of[id(node)])
         merge = isinstance(layer, Merge)
         layer_input = given[0] if merge else given
         rows.append(LayerCost(
@@ -61,7 +65,8 @@ def evaluate(network: Network | Spec, alpha: Fraction = Fraction(1), rho: Fracti
             components=components, layer=layer, location=node.location, path=node.path,
         ))
     return Evaluation(
-        spec=spec, network=network, convention=convention, alpha=Fraction(alpha), rho=Fraction(rho),
+        spec=spec, network=kept_network(network, kept) if index_of else network, convention=convention,
+        alpha=Fraction(alpha), rho=Fraction(rho),
         input_shape=input_shape, layers=tuple(rows),
         mult_adds=sum(row.mult_adds for row in rows), params=sum(row.params for row in rows),
     )

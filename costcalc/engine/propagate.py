@@ -1,8 +1,10 @@
 """Shape propagation: a built network's nodes in order, each with its layer, input and output shapes and cost
 components under an arithmetic (exact integers at one alpha, or sympy symbols).
 
-Channel counts written as expressions of ``in``, ``block_in`` or ``alpha`` are filled in here, when their
-inputs are known (costcalc.spec.values.Bound).
+Channel counts written as expressions of ``in``, ``block_in`` or ``alpha`` (or calling ``head`` and
+``expanded``, which read the width rule) are filled in here, when their inputs are known
+(costcalc.spec.values.Bound). So are the conditions that read the channels (costcalc.spec.build.Condition): a
+node whose condition fails passes its input through, costs nothing and is not yielded.
 """
 
 from __future__ import annotations
@@ -36,8 +38,9 @@ def shown_shape(shape: Shape) -> str:
                     for size in shape)
 
 
-def _resolve(layer: Layer, fields: tuple[str, ...], channels_in: Any, block_in: Any, arith: Arith) -> Layer:
-    """``layer`` with its runtime channel counts computed from the channels flowing in and alpha."""
+def _resolve(layer: Layer, fields: tuple[str, ...], channels_in: Any, block_in: Any, arith: Arith,
+             scaling: Any) -> Layer:
+    """``layer`` with its runtime channel counts computed from the channels flowing in, alpha and the width rule."""
     from costcalc.spec.expressions import ExprError
 
     env = {"in": channels_in, "block_in": block_in, "alpha": arith.alpha}
@@ -45,7 +48,7 @@ def _resolve(layer: Layer, fields: tuple[str, ...], channels_in: Any, block_in: 
     for name in fields:
         bound = getattr(layer, name)
         try:
-            value = bound.expr.evaluate({**bound.args, **env}, ideal=not arith.exact)
+            value = bound.expr.evaluate({**bound.args, **env}, ideal=not arith.exact, scaling=scaling)
         except ExprError as error:
             raise ShapeError(f"'{name}': {error.message} (in '{bound.expr.text}')", error.code) from None
         if arith.exact and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
@@ -58,6 +61,34 @@ def _resolve(layer: Layer, fields: tuple[str, ...], channels_in: Any, block_in: 
     return layer.replace(**changes)
 
 
+def _kept(node: Node, shapes: list[Shape], input_shape: Shape, arith: Arith,
+          decided: dict[tuple[int, int], bool]) -> bool:
+    """Whether every condition of ``node`` holds (each decided once per propagation)."""
+    from costcalc.spec.expressions import ExprError
+
+    for condition in node.conditions:
+        key = (id(condition.args), condition.source)  # one per if/when built: then and else share its args
+        known = decided.get(key)
+        if known is None:
+            if not arith.exact:
+                raise ShapeError(f"no closed form: '{condition.expr.text}' decides the structure from the channels, "
+                                 "which the closed form keeps as symbols", "E421")
+            channels = (input_shape if condition.source < 0 else shapes[condition.source]).channels
+            block_in = (input_shape if condition.block_input < 0 else shapes[condition.block_input]).channels
+            try:
+                value = condition.expr.evaluate({**condition.args, "in": channels, "block_in": block_in,
+                                                 "alpha": arith.alpha})
+            except ExprError as error:
+                raise ShapeError(f"'{condition.expr.text}': {error.message}", error.code) from None
+            if not isinstance(value, bool):
+                raise ShapeError(f"'{condition.expr.text}' gives {describe(value)} with in = {channels}, block_in = "
+                                 f"{block_in}; a condition is true or false", "E204")
+            known = decided[key] = value
+        if known != condition.keep:
+            return False
+    return True
+
+
 def propagate(network: Network, input_shape: Shape,
               arith: Arith) -> Iterator[tuple[Node, Layer, Shape, Shape, dict[str, Any]]]:
     """Yield each node with its layer (runtime channel counts filled in), input shape (a tuple of shapes for
@@ -67,15 +98,22 @@ def propagate(network: Network, input_shape: Shape,
     same input shape again gives the same output and costs, so those are computed once per (layer, input
     shape), exact or symbolic (sympy's expressions hash by structure): a network of 20,000 repeated layers
     costs a few distinct ones per alpha. The nodes then share one costs mapping, which nothing mutates."""
+    from costcalc.engine.arith import WidthScaling
+
     shapes: list[Shape] = []
     seen: dict[tuple[int, Any], tuple[Shape, dict[str, Any]]] = {}
+    decided: dict[tuple[int, int], bool] = {}
+    scaling = WidthScaling(arith, network.spec.width)  # type: ignore[arg-type]
     for node in network.nodes:
         first = input_shape if node.inputs[0] < 0 else shapes[node.inputs[0]]
         layer = node.layer
         try:
+            if node.conditions and not _kept(node, shapes, input_shape, arith, decided):
+                shapes.append(first)  # passed through: its own layers are not there at this alpha
+                continue
             if node.deferred:
                 block_in = input_shape if node.block_input < 0 else shapes[node.block_input]
-                layer = _resolve(layer, node.deferred, first.channels, block_in.channels, arith)
+                layer = _resolve(layer, node.deferred, first.channels, block_in.channels, arith, scaling)
             merge = isinstance(layer, Merge)
             given: Any = tuple(input_shape if i < 0 else shapes[i] for i in node.inputs) if merge else first
             known = None if node.deferred else seen.get((id(layer), given))
@@ -98,3 +136,17 @@ def propagate(network: Network, input_shape: Shape,
                                        error.code)) from None
         shapes.append(output)
         yield node, layer, given, output, costs
+
+
+def kept_network(network: Network, kept: list[int]) -> Network:
+    """``network`` without the nodes its conditions left out (``kept``: the indices of the others, in order),
+    each reference to a left-out node replaced by what it passed through: the network an evaluation describes,
+    node for node with its rows (memory, blocks and the roofline read them side by side)."""
+    new_index: dict[int, int] = {-1: -1}
+    kept_set = set(kept)
+    for old, node in enumerate(network.nodes):
+        new_index[old] = kept.index(old) if old in kept_set else new_index[node.inputs[0]]
+    nodes = tuple(node._replace(inputs=tuple(new_index[i] for i in node.inputs), block_input=new_index[node.block_input],
+                                conditions=())
+                  for old, node in enumerate(network.nodes) if old in kept_set)
+    return network._replace(nodes=nodes, decided=True)

@@ -47,3 +47,8 @@ class Evaluation(NamedTuple):
     @property
     def resolution(self) -> int:
         return int(self.input_shape.height)
+
+    @property
+    def depth_multiplier(self) -> Fraction:
+        """The depth multiplier the network was built at (its repeat counts)."""
+        return self.network.depth_multiplier

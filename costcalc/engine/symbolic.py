@@ -1,5 +1,7 @@
 """Symbolic derivations with sympy: the per-kind formulas, the separable/standard ratio, and a network's
-total as a closed form in ``alpha`` and ``rho``.
+total as a closed form in ``alpha`` and ``rho`` (and ``d``, the depth multiplier, for a spec that scales depth:
+each repeat of ``round_repeats(n)`` copies counts ``d·n`` times, which is exact when its copies are alike: each
+keeps its input's shape and reads no index).
 
 Nothing here is typed in as a formula string: each expression comes from calling the layer kinds (and so
 ``costcalc.layers.formulas``) with the paper's symbols. Only ``formula`` and ``report --symbolic`` import this.
@@ -19,8 +21,9 @@ from costcalc.engine.arith import IdealArith
 from costcalc.engine.propagate import propagate
 from costcalc.layers.base import Shape
 from costcalc.layers.conv import Conv, Depthwise, Pointwise
+from costcalc.errors import Diagnostic, Location, SpecError
 from costcalc.layers.dense import FullyConnected
-from costcalc.spec.build import Network
+from costcalc.spec.build import Network, build_network
 
 
 @dataclass(frozen=True)
@@ -78,9 +81,9 @@ class ClosedForm:
     mult_adds: Any
     params: Any
 
-    def at(self, alpha: Fraction, rho: Fraction) -> tuple[Any, Any]:
-        values = {s.alpha: sympy.Rational(alpha.numerator, alpha.denominator),
-                  s.rho: sympy.Rational(rho.numerator, rho.denominator)}
+    def at(self, alpha: Fraction, rho: Fraction, depth: Fraction = Fraction(1)) -> tuple[Any, Any]:
+        values = {symbol: sympy.Rational(value.numerator, value.denominator)
+                  for symbol, value in ((s.alpha, alpha), (s.rho, rho), (s.depth, Fraction(depth)))}
         return self.mult_adds.subs(values), self.params.subs(values)
 
 
@@ -92,13 +95,28 @@ def _collected(total: Any) -> Any:
 
 
 def closed_form(network: Network, convention: Convention = PAPER) -> ClosedForm:
-    """The network's total Mult-Adds and params in ``alpha`` and ``rho``, with no rounding: channels
-    ``alpha·n`` and sizes ``rho·size / stride`` (the ideal form of the paper's eq. 6 and 7)."""
+    """The network's total Mult-Adds and params in ``alpha`` and ``rho`` (and ``d``), with no rounding: channels
+    ``alpha·n``, sizes ``rho·size / stride`` (the ideal form of the paper's eq. 6 and 7) and ``d·n`` repeats."""
     spec = network.spec
+    if network.decided:
+        raise SpecError(Diagnostic(Location(spec.path), "no closed form: an 'if' or 'when' decides the structure from the "
+                                   "channels, which the closed form keeps as symbols", "E421"))
+    if spec.scales_depth:
+        network = build_network(spec, depth_symbol=s.depth)
     arith = IdealArith()
     input_shape = Shape(s.rho * spec.input.height, s.rho * spec.input.width, spec.input.channels)
-    mult_adds, params = [], []
-    for _node, _layer, _input, _output, components in propagate(network, input_shape, arith):
-        mult_adds.append(convention.mult_adds_of(components))
-        params.append(convention.params_of(components))
+    mult_adds, params, outputs = [], [], []
+    try:
+        for node, _layer, _input, output, components in propagate(network, input_shape, arith):
+            outputs.append(output)
+            mult_adds.append(node.multiplicity * convention.mult_adds_of(components))
+            params.append(node.multiplicity * convention.params_of(components))
+    except SpecError as error:  # a condition on the channels: the structure is no polynomial's
+        raise SpecError([diagnostic._replace(code=diagnostic.code or "E421") for diagnostic in error.diagnostics]) from None
+    for start, end, location in network.scaled_repeats:
+        before, after = (input_shape if start < 0 else outputs[start]), (input_shape if end < 0 else outputs[end])
+        if any(sympy.expand(a - b) != 0 for a, b in zip(before, after)):
+            raise SpecError(Diagnostic(location, "no closed form in the depth multiplier: this repeat of "
+                                       f"round_repeats copies changes the shape ({before} to {after}), so its copies "
+                                       "differ", "E421"))
     return ClosedForm(_collected(sympy.Add(*mult_adds)), _collected(sympy.Add(*params)))

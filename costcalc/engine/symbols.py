@@ -13,3 +13,4 @@ N = sympy.Symbol("N", positive=True, integer=True)  # output channels
 D_F = sympy.Symbol("D_F", positive=True, integer=True)  # output feature-map size (square)
 alpha = sympy.Symbol("alpha", positive=True)  # width multiplier
 rho = sympy.Symbol("rho", positive=True)  # resolution multiplier
+depth = sympy.Symbol("d", positive=True)  # depth multiplier (EfficientNet's d): round_repeats(n) is d·n ideally

@@ -50,7 +50,8 @@ def where(result: CheckResult, escape: Callable[[str], str] = visible) -> str:
     """``tiny_net (alpha 1, 32 px, paper)``, the names written by ``escape`` (the format's sink)."""
     evaluation = result.evaluation
     unit = "" if evaluation.convention.unit == "mult-adds" else f", {evaluation.convention.unit}"
-    return (f"{escape(evaluation.spec.name)} (alpha {fmt.multiplier(evaluation.alpha)}, {evaluation.resolution} "
+    depth = "".join(f", {label} {escape(value)}" for label, value in fmt.scaling_shown(evaluation))
+    return (f"{escape(evaluation.spec.name)} (alpha {fmt.multiplier(evaluation.alpha)}{depth}, {evaluation.resolution} "
             f"px, {escape(evaluation.convention.name)}{unit})")
 
 
@@ -84,8 +85,10 @@ def growth_text(result: CheckResult) -> str:
     share = f"{sign}{fmt.percent(Fraction(abs(delta), result.baseline), 2)}" if result.baseline else "new"
     text = f"{sign}{fmt.thousands(abs(delta))} ({share}) since the baseline"
     used, evaluation = result.baseline_report, result.evaluation
-    if used is not None and (used.alpha, used.resolution) != (evaluation.alpha, evaluation.resolution):
-        text += f" (its alpha {fmt.multiplier(used.alpha)}, {used.resolution} px)"
+    if used is not None and (used.alpha, used.resolution, used.depth_multiplier) != (
+            evaluation.alpha, evaluation.resolution, evaluation.depth_multiplier):
+        depth = f", depth {fmt.multiplier(used.depth_multiplier)}" if used.depth_multiplier != evaluation.depth_multiplier else ""
+        text += f" (its alpha {fmt.multiplier(used.alpha)}{depth}, {used.resolution} px)"
     if result.max_increase is not None:
         text += f", allowed +{fmt.percent(result.max_increase, 2)}"
         if result.min_delta:
@@ -154,7 +157,8 @@ def to_data(results: list[CheckResult], view: View = View()) -> dict[str, Any]:
         evaluation = result.evaluation
         checks.append({
             "spec": result.check.label, "name": evaluation.spec.name,
-            **exact_pair("alpha", evaluation.alpha),
+            **exact_pair("alpha", evaluation.alpha), **exact_pair("depth_multiplier", evaluation.depth_multiplier),
+            "width_rule": evaluation.spec.width.name,
             "resolution": evaluation.resolution, "convention": evaluation.convention.name,
             "unit": evaluation.convention.unit,
             "metric": result.metric, "value": _json_value(result.value), "limit": _json_value(result.limit),

@@ -60,6 +60,7 @@ def to_data(comparison: Comparison, view: View = View()) -> dict[str, Any]:
     order of ``specs``."""
     base = comparison.baseline.evaluation
     alpha, rho, resolution = (comparison.common(name) for name in ("alpha", "rho", "resolution"))
+    depth = comparison.common("depth_multiplier")
     return {
         "costcalc_version": __version__,
         "convention": base.convention.name,
@@ -67,6 +68,8 @@ def to_data(comparison: Comparison, view: View = View()) -> dict[str, Any]:
         "counted": counted(base.convention),
         "alpha": float(alpha) if alpha is not None else None,  # type: ignore[arg-type]
         "alpha_exact": format_fraction(alpha) if alpha is not None else None,  # type: ignore[arg-type]
+        "depth_multiplier": float(depth) if depth is not None else None,  # type: ignore[arg-type]
+        "depth_multiplier_exact": format_fraction(depth) if depth is not None else None,  # type: ignore[arg-type]
         "rho": float(rho) if rho is not None else None,  # type: ignore[arg-type]
         "rho_exact": format_fraction(rho) if rho is not None else None,  # type: ignore[arg-type]
         "resolution": resolution,
@@ -132,7 +135,12 @@ def to_markdown(comparison: Comparison, view: View = View()) -> str:
     base = comparison.baseline.evaluation
     alpha, rho, resolution = comparison.common("alpha"), comparison.common("rho"), common_resolution(comparison)
     lines = [f"### Comparing {len(names)} networks with {markdown.text(names[0])} (the baseline)", ""]
-    lines.append(f"alpha **{fmt.multiplier(alpha) if alpha is not None else 'per network'}**, "  # type: ignore[arg-type]
+    depth_text = ""
+    if any(evaluation.depth_multiplier != 1 or evaluation.spec.scales_depth
+           for evaluation in (entry.evaluation for entry in comparison.entries)):
+        depth = comparison.common("depth_multiplier")
+        depth_text = f"depth **{fmt.multiplier(depth) if depth is not None else 'per network'}**, "  # type: ignore[arg-type]
+    lines.append(f"alpha **{fmt.multiplier(alpha) if alpha is not None else 'per network'}**, {depth_text}"  # type: ignore[arg-type]
                  f"rho **{fmt.multiplier(rho) if rho is not None else 'per network'}**, "  # type: ignore[arg-type]
                  f"resolution **{resolution if resolution is not None else 'per network'}**, unit "
                  f"**{base.convention.unit}**, convention **{markdown.text(base.convention.name)}**: "

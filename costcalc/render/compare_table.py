@@ -38,9 +38,13 @@ def header(comparison: Comparison) -> Text:
     line.append(visible(comparison.names()[0]), style="bold")
     line.append(" (the baseline)\n", style="bold")
     alpha, rho = comparison.common("alpha"), comparison.common("rho")
-    for label, value in (("alpha", fmt.multiplier(alpha) if alpha is not None else None),  # type: ignore[arg-type]
-                         ("rho", fmt.multiplier(rho) if rho is not None else None),  # type: ignore[arg-type]
-                         ("resolution", common_resolution(comparison))):
+    shown: list[tuple[str, str | None]] = [("alpha", fmt.multiplier(alpha) if alpha is not None else None)]  # type: ignore[arg-type]
+    if any(evaluation.depth_multiplier != 1 or evaluation.spec.scales_depth for evaluation in evaluations):
+        depth = comparison.common("depth_multiplier")
+        shown.append(("depth", fmt.multiplier(depth) if depth is not None else None))  # type: ignore[arg-type]
+    shown += [("rho", fmt.multiplier(rho) if rho is not None else None),  # type: ignore[arg-type]
+              ("resolution", common_resolution(comparison))]
+    for label, value in shown:
         line.append(f"{label} ", style="dim")
         line.append(value or "per network", style="bold" if value else "yellow")
         line.append("   ")

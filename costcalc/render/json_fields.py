@@ -28,8 +28,10 @@ def exact_pair(key: str, value: Fraction) -> dict[str, Any]:
 
 
 def multipliers(evaluation: Any) -> dict[str, Any]:
-    """alpha, rho (each as ``exact_pair``), the resolution and the input shape of an evaluation."""
-    return {**exact_pair("alpha", evaluation.alpha), **exact_pair("rho", evaluation.rho),
+    """alpha, the depth multiplier, rho (each as ``exact_pair``), the width rule, the resolution and the input shape
+    of an evaluation."""
+    return {**exact_pair("alpha", evaluation.alpha), **exact_pair("depth_multiplier", evaluation.depth_multiplier),
+            **exact_pair("rho", evaluation.rho), "width_rule": evaluation.spec.width.name,
             "resolution": evaluation.resolution, "input_shape": list(evaluation.input_shape)}
 
 

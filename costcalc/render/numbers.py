@@ -87,3 +87,17 @@ def byte_size(count: int) -> str:
         if count >= size:
             return f"{rounded(Fraction(count, size), 1)} {unit}"
     return f"{count} B"
+
+
+def scaling_shown(evaluation: object) -> list[tuple[str, str]]:
+    """The scaling a text header shows beyond alpha and rho: the depth multiplier when it is not 1 or the spec
+    scales depth, and the width rule when it is a named preset (a spec's, a variant's or --width-rule's). A
+    spec that declares neither shows neither: its header is what it was."""
+    spec = evaluation.spec  # type: ignore[attr-defined]
+    shown = []
+    depth = evaluation.depth_multiplier  # type: ignore[attr-defined]
+    if depth != 1 or spec.scales_depth:
+        shown.append(("depth", multiplier(depth)))
+    if spec.width.preset is not None:
+        shown.append(("width rule", spec.width.preset))
+    return shown

@@ -121,7 +121,8 @@ def to_markdown(report: Report, view: View = View()) -> str:
     spec = evaluation.spec
     shape = evaluation.input_shape
     lines = [f"### {text(spec.name)}" + (f" — {text(spec.description)}" if spec.description else ""), ""]
-    lines.append(f"alpha **{fmt.multiplier(evaluation.alpha)}**, rho **{fmt.multiplier(evaluation.rho)}**, "
+    scaling = "".join(f"{label} **{text(value)}**, " for label, value in fmt.scaling_shown(evaluation))
+    lines.append(f"alpha **{fmt.multiplier(evaluation.alpha)}**, {scaling}rho **{fmt.multiplier(evaluation.rho)}**, "
                  f"resolution **{shape.height}×{shape.width}**, unit **{evaluation.convention.unit}**, convention "
                  f"**{text(evaluation.convention.name)}**: {text(evaluation.convention.description)}.")
     metric = evaluation.convention.metric

@@ -39,6 +39,9 @@ def header(report: Report) -> Text:
     shape = evaluation.input_shape
     line.append("alpha ", style="dim")
     line.append(fmt.multiplier(evaluation.alpha), style="bold")
+    for label, value in fmt.scaling_shown(evaluation):
+        line.append(f"   {label} ", style="dim")
+        line.append(visible(value), style="bold")
     line.append("   rho ", style="dim")
     line.append(fmt.multiplier(evaluation.rho), style="bold")
     line.append("   resolution ", style="dim")
@@ -208,21 +211,24 @@ def symbolic_text(report: Report) -> Text:
     symbolic, evaluation = report.symbolic, report.evaluation
     line = Text()
     line.append("Closed form", style="bold")
-    line.append(" in α and ρ (α·n channels, ρ·size pixels, no rounding)\n")
+    depth = evaluation.spec.scales_depth
+    line.append(f" in α, ρ and d (α·n channels, ρ·size pixels, d·n repeats, no rounding)\n" if depth else
+                " in α and ρ (α·n channels, ρ·size pixels, no rounding)\n")
     from costcalc.render.sympy_text import unicode
 
     line.append(f"  {evaluation.convention.metric:<9} = ", style="dim")
     line.append(f"{unicode(symbolic.mult_adds)}\n", style="bold")
     line.append("  params    = ", style="dim")
     line.append(f"{unicode(symbolic.params)}\n", style="bold")
-    at = f"α = {fmt.multiplier(evaluation.alpha)}, ρ = {fmt.multiplier(evaluation.rho)}"
+    at = f"α = {fmt.multiplier(evaluation.alpha)}, ρ = {fmt.multiplier(evaluation.rho)}" + (
+        f", d = {fmt.multiplier(evaluation.depth_multiplier)}" if depth else "")
     if symbolic.matches(evaluation):
         line.append(f"  At {at} the closed form equals the exact count.")
     else:
         line.append(f"  At {at} the closed form gives {_exact(symbolic.ideal_mult_adds)} {evaluation.convention.metric} and "
                     f"{_exact(symbolic.ideal_params)} params.\n", style="yellow")
-        line.append("  The exact count differs: channels are rounded by the spec's width rule and sizes are whole "
-                    "pixels.", style="yellow")
+        line.append("  The exact count differs: channels are rounded by the spec's width rule" + (
+            ", repeats by its depth rule" if depth else "") + " and sizes are whole pixels.", style="yellow")
     return line
 
 

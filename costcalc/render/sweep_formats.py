@@ -1,5 +1,7 @@
-"""A sweep as JSON, CSV and Markdown. Counts are exact ints; alpha and rho are exact decimals or fractions
-(``0.75``, ``6/7``) in CSV and Markdown, and numbers plus exact strings in JSON, as in the report."""
+"""A sweep as JSON, CSV and Markdown. Counts are exact ints; alpha, the depth multiplier and rho are exact decimals
+or fractions (``0.75``, ``6/7``) in CSV and Markdown, and numbers plus exact strings in JSON, as in the report. CSV
+has a depth_multiplier column, and Markdown a grid per depth multiplier, when the sweep has a depth axis
+(``Sweep.shows_depth``)."""
 
 from __future__ import annotations
 
@@ -27,10 +29,12 @@ def _budget(sweep: Sweep) -> dict[str, Any]:
 
 def to_data(sweep: Sweep, view: View = View()) -> dict[str, Any]:
     spec = view.spec or sweep.network.spec.path
-    exact = {value: format_fraction(value) for value in (*sweep.alphas, *sweep.rhos)}
+    exact = {value: format_fraction(value) for value in (*sweep.alphas, *sweep.rhos, *sweep.depths)}
     points = []
     for point in sweep.points:
-        entry = {"alpha": float(point.alpha), "alpha_exact": exact[point.alpha], "rho": float(point.rho),
+        entry = {"alpha": float(point.alpha), "alpha_exact": exact[point.alpha],
+                 "depth_multiplier": float(point.depth_multiplier),
+                 "depth_multiplier_exact": exact[point.depth_multiplier], "rho": float(point.rho),
                  "rho_exact": exact[point.rho], "resolution": point.resolution, "mult_adds": point.mult_adds,
                  "params": point.params}
         if point.resources is not None:
@@ -42,7 +46,7 @@ def to_data(sweep: Sweep, view: View = View()) -> dict[str, Any]:
             entry["within_budget"] = sweep.meets(point)
         points.append(entry)
     return {"costcalc_version": __version__, "spec": spec, "name": sweep.network.spec.name,
-            "convention": sweep.convention.name,
+            "convention": sweep.convention.name, "width_rule": sweep.network.spec.width.name,
             "unit": sweep.convention.unit, "metric": sweep.metric, "dtype": sweep.dtype,
             "device": getattr(sweep.device, "name", None),
             "budget": _budget(sweep), "points": points}
@@ -58,10 +62,13 @@ def to_csv(sweep: Sweep, view: View = View()) -> str:
     neutralise), no field can hold a comma or a quote, and a sweep can have hundreds of thousands of rows."""
     rho_text = {rho: f"{format_fraction(rho)},{resolution}" for rho, resolution in zip(sweep.rhos, sweep.resolutions)}
     alpha_text = {alpha: format_fraction(alpha) for alpha in sweep.alphas}
+    depth_text = {depth: format_fraction(depth) + "," if sweep.shows_depth else "" for depth in sweep.depths}
     with_resources = bool(sweep.points) and sweep.points[0].resources is not None
-    lines = [CSV_COLUMNS + (",peak_activation_bytes,latency_s" if with_resources else "")]
+    columns = CSV_COLUMNS.replace("alpha,", "alpha,depth_multiplier,") if sweep.shows_depth else CSV_COLUMNS
+    lines = [columns + (",peak_activation_bytes,latency_s" if with_resources else "")]
     for point in sweep.points:
-        line = f"{alpha_text[point.alpha]},{rho_text[point.rho]},{point.mult_adds},{point.params}"
+        line = (f"{alpha_text[point.alpha]},{depth_text[point.depth_multiplier]}{rho_text[point.rho]},"
+                f"{point.mult_adds},{point.params}")
         if point.resources is not None:
             latency = point.resources.latency_s
             line += f",{point.resources.peak_bytes},{'' if latency is None else format_fraction(latency)}"
@@ -74,6 +81,19 @@ def to_markdown(sweep: Sweep, view: View = View()) -> str:
     lines = [f"### {markdown.text(spec.name)}: {sweep.convention.metric} by width (rows) and resolution (columns)",
              "", f"convention **{markdown.text(sweep.convention.name)}**, unit **{sweep.convention.unit}**"
              + _budget_text(sweep), ""]
+    for k, depth in enumerate(sweep.depths):
+        if sweep.shows_depth:
+            lines += [f"**depth multiplier {fmt.multiplier(depth)}**", ""]
+        lines += _markdown_grid(sweep, k)
+        lines.append("")
+    lines.pop()
+    if sweep.budget:
+        lines += ["", "Struck-out cells exceed the budget."]
+    return "\n".join(lines) + "\n"
+
+
+def _markdown_grid(sweep: Sweep, k: int) -> list[str]:
+    lines = []
     vary = sweep.params_vary_with_resolution
     header = ["alpha \\ resolution", *(str(resolution) for resolution in sweep.resolutions)]
     if not vary:
@@ -83,7 +103,7 @@ def to_markdown(sweep: Sweep, view: View = View()) -> str:
     for i, alpha in enumerate(sweep.alphas):
         row = [fmt.multiplier(alpha)]
         for j in range(len(sweep.rhos)):
-            point = sweep.at(i, j)
+            point = sweep.at(i, j, k)
             cell = fmt.metric_value(sweep.metric, sweep.value(point), exact=True)
             if vary and sweep.metric != "params":
                 cell += f" / {fmt.thousands(point.params)}"
@@ -91,11 +111,9 @@ def to_markdown(sweep: Sweep, view: View = View()) -> str:
                 cell = f"~~{cell}~~"
             row.append(cell)
         if not vary:
-            row.append(fmt.thousands(sweep.at(i, 0).params))
+            row.append(fmt.thousands(sweep.at(i, 0, k).params))
         lines.append("| " + " | ".join(row) + " |")
-    if sweep.budget:
-        lines += ["", "Struck-out cells exceed the budget."]
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _budget_text(sweep: Sweep) -> str:

@@ -40,12 +40,23 @@ def render(sweep: Sweep, view: View = View(), width: int = 132) -> RenderableTyp
     spec = sweep.network.spec
     values = [sweep.value(point) for point in sweep.points]
     low, high = min(values), max(values)  # type: ignore[type-var]
-    vary = sweep.params_vary_with_resolution
     title = Text()
     title.append(visible(spec.name), style="bold")
     shown = _metric_title(sweep)
     title.append(f" — {shown} by width multiplier (rows) and resolution (columns), convention "
                  f"{visible(sweep.convention.name)}, unit {sweep.convention.unit}")
+    parts: list[RenderableType] = [title]
+    for k, depth in enumerate(sweep.depths):
+        if sweep.shows_depth:
+            parts.append(Text(f"depth multiplier {fmt.multiplier(depth)}", style="bold"))
+        parts.append(_grid(sweep, k, low, high))
+    _notes(sweep, parts)
+    return Group(*parts)
+
+
+def _grid(sweep: Sweep, k: int, low: object, high: object) -> Table:
+    """The alpha x resolution grid at the ``k``-th depth multiplier."""
+    vary = sweep.params_vary_with_resolution
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, header_style="bold")
     table.add_column("alpha \\ px", justify="right", style="bold", no_wrap=True)
     for resolution in sweep.resolutions:
@@ -55,7 +66,7 @@ def render(sweep: Sweep, view: View = View(), width: int = 132) -> RenderableTyp
     for i, alpha in enumerate(sweep.alphas):
         cells: list[Text | str] = [fmt.multiplier(alpha)]
         for j in range(len(sweep.rhos)):
-            point = sweep.at(i, j)
+            point = sweep.at(i, j, k)
             value = sweep.value(point)
             label = fmt.metric_value(sweep.metric, value) + (
                 f" / {fmt.compact(point.params)}" if vary and sweep.metric != "params" else "")
@@ -64,9 +75,12 @@ def render(sweep: Sweep, view: View = View(), width: int = 132) -> RenderableTyp
             else:
                 cells.append(Text(label, style=_shade(value, low, high)))  # type: ignore[arg-type]
         if not vary:
-            cells.append(fmt.compact(sweep.at(i, 0).params))
+            cells.append(fmt.compact(sweep.at(i, 0, k).params))
         table.add_row(*cells)
-    parts: list[RenderableType] = [title, table]
+    return table
+
+
+def _notes(sweep: Sweep, parts: list[RenderableType]) -> None:
     if sweep.budget:
         limits = []
         if sweep.budget.mult_adds is not None:
@@ -82,4 +96,3 @@ def render(sweep: Sweep, view: View = View(), width: int = 132) -> RenderableTyp
                           f"{len(sweep.points)} points over it", style="bold"))
     parts.append(Text("Values rounded for display (K = 10³, M = 10⁶, G = 10⁹); --format csv or json gives every "
                       "count exactly.", style="dim"))
-    return Group(*parts)

@@ -46,13 +46,19 @@ def spec_path(argument: str | None) -> str:
     """The file of SPEC: a bare name (``mobilenet_v1``) is a bundled spec, anything written as a path (``./x``,
     ``nets/x.yaml``, ``x.onnx``) a file; a local file named like a bundled spec is warned about, not read."""
     from costcalc.errors import SpecError, did_you_mean, quoted
-    from costcalc.source.bundled import DEFAULT_SPEC, bundled_specs
+    from costcalc.source.bundled import DEFAULT_SPEC, bundled_files, bundled_specs, is_family
     from costcalc.source.names import names_a_file, warn_if_shadowed
 
     name = argument or DEFAULT_SPEC
+    files = bundled_files()  # a spec file's name is found without reading the bundled specs for their variants
+    if not names_a_file(name) and name in files and not is_family(files[name]):
+        warn_if_shadowed(name, ".", "bundled spec")
+        return files[name]
     bundled = bundled_specs()
     if names_a_file(name):
-        if os.path.lexists(name):
+        from costcalc.source.bundled import split_variant
+
+        if os.path.lexists(name) or split_variant(name)[1] is not None:  # a file, or a variant of one: x.yaml#name
             return name
         stem = os.path.splitext(os.path.basename(name))[0]
         hint = f" (the bundled spec {quoted(stem)} is named without a folder or .yaml)" if stem in bundled else ""

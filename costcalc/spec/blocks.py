@@ -15,6 +15,7 @@ cycle.
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 from typing import Any
 
 from costcalc.errors import Location
@@ -37,34 +38,41 @@ from costcalc.spec.values import Scope
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _RESERVED_ARGS = {*v.RUNTIME_NAMES, "name", "and", "or", "not", "true", "false", "True", "False",
-                  "ceil", "floor", "round", "int", "min", "max", "make_divisible"}  # and costcalc.spec.expressions.FUNCTIONS
+                  "ceil", "floor", "round", "int", "min", "max", "make_divisible", "pow", "log", "round_repeats",
+                  "head", "expanded"}  # = costcalc.spec.expressions.FUNCTIONS, without importing it at start-up
 
 
-def _parse_args(problems: Problems, value: Any, location: Location, block: str) -> dict[str, Any] | None:
+def parse_args(problems: Problems, value: Any, location: Location, block: str | None) -> dict[str, Any] | None:
+    """The ``args`` of a block (``block``: its name), or of the spec itself (``block`` None): names and
+    defaults (``required``: every use, or every variant, gives it)."""
+    context = f"block '{block}': " if block is not None else "args: "
     if value is None:
         return {}
     if not isinstance(value, Mapping):
-        problems.add(location, f"block '{block}': 'args' must be a mapping of argument names to defaults "
+        problems.add(location, f"{context}'args' must be a mapping of argument names to defaults "
                                f"(`required` for none), like {{planes: required, stride: 1}}, got {describe(value)}", "E305")
         return None
     args: dict[str, Any] = {}
     for name, default in value.items():
         at = value.key_at[name]
         if not isinstance(name, str) or not _IDENTIFIER.match(name):
-            problems.add(at, f"block '{block}': argument name {name!r} must be a name of letters, digits and _", "E305")
+            problems.add(at, f"{context}argument name {name!r} must be a name of letters, digits and _", "E305")
             continue
         if name in _RESERVED_ARGS:
-            problems.add(at, f"block '{block}': '{name}' is reserved and cannot name an argument", "E305")
+            problems.add(at, f"{context}'{name}' is reserved and cannot name an argument", "E305")
             continue
         try:
-            default = v.literal(default)
+            default = [v.literal(item) for item in default] if isinstance(default, list) else v.literal(default)
         except f.FieldError as error:
-            problems.add(value.value_at[name], f"block '{block}': the default of '{name}': {error}",
+            problems.add(value.value_at[name], f"{context}the default of '{name}': {error}",
                          error.code or "E305")
             continue
-        if isinstance(default, (list, dict)) or default is None:
-            problems.add(value.value_at[name], f"block '{block}': the default of '{name}' must be a number, "
-                                               f"true/false, a string or `required`, got {describe(default)}", "E305")
+        numbers = isinstance(default, list) and default and all(
+            isinstance(item, (int, Fraction)) and not isinstance(item, bool) for item in default)
+        if isinstance(default, dict) or default is None or (isinstance(default, list) and not numbers):
+            problems.add(value.value_at[name], f"{context}the default of '{name}' must be a number, "
+                                               f"true/false, a string, a list of numbers or `required`, got "
+                                               f"{describe(default)}", "E305")
             continue
         args[name] = default
     return args
@@ -89,7 +97,7 @@ def parse_block_headers(problems: Problems, value: Any, location: Location) -> d
                                                f"got {describe(definition)}", "E202")
             continue
         unknown_keys(problems, definition, ("args", "layers"), f"block '{name}': ")
-        args = _parse_args(problems, definition.get("args"), definition.value_at.get("args", at), name)
+        args = parse_args(problems, definition.get("args"), definition.value_at.get("args", at), name)
         if "layers" not in definition:
             problems.add(at, f"block '{name}' needs 'layers'", "E201")
             continue

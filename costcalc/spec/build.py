@@ -3,8 +3,11 @@
 Building (``build_network``) unrolls repeats, calls blocks with their arguments, chooses ``if`` branches,
 expands sugar (``separable``, ``squeeze_excite``) and wires residual and concat branches. The result is a
 list of nodes in topological order: each names the nodes it reads (``inputs``; -1 is the network's input),
-so propagation is one pass. The structure never depends on alpha or rho; only channel counts written with
-``in``, ``block_in`` or ``alpha`` are filled in when the network is evaluated.
+so propagation is one pass. The structure depends on the depth multiplier (a repeat count written
+``round_repeats(n)``: a network is built per depth multiplier) and never on rho. Channel counts written with
+``in``, ``block_in`` or ``alpha`` are filled in when the network is evaluated, and so are the ``if`` and
+``when`` conditions that read ``in`` or ``block_in``: the nodes they choose between are all built, each with
+its ``conditions``, and a node whose condition fails passes its input through (costcalc.engine.propagate).
 
 Names: a node's name is its path of block instances and its own name, joined by dots
 (``layer1.bottleneck_2.conv_1``), as PyTorch names modules. Given names are kept (inside a repeat they get
@@ -13,6 +16,7 @@ Names: a node's name is its path of block instances and its own name, joined by 
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any, NamedTuple
 
 from costcalc.errors import Diagnostic, Location, SpecError
@@ -21,6 +25,8 @@ from costcalc.layers.base import Layer
 from costcalc.layers.graph import Add, Concat, Split
 from costcalc.source.problems import Problems
 from costcalc.spec import values as v
+from costcalc.spec.depth import DepthScaling
+from costcalc.spec.variants import spec_arguments
 from costcalc.spec.model import (
     BlockCall,
     ConcatEntry,
@@ -37,6 +43,18 @@ MAX_STEPS = 1_000_000  # entries visited while building: bounds specs that repea
 MAX_BLOCK_DEPTH = 64
 
 
+class Condition(NamedTuple):
+    """An ``if`` or ``when`` decided at evaluation: its expression (reading ``in``, ``block_in``) with the
+    arguments it reads, the nodes whose outputs are its ``in`` and ``block_in`` (-1: the input), and the value
+    for which the node it guards is kept."""
+
+    expr: Any
+    args: dict[str, Any]
+    source: int
+    block_input: int
+    keep: bool = True
+
+
 class Node(NamedTuple):
     name: str
     layer: Layer
@@ -45,12 +63,22 @@ class Node(NamedTuple):
     path: tuple[str, ...] = ()  # enclosing block instances, outermost first
     block_input: int = -1  # the node feeding the innermost enclosing block (its ``block_in``)
     deferred: tuple[str, ...] = ()  # fields that hold expressions filled in at evaluation
+    conditions: tuple[Condition, ...] = ()  # the node is kept when every one holds
+    multiplicity: Any = 1  # copies it stands for: d·n (a sympy value) in a network built for the closed form in d
 
 
 class Network(NamedTuple):
     spec: Spec
     nodes: tuple[Node, ...]
     groups: dict[tuple[str, ...], str] = {}  # each block instance's path -> the block it instantiates
+    depth_multiplier: Fraction = Fraction(1)
+    scaled_repeats: tuple[tuple[int, int, Location], ...] = ()  # closed form in d: each repeat's input, output
+    decided: bool = False  # its conditions on the channels were decided at one alpha (an evaluation's network)
+
+    @property
+    def conditional(self) -> bool:
+        """Whether its structure follows alpha: some node is kept or not by a condition on the channels."""
+        return self.decided or any(node.conditions for node in self.nodes)
 
 
 class _Context(NamedTuple):
@@ -59,6 +87,8 @@ class _Context(NamedTuple):
     block_input: int
     suffix: str  # appended to given names inside repeats: _1, _2, ...
     where: str  # for messages: " (in block 'x' used at line N)"
+    conditions: tuple[Condition, ...] = ()
+    multiplicity: Any = 1
 
 
 class _Pending(NamedTuple):
@@ -68,6 +98,8 @@ class _Pending(NamedTuple):
     inputs: tuple[int, ...]
     path: tuple[str, ...]
     block_input: int
+    conditions: tuple[Condition, ...] = ()
+    multiplicity: Any = 1
 
 
 class _TooBig(Exception):
@@ -78,8 +110,10 @@ class _TooBig(Exception):
 
 
 class _Builder:
-    def __init__(self, spec: Spec):
+    def __init__(self, spec: Spec, depth_multiplier: Fraction = Fraction(1), depth_symbol: Any = None):
         self.spec = spec
+        self.scaling = DepthScaling(spec.depth, depth_multiplier, depth_symbol)
+        self.scaled_repeats: list[tuple[int, int, Location]] = []
         self.pending: list[_Pending] = []
         self.problems = Problems()
         self.steps = 0
@@ -94,7 +128,8 @@ class _Builder:
             raise _TooBig(f"the network expands to more than {MAX_LAYERS:,} layers (is a repeat count too large?)",
                           location)
         self.pending.append(_Pending(given, layer, location, inputs, ctx.path,
-                                     ctx.block_input if block_input is None else block_input))
+                                     ctx.block_input if block_input is None else block_input, ctx.conditions,
+                                     ctx.multiplicity))
         return len(self.pending) - 1
 
     def instance(self, prefix: str, given: str | None, ctx: _Context, location: Location,
@@ -126,24 +161,27 @@ class _Builder:
             if isinstance(entry, LayerEntry):
                 producer = self.layer_entry(entry, producer, ctx)
             elif isinstance(entry, RepeatEntry):
-                count = self.value(entry.count, f.non_negative_int, ctx, entry.location, "repeat")
-                try:
-                    for index in range(1, (count or 0) + 1):
-                        suffix = f"{ctx.suffix}_{index}" if count > 1 else ctx.suffix
-                        producer = self.chain(entry.body, producer, ctx._replace(suffix=suffix))
-                except _TooBig as error:
-                    if not error.at_repeat:
-                        error.location, error.at_repeat = entry.location, True
-                    raise
+                producer = self.repeat(entry, producer, ctx)
             elif isinstance(entry, IfEntry):
+                if self.decided_later(entry.condition):
+                    condition = self.condition(entry.condition, producer, ctx)
+                    then = self.chain(entry.body, producer, ctx._replace(conditions=(*ctx.conditions, condition)))
+                    # the else branch follows the then branch: when the condition holds, its nodes pass the
+                    # then branch's output through; when it does not, the then branch passed its input through
+                    otherwise = condition._replace(keep=False)
+                    producer = self.chain(entry.orelse, then, ctx._replace(conditions=(*ctx.conditions, otherwise)))
+                    continue
                 condition = self.value(entry.condition, f.boolean, ctx, entry.location, "if")
                 if condition is not None:
                     producer = self.chain(entry.body if condition else entry.orelse, producer, ctx)
             elif isinstance(entry, ResidualEntry):
                 main = self.chain(entry.body, producer, ctx)
-                if self.value(entry.when, f.boolean, ctx, entry.location, "when"):
-                    shortcut = self.chain(entry.shortcut, producer, ctx)
-                    main = self.add(Add(), entry.location, (main, shortcut), ctx, self.given(entry.name, ctx))
+                guarded = ctx
+                if self.decided_later(entry.when):
+                    guarded = ctx._replace(conditions=(*ctx.conditions, self.condition(entry.when, producer, ctx)))
+                if guarded is not ctx or self.value(entry.when, f.boolean, ctx, entry.location, "when"):
+                    shortcut = self.chain(entry.shortcut, producer, guarded)
+                    main = self.add(Add(), entry.location, (main, shortcut), guarded, self.given(entry.name, ctx))
                 producer = main
             elif isinstance(entry, ConcatEntry):
                 producer = self.concat(entry, producer, ctx)
@@ -158,10 +196,50 @@ class _Builder:
         if not v.is_expression(raw):
             return raw
         try:
-            return parse(v.evaluate(raw, ctx.args))
+            return parse(v.evaluate(raw, ctx.args, self.scaling))
         except f.FieldError as error:
             self.problems.add(location, f"'{key}': {error}{ctx.where}", error.code or "E204")
             return None
+
+    @staticmethod
+    def decided_later(raw: Any) -> bool:
+        """An if/when condition that reads the channels flowing in: decided when the network is evaluated."""
+        return v.is_expression(raw) and bool(raw.variables & set(v.CONDITION_NAMES))
+
+    @staticmethod
+    def condition(raw: Any, producer: int, ctx: _Context) -> Condition:
+        return Condition(raw, {name: ctx.args[name] for name in raw.variables if name in ctx.args}, producer,
+                         ctx.block_input)
+
+    def repeat(self, entry: RepeatEntry, producer: int, ctx: _Context) -> int:
+        """The body ``count`` times (its copies' numbers as ``entry.index_name``); for the closed form in d, a count
+        of ``round_repeats`` is one copy standing for ``d·n`` of them (its nodes' ``multiplicity``)."""
+        scaled = v.is_expression(entry.count) and "round_repeats" in entry.count.functions
+        if scaled and self.scaling.symbol is not None:
+            if entry.index_name is not None:
+                self.problems.add(entry.location, "no closed form in the depth multiplier: the layers of this "
+                                                  f"repeat read its index '{entry.index_name}', so its copies differ", "E421")
+                return producer
+            try:
+                count = v.evaluate(entry.count, ctx.args, self.scaling, ideal=True)
+            except f.FieldError as error:
+                self.problems.add(entry.location, f"'repeat': {error}{ctx.where}", error.code or "E204")
+                return producer
+            output = self.chain(entry.body, producer, ctx._replace(multiplicity=ctx.multiplicity * count))
+            self.scaled_repeats.append((producer, output, entry.location))
+            return output
+        count = self.value(entry.count, f.non_negative_int, ctx, entry.location, "repeat")
+        try:
+            for index in range(1, (count or 0) + 1):
+                inner = ctx._replace(suffix=f"{ctx.suffix}_{index}" if count > 1 else ctx.suffix)
+                if entry.index_name is not None:
+                    inner = inner._replace(args={**ctx.args, entry.index_name: index - 1})
+                producer = self.chain(entry.body, producer, inner)
+        except _TooBig as error:
+            if not error.at_repeat:
+                error.location, error.at_repeat = entry.location, True
+            raise
+        return producer
 
     def layer_entry(self, entry: LayerEntry, producer: int, ctx: _Context) -> int:
         layer = entry.layer
@@ -208,17 +286,19 @@ class _Builder:
 
         args = {name: default for name, default in block.args.items() if default != REQUIRED_ARG}
         for name, raw in call.args.items():
-            if v.is_expression(raw):
-                try:
+            try:
+                if v.is_expression(raw):
                     raw = v.evaluate(raw, ctx.args)
-                except f.FieldError as error:
-                    self.problems.add(call.arg_at[name], f"block '{call.block}': '{name}': {error}{ctx.where}",
-                                      error.code or "E306")
-                    return producer
+                elif isinstance(raw, list):  # a list argument (a kernel [1, 7]) of numbers and expressions
+                    raw = [v.evaluate(item, ctx.args) if v.is_expression(item) else item for item in raw]
+            except f.FieldError as error:
+                self.problems.add(call.arg_at[name], f"block '{call.block}': '{name}': {error}{ctx.where}",
+                                  error.code or "E306")
+                return producer
             args[name] = raw
         path = self.instance(call.block, call.name, ctx, call.location, call.block)
         where = f" (in block '{call.block}' used at line {call.location.line})"
-        inner = _Context(path=path, args=args, block_input=producer, suffix="", where=where)
+        inner = ctx._replace(path=path, args=args, block_input=producer, suffix="", where=where)
         return self.chain(block.body, producer, inner)
 
     # -- names -------------------------------------------------------------------------------------
@@ -249,7 +329,8 @@ class _Builder:
                 owners[item.path] = local
             deferred = tuple(field.name for field in item.layer.fields
                              if isinstance(getattr(item.layer, field.name), v.Bound))
-            nodes.append(Node(name, item.layer, item.location, item.inputs, item.path, item.block_input, deferred))
+            nodes.append(Node(name, item.layer, item.location, item.inputs, item.path, item.block_input, deferred,
+                              item.conditions, item.multiplicity))
         return tuple(nodes)
 
 
@@ -287,11 +368,21 @@ def _generated_name(layer: Layer, owner: str | None, counters: dict[str, int], t
     return candidate
 
 
-def build_network(spec: Spec) -> Network:
-    """The spec's graph of named layer nodes, in topological order (see the module docstring)."""
-    builder = _Builder(spec)
+def build_network(spec: Spec, depth_multiplier: Fraction = Fraction(1), depth_symbol: Any = None) -> Network:
+    """The spec's graph of named layer nodes at ``depth_multiplier``, in topological order (see the module
+    docstring). With ``depth_symbol`` (a sympy symbol), a repeat of ``round_repeats(n)`` copies is built once,
+    its nodes standing for ``d·n`` copies: the network of the closed form in d."""
+    depth_multiplier = Fraction(depth_multiplier)
+    if depth_multiplier != 1 and not spec.scales_depth:
+        from costcalc.quantities import format_fraction
+
+        raise SpecError(Diagnostic(Location(spec.path), f"depth multiplier {format_fraction(depth_multiplier)}: "
+                                   f"{spec.name} does not scale with depth (no repeat count of it calls "
+                                   "round_repeats)", "E420"))
+    builder = _Builder(spec, depth_multiplier, depth_symbol)
     try:
-        builder.chain(spec.body, -1, _Context(path=(), args={}, block_input=-1, suffix="", where=""))
+        builder.chain(spec.body, -1, _Context(path=(), args=spec_arguments(spec), block_input=-1, suffix="",
+                                              where=""))
     except _TooBig as error:
         raise SpecError(Diagnostic(error.location, str(error), "E211")) from None
     if builder.problems.found:
@@ -299,20 +390,5 @@ def build_network(spec: Spec) -> Network:
     if not builder.pending:
         raise SpecError(Diagnostic(Location(spec.path, 1, 1), "the network has no layers (every 'if' chose nothing)",
                                    "E201"))
-    return Network(spec=spec, nodes=builder.nodes(), groups=builder.groups)
-
-
-def load_network(spec: str | None) -> Network:
-    """The network of SPEC as the user named it: a bundled spec's bare name or a file's path (None: the default,
-    mobilenet_v1; a path ending in .onnx: an ONNX model), read, validated and built."""
-    from costcalc.source.names import is_onnx_path, spec_path
-    from costcalc.spec.schema import load_spec
-
-    path = spec_path(spec)
-    if is_onnx_path(path):  # an ONNX model, imported in memory (docs/onnx.md)
-        from costcalc.onnx.importer import import_onnx
-        from costcalc.source.positioned_yaml import parse_yaml
-        from costcalc.spec.schema import parse_spec
-
-        return build_network(parse_spec(parse_yaml(import_onnx(path, comments=False).text, path), path))
-    return build_network(load_spec(path))
+    return Network(spec=spec, nodes=builder.nodes(), groups=builder.groups, depth_multiplier=depth_multiplier,
+                   scaled_repeats=tuple(builder.scaled_repeats))

@@ -4,8 +4,10 @@ An entry is one of (docs/spec-format.md):
 
 - ``KIND`` or ``KIND: {field: value, ...}`` -- a layer; numeric fields may be expressions;
 - ``BLOCK`` or ``BLOCK: {arg: value, ...}`` -- a use of a block defined under ``blocks``;
-- ``repeat: N`` with ``layers`` -- the layers N times;
-- ``if: CONDITION`` with ``layers`` (and ``else``) -- inside blocks, chosen by the arguments;
+- ``repeat: N`` with ``layers`` (and ``index: NAME``) -- the layers N times; ``round_repeats(n)`` in N scales
+  it by the depth multiplier, and the body's expressions read the copy's number (0, 1, ...) as NAME;
+- ``if: CONDITION`` with ``layers`` (and ``else``) -- chosen by the arguments, or by ``in``/``block_in``
+  (the channels flowing in) when the network is evaluated;
 - ``residual: {layers, shortcut}`` -- a main path plus a shortcut (the identity when absent), summed;
 - ``concat: {branches, split}`` -- parallel branches stacked along the channels.
 
@@ -141,10 +143,14 @@ _STRUCTURE_KEYS = {"residual": "layers: [...], shortcut: [...]", "concat": "bran
 
 
 def _count_or_condition(problems: Problems, entry: Mapping, key: str, parse: Any, scope: Scope) -> Any:
+    """A repeat count (which may call round_repeats), or an if/when condition (which may read the channels
+    flowing in): a value, or an expression kept for the build (or, reading channels, the evaluation)."""
     raw, at = entry[key], entry.value_at[key]
     if isinstance(raw, str):
-        expr = parse_expression_at(problems, raw, at, f"{key}: ", set(scope.args or ()), False)
-        if expr is FAILED or expr.variables:
+        names = set(scope.args or ()) | (set(v.CONDITION_NAMES) if key != "repeat" else set())
+        functions = v.DEPTH_FUNCTIONS if key == "repeat" else ()
+        expr = parse_expression_at(problems, raw, at, f"{key}: ", names, False, functions)
+        if expr is FAILED or expr.variables or expr.scaled:
             return expr
         try:
             raw = v.evaluate(expr, {})
@@ -159,15 +165,20 @@ def _count_or_condition(problems: Problems, entry: Mapping, key: str, parse: Any
 
 
 def _parse_repeat(problems: Problems, entry: Mapping, depth: int, scope: Scope) -> RepeatEntry | None:
-    unknown_keys(problems, entry, ("repeat", "layers"), "repeat: ")
+    unknown_keys(problems, entry, ("repeat", "index", "layers"), "repeat: ")
     count = _count_or_condition(problems, entry, "repeat", f.positive_int, scope)
+    index = None
+    if "index" in entry:
+        index = v.index_name(problems, entry["index"], entry.value_at["index"], scope)
+        if index is not None:
+            scope = scope._replace(args={**(scope.args or {}), index: 0})
     if "layers" not in entry:
         problems.add(entry.location, "'repeat' needs 'layers': the list of layers to repeat", "E201")
         return None
     body = parse_body(problems, entry["layers"], entry.value_at["layers"], depth + 1, scope)
-    if count is FAILED or body is None:
+    if count is FAILED or body is None or (index is None and "index" in entry):
         return None
-    return RepeatEntry(count=count, body=body, location=entry.location)
+    return RepeatEntry(count=count, body=body, location=entry.location, index_name=index)
 
 
 def _parse_if(problems: Problems, entry: Mapping, depth: int, scope: Scope) -> IfEntry | None:

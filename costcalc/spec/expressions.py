@@ -19,7 +19,9 @@ precedence first (like Python's)::
 Calls are limited to ``FUNCTIONS``. Numbers are ``int`` or ``fractions.Fraction``, never float: ``0.25``
 is ``Fraction(1, 4)`` and ``7 / 2`` is ``Fraction(7, 2)``; a whole Fraction result becomes an ``int``.
 Values are computed by costcalc.spec.expression_values (exactly, or with sympy for the closed form), every
-intermediate value bounded.
+intermediate value bounded. Three functions read how the network is scaled and so are evaluated only where
+that is known (``SCALING_FUNCTIONS``): ``round_repeats`` (a repeat count under the depth multiplier),
+``head`` and ``expanded`` (channel counts under the width rule).
 
 Limits against hostile text: 500 characters, 200 tokens, 32 levels of nesting (parentheses, calls,
 unary operators), 30 digits a number.
@@ -36,8 +38,12 @@ from costcalc.errors import did_you_mean
 MAX_LENGTH, MAX_DEPTH, MAX_TOKENS, MAX_DIGITS = 500, 32, 200, 30
 
 _ARITY = {"ceil": (1, 1), "floor": (1, 1), "round": (1, 1), "int": (1, 1),
-          "min": (1, None), "max": (1, None), "make_divisible": (2, 3)}
+          "min": (1, None), "max": (1, None), "make_divisible": (2, 3), "pow": (2, 2), "log": (2, 2),
+          "round_repeats": (1, 1), "head": (1, 1), "expanded": (2, 2)}
 FUNCTIONS: tuple[str, ...] = tuple(_ARITY)
+DEPTH_FUNCTIONS = ("round_repeats",)  # the spec's depth rule: known when the network is built at a depth multiplier
+WIDTH_FUNCTIONS = ("head", "expanded")  # the width rule: known when a channel count is evaluated at an alpha
+SCALING_FUNCTIONS = (*DEPTH_FUNCTIONS, *WIDTH_FUNCTIONS)
 _CONSTANTS = {"true": True, "True": True, "false": False, "False": False}
 _COMPARE, _NOT, _UNARY = 4, 3, 7
 _BINARY = {"or": 1, "and": 2, "==": 4, "!=": 4, "<": 4, "<=": 4, ">": 4, ">=": 4,
@@ -150,6 +156,7 @@ class _Parser:
     def __init__(self, text: str):
         self.tokens, self.depth = _tokenize(text), 0
         self.names: set[str] = set()
+        self.functions: set[str] = set()
         self.token = next(self.tokens)
 
     def take(self) -> Token:
@@ -240,17 +247,25 @@ class _Parser:
             wanted = (f"at least {low}" if high is None else f"{low}" if low == high else f"{low} or {high}")
             plural = "" if (high or low) == 1 else "s"
             raise ExprError(f"'{name.text}' takes {wanted} argument{plural}, got {len(args)}", name.offset)
+        self.functions.add(name.text)
         return Node("call", name.text, tuple(args), name.offset, name.offset, end)
 
 
 class Expr:
-    """A parsed expression: ``text``, the ``variables`` it reads, and ``evaluate(env)``. Equal when the text
-    and the variables are (a plain class rather than a dataclass: this module is imported at start-up)."""
+    """A parsed expression: ``text``, the ``variables`` it reads, the ``functions`` it calls, and
+    ``evaluate(env)``. Equal when the text and the variables are (a plain class rather than a dataclass: this
+    module is imported at start-up)."""
 
-    __slots__ = ("text", "variables", "_tree")
+    __slots__ = ("text", "variables", "functions", "_tree")
 
-    def __init__(self, text: str, variables: frozenset[str], tree: Node):
-        self.text, self.variables, self._tree = text, variables, tree
+    def __init__(self, text: str, variables: frozenset[str], tree: Node, functions: frozenset[str] = frozenset()):
+        self.text, self.variables, self.functions, self._tree = text, variables, functions, tree
+
+    @property
+    def scaled(self) -> bool:
+        """Whether it calls a function of the depth or width rule (``SCALING_FUNCTIONS``): its value waits
+        for the depth multiplier or alpha even when it reads no variable."""
+        return not self.functions.isdisjoint(SCALING_FUNCTIONS)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Expr) and (self.text, self.variables) == (other.text, other.variables)
@@ -261,12 +276,13 @@ class Expr:
     def __repr__(self) -> str:
         return f"Expr(text={self.text!r}, variables={self.variables!r})"
 
-    def evaluate(self, env: Mapping[str, Any], ideal: bool = False) -> Any:
+    def evaluate(self, env: Mapping[str, Any], ideal: bool = False, scaling: Any = None) -> Any:
         """The value with ``env``'s variables: int, Fraction or bool (or a sympy object when ``ideal``); every
-        value along the way and the result have at most ``expression_values.MAX_BITS`` bits (``ExprError``, code E307)."""
+        value along the way and the result have at most ``expression_values.MAX_BITS`` bits (``ExprError``, code E307).
+        ``scaling`` (``expression_values.Scaling``) gives ``SCALING_FUNCTIONS`` their values."""
         from costcalc.spec.expression_values import _Evaluator
 
-        evaluator = _Evaluator(self.text, env, ideal)
+        evaluator = _Evaluator(self.text, env, ideal, scaling)
         return evaluator.bounded(evaluator.compute(self._tree), self._tree)
 
 
@@ -280,4 +296,4 @@ def parse_expression(text: str) -> Expr:
         raise ExprError("empty expression", 0)
     parser = _Parser(text)
     tree = parser.parse()
-    return Expr(text, frozenset(parser.names), tree)
+    return Expr(text, frozenset(parser.names), tree, frozenset(parser.functions))

@@ -7,11 +7,13 @@ arguments; everything else is checked while the spec is read.
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any, NamedTuple, Union
 
 from costcalc.errors import Location
 from costcalc.layers.base import Layer
 from costcalc.layers.width import WidthRule
+from costcalc.spec.depth import DepthRule
 
 REQUIRED_ARG = "required"  # the default of a block argument that every call must give
 
@@ -36,15 +38,18 @@ class LayerEntry(NamedTuple):
 
 
 class RepeatEntry(NamedTuple):
-    """``repeat: N`` over a group of entries; layers are numbered on through the repeats."""
+    """``repeat: N`` over a group of entries; layers are numbered on through the repeats. ``index``: the name
+    under which the body's expressions read the copy's number (0, 1, ...), if any."""
 
-    count: Any  # int, or an expression of block arguments
+    count: Any  # int, or an expression of block arguments (round_repeats(n): scaled by the depth multiplier)
     body: tuple[Entry, ...]
     location: Location
+    index_name: str | None = None
 
 
 class IfEntry(NamedTuple):
-    """``if: CONDITION`` with ``layers`` (and optionally ``else``): chosen when a block is called."""
+    """``if: CONDITION`` with ``layers`` (and optionally ``else``): chosen when a block is called, or, when the
+    condition reads ``in``, ``block_in`` or ``alpha``, when the network is evaluated."""
 
     condition: Any  # an expression of block arguments
     body: tuple[Entry, ...]
@@ -97,6 +102,20 @@ class BlockDef(NamedTuple):
     location: Location
 
 
+class Variant(NamedTuple):
+    """A named model of a spec's family (``variants:``): the spec's arguments it sets, and the alpha, depth
+    multiplier, resolution and width rule it is published at (None: the command line's, or 1 and the spec's)."""
+
+    name: str
+    description: str
+    args: dict[str, Any]
+    alpha: Fraction | None
+    depth_multiplier: Fraction | None
+    resolution: int | None
+    width_rule: str | None
+    location: Location
+
+
 class Spec(NamedTuple):
     path: str
     name: str
@@ -106,3 +125,8 @@ class Spec(NamedTuple):
     width: WidthRule
     body: tuple[Entry, ...]
     blocks: dict[str, BlockDef] = {}
+    args: dict[str, Any] = {}  # the spec's own arguments (`args:`), read by its top-level layers
+    depth: DepthRule = DepthRule()  # how round_repeats(n) rounds d·n
+    variants: dict[str, Variant] = {}
+    variant: Variant | None = None  # the variant this spec was loaded as
+    scales_depth: bool = False  # whether some repeat count calls round_repeats

@@ -5,7 +5,10 @@ Spec format v1 (docs/spec-format.md)::
     name: mobilenet_v1
     description: one line for `costcalc list`
     input: {channels: 3, size: 224}          # or height: / width:
-    width: {rounding: truncate}              # how alpha·n is rounded: truncate | make_divisible | none
+    width: {rounding: truncate}              # how alpha·n is rounded (or {preset: tfslim}: costcalc.layers.width)
+    depth: {rounding: ceil}                  # how round_repeats(n) rounds d·n (costcalc.spec.depth)
+    args: {block: basic}                     # the spec's own arguments, read by its top-level layers
+    variants: {...}                          # named models of the family (costcalc.spec.variants)
     blocks: {...}                            # reusable groups of entries with arguments (costcalc.spec.blocks)
     layers:
       - conv: {kernel: 3, filters: 32, stride: 2}
@@ -15,9 +18,9 @@ Spec format v1 (docs/spec-format.md)::
         layers:
           - separable: {kernel: 3, filters: 512, batch_norm: true, activation: relu}
 
-This module checks the top level (``input``, ``width``); ``costcalc.spec.entries`` the entries of ``layers``
-and of block bodies, ``costcalc.spec.blocks`` the block definitions. All problems of this stage are
-collected before it stops.
+This module checks the top level (``input``, ``width``, ``depth``, ``args``); ``costcalc.spec.entries`` the
+entries of ``layers`` and of block bodies, ``costcalc.spec.blocks`` the block definitions,
+``costcalc.spec.variants`` the variants. All problems of this stage are collected before it stops.
 """
 
 from __future__ import annotations
@@ -27,16 +30,19 @@ from typing import Any
 
 from costcalc.errors import Diagnostic, Location, SpecError
 from costcalc.layers import fields as f
-from costcalc.layers.width import WidthRule
+from costcalc.layers.width import EXPANSIONS, HEADS, PRESETS, ROUNDINGS, WidthRule
 from costcalc.source.positioned_yaml import Mapping, read_yaml
 from costcalc.source.problems import Problems, describe, kind_of, unknown_keys
-from costcalc.spec.blocks import parse_blocks
+from costcalc.spec.blocks import parse_args, parse_blocks
+from costcalc.spec.depth import DEPTH_ROUNDINGS, DepthRule
 from costcalc.spec.entries import parse_body
-from costcalc.spec.model import BlockDef, InputSpec, Spec
+from costcalc.spec.model import BlockDef, Entry, IfEntry, InputSpec, RepeatEntry, ResidualEntry, Spec
 from costcalc.spec.values import Scope
 
-TOP_LEVEL_KEYS = ("version", "name", "description", "reference", "input", "width", "blocks", "layers")
-ROUNDING_RULES = ("truncate", "make_divisible", "none")
+TOP_LEVEL_KEYS = ("version", "name", "description", "reference", "input", "width", "depth", "args", "variants",
+                  "blocks", "layers")
+ROUNDING_RULES = ROUNDINGS
+WIDTH_KEYS = ("preset", "rounding", "divisor", "min_channels", "expansion", "heads")
 
 
 def field(problems: Problems, mapping: Mapping, key: str, parse: Any, context: str) -> Any:
@@ -71,22 +77,56 @@ def _parse_input(problems: Problems, value: Any, location: Location) -> InputSpe
 
 
 def _parse_width(problems: Problems, value: Any, location: Location) -> WidthRule:
+    """``width: {preset: NAME}`` (costcalc.layers.width.PRESETS), or its rules one by one; keys given beside a
+    preset change that rule of it (the name shown is then the rules')."""
     if not isinstance(value, Mapping):
         problems.add(location, f"'width' must be a mapping like {{rounding: truncate}}, got {describe(value)}", "E202")
         return WidthRule()
-    unknown_keys(problems, value, ("rounding", "divisor", "min_channels"), "width: ")
+    unknown_keys(problems, value, WIDTH_KEYS, "width: ")
+    rule = WidthRule()
+    if "preset" in value:
+        preset = field(problems, value, "preset", f.choice(*PRESETS), "width ")
+        rule = WidthRule.of_preset(preset) if preset is not None else rule
     options: dict[str, Any] = {}
-    if "rounding" in value:
-        options["rounding"] = field(problems, value, "rounding", f.choice(*ROUNDING_RULES), "width ")
-    for key in ("divisor", "min_channels"):
+    for key, parse in (("rounding", f.choice(*ROUNDINGS)), ("expansion", f.choice(*EXPANSIONS)),
+                       ("heads", f.choice(*HEADS)), ("divisor", f.positive_int), ("min_channels", f.positive_int)):
         if key in value:
-            options[key] = field(problems, value, key, f.positive_int, "width ")
+            options[key] = field(problems, value, key, parse, "width ")
     options = {key: option for key, option in options.items() if option is not None}
-    if options.get("rounding", "truncate") != "make_divisible":
+    if options.get("rounding", rule.rounding) != "make_divisible":
         for key in ("divisor", "min_channels"):
             if key in value:
                 problems.add(value.key_at[key], f"width: '{key}' applies to `rounding: make_divisible` only", "E200")
-    return WidthRule(**options)
+    changed = {key: option for key, option in options.items() if option != getattr(rule, key)}
+    return rule._replace(**changed, preset=None if changed else rule.preset)
+
+
+def _parse_depth(problems: Problems, value: Any, location: Location) -> DepthRule:
+    if not isinstance(value, Mapping):
+        problems.add(location, f"'depth' must be a mapping like {{rounding: ceil}}, got {describe(value)}", "E202")
+        return DepthRule()
+    unknown_keys(problems, value, ("rounding",), "depth: ")
+    rounding = field(problems, value, "rounding", f.choice(*DEPTH_ROUNDINGS), "depth ") if "rounding" in value else None
+    return DepthRule(rounding or "ceil")
+
+
+def scales_depth(body: tuple[Entry, ...], blocks: dict[str, BlockDef]) -> bool:
+    """Whether some repeat count, in the layers or in a block they use, calls round_repeats."""
+    def walk(entries: tuple[Entry, ...]) -> bool:
+        for entry in entries:
+            if isinstance(entry, RepeatEntry) and getattr(entry.count, "functions", frozenset()) & {"round_repeats"}:
+                return True
+            inner: tuple[Entry, ...] = ()
+            if isinstance(entry, (RepeatEntry, IfEntry, ResidualEntry)):
+                inner = entry.body + (entry.orelse if isinstance(entry, IfEntry) else ()) + (
+                    entry.shortcut if isinstance(entry, ResidualEntry) else ())
+            elif hasattr(entry, "branches"):
+                inner = tuple(item for branch in entry.branches for item in branch)  # type: ignore[union-attr]
+            if walk(inner):
+                return True
+        return False
+
+    return walk(body) or any(walk(block.body) for block in blocks.values())
 
 
 def parse_spec(data: Any, path: str) -> Spec:
@@ -110,21 +150,45 @@ def parse_spec(data: Any, path: str) -> Spec:
     elif "input" not in misspelt:
         problems.add(top, "missing 'input' (for example `input: {channels: 3, size: 224}`)", "E201")
     width = _parse_width(problems, data["width"], data.value_at["width"]) if "width" in data else WidthRule()
+    depth = _parse_depth(problems, data["depth"], data.value_at["depth"]) if "depth" in data else DepthRule()
+    spec_args: dict[str, Any] | None = None
+    if "args" in data:
+        spec_args = parse_args(problems, data["args"], data.value_at["args"], None)
     blocks: dict[str, BlockDef] = {}
     declared: dict[str, dict[str, Any]] = {}
     if "blocks" in data:
         blocks, declared = parse_blocks(problems, data["blocks"], data.value_at["blocks"])
+    variants = {}
+    if "variants" in data:
+        from costcalc.spec.variants import parse_variants
+
+        variants = parse_variants(problems, data["variants"], data.value_at["variants"], spec_args or {})
     body = None
     if "layers" in data:
-        body = parse_body(problems, data["layers"], data.value_at["layers"], 0, Scope(None, declared))
+        body = parse_body(problems, data["layers"], data.value_at["layers"], 0, Scope(spec_args, declared))
     elif "layers" not in misspelt:
         problems.add(top, "missing 'layers' (the list of layers)", "E201")
     if problems.found or spec_input is None or body is None:
         raise SpecError(problems.sorted())
     return Spec(path=path, name=name or stem, description=description or "", reference=reference or "",
-                input=spec_input, width=width, body=body, blocks=blocks)
+                input=spec_input, width=width, body=body, blocks=blocks, args=spec_args or {}, depth=depth,
+                variants=variants, scales_depth=scales_depth(body, blocks))
 
 
 def load_spec(path: str) -> Spec:
-    """Read, parse and validate a spec file."""
-    return parse_spec(read_yaml(path), path)
+    """Read, parse and validate a spec file; ``FILE#NAME`` (a bundled variant's path) is its variant NAME."""
+    from costcalc.source.bundled import split_variant
+
+    file, variant = split_variant(path)
+    spec = parse_spec(read_yaml(file), file)
+    if variant is None:
+        return spec
+    if variant not in spec.variants:
+        from costcalc.errors import did_you_mean, quoted
+
+        names = ", ".join(spec.variants) or "none"
+        raise SpecError(Diagnostic(Location(file), f"no variant {quoted(variant)}{did_you_mean(variant, spec.variants)}; "
+                                                   f"the spec's variants are: {names}", "E232"))
+    from costcalc.spec.variants import select_variant
+
+    return select_variant(spec, variant)

@@ -23,6 +23,9 @@ from costcalc.source.positioned_yaml import Mapping
 from costcalc.source.problems import Problems, describe
 
 RUNTIME_NAMES = ("in", "block_in", "alpha")
+CONDITION_NAMES = ("in", "block_in")  # what an if/when condition may read besides arguments (then decided at evaluation)
+DEPTH_FUNCTIONS = ("round_repeats",)  # = costcalc.spec.expressions.DEPTH_FUNCTIONS (not imported at start-up)
+WIDTH_FUNCTIONS = ("head", "expanded")  # = costcalc.spec.expressions.WIDTH_FUNCTIONS
 
 
 class Bound(NamedTuple):
@@ -59,18 +62,25 @@ def literal(value: Any) -> Any:
     return value
 
 
-def evaluate(expr: Any, args: dict[str, Any]) -> Any:
-    """An expression of block arguments; a bare argument name is its value, whatever its type."""
+def evaluate(expr: Any, args: dict[str, Any], scaling: Any = None, ideal: bool = False) -> Any:
+    """An expression of block arguments; a bare argument name is its value, whatever its type. ``scaling``
+    gives round_repeats its value (costcalc.spec.expression_values.Scaling)."""
     from costcalc.spec.expressions import ExprError
 
     name = expr.text.strip()
     if name in args:
         return args[name]
     try:
-        return expr.evaluate(args)
+        return expr.evaluate(args, ideal=ideal, scaling=scaling)
     except ExprError as error:
-        code = error.code if error.code != "E300" else None  # E307 (a value too large) is kept; E300 is the caller's
+        code = error.code if error.code not in ("E300", "") else None  # E307, E320, E422 kept; E300 is the caller's
         raise f.FieldError(f"{error.message} (in '{expr.text}')", code) from None
+
+
+def reads_runtime(expr: Any) -> bool:
+    """Whether an expression's value waits for the evaluation: it reads ``in``, ``block_in`` or ``alpha``, or
+    calls ``head``/``expanded`` (which read alpha and the width rule)."""
+    return bool(expr.variables & set(RUNTIME_NAMES)) or not expr.functions.isdisjoint(WIDTH_FUNCTIONS)
 
 
 def bind(field: f.SpecField, raw: Any, args: dict[str, Any]) -> Any:
@@ -80,7 +90,7 @@ def bind(field: f.SpecField, raw: Any, args: dict[str, Any]) -> Any:
         return field.parse(items)
     if not is_expression(raw):
         return raw
-    if raw.variables & set(RUNTIME_NAMES):
+    if reads_runtime(raw):
         return Bound(raw, {name: args[name] for name in raw.variables if name in args})
     value = evaluate(raw, args)
     try:
@@ -119,14 +129,23 @@ def _at_offset(location: Location, offset: int) -> Location:
 
 
 def parse_expression_at(problems: Problems, text: str, location: Location, context: str,
-                        allowed: set[str], runtime_hint: bool) -> Any:
-    """Parse ``text`` as an expression that may read ``allowed`` names; ``FAILED`` after reporting."""
-    from costcalc.spec.expressions import ExprError, parse_expression
+                        allowed: set[str], runtime_hint: bool, functions: tuple[str, ...] = ()) -> Any:
+    """Parse ``text`` as an expression that may read ``allowed`` names and call, of the scaling functions,
+    only ``functions``; ``FAILED`` after reporting."""
+    from costcalc.spec.expressions import SCALING_FUNCTIONS, ExprError, parse_expression
 
     try:
         expr = parse_expression(text)
     except ExprError as error:
         problems.add(_at_offset(location, error.offset), f"{context}{error.message} (in '{text[:60]}')", "E300")
+        return FAILED
+    misplaced = sorted(expr.functions.intersection(SCALING_FUNCTIONS) - set(functions))
+    for name in misplaced:
+        where = ("a repeat count (`repeat: round_repeats(n)`): it scales the count by the depth multiplier"
+                 if name in DEPTH_FUNCTIONS else "a channel count (filters, units, squeeze): it reads alpha and "
+                 "the width rule")
+        problems.add(location, f"{context}'{name}' in '{text[:60]}' is allowed only in {where}", "E230")
+    if misplaced:
         return FAILED
     unknown = sorted(expr.variables - allowed)
     for name in unknown:
@@ -157,8 +176,9 @@ def field_value(problems: Problems, mapping: Mapping, key: str, field: f.SpecFie
                 field.parse(raw)  # a number in quotes: the parser's own "got the string '32'"
             if _NAME.match(word) and word not in allowed and not closest(word, allowed):
                 field.parse(raw)  # a word that is no name here, such as `stride: yes`: "got the string 'yes'"
-            expr = parse_expression_at(problems, raw, at, label, allowed, not field.runtime)
-            if expr is FAILED or expr.variables:
+            expr = parse_expression_at(problems, raw, at, label, allowed, not field.runtime,
+                                       WIDTH_FUNCTIONS if field.runtime else ())
+            if expr is FAILED or expr.variables or expr.scaled:
                 return expr
             return field.parse(evaluate(expr, {}))
         if field.numeric and isinstance(raw, list) and any(isinstance(item, str) for item in raw):
@@ -180,9 +200,34 @@ def field_value(problems: Problems, mapping: Mapping, key: str, field: f.SpecFie
         return FAILED
 
 
+def index_name(problems: Problems, raw: Any, at: Location, scope: Scope) -> str | None:
+    """The name a repeat gives its copy's number: a free name (no argument, no reserved word)."""
+    from costcalc.spec.expressions import FUNCTIONS
+
+    reserved = {*RUNTIME_NAMES, "name", "and", "or", "not", "true", "false", "True", "False", *FUNCTIONS}
+    if not isinstance(raw, str) or not _NAME.match(raw):
+        problems.add(at, f"repeat: 'index' is the name the layers read the copy's number by (0, 1, ...), a name "
+                         f"of letters, digits and _; got {describe(raw)}", "E231")
+        return None
+    if raw in reserved or raw in (scope.args or {}):
+        what = "an argument here" if raw in (scope.args or {}) else "reserved"
+        problems.add(at, f"repeat: 'index': '{raw}' is {what}; choose another name", "E231")
+        return None
+    return raw
+
+
 def arg_value(problems: Problems, raw: Any, at: Location, context: str, scope: Scope) -> Any:
-    """A block argument as written in a call: a number, true/false, a string, or an expression of the
-    caller's own arguments."""
+    """A block argument as written in a call: a number, true/false, a string, an expression of the caller's
+    own arguments, or a list of numbers and such expressions (a kernel [1, 7])."""
+    if isinstance(raw, list):
+        items = [arg_value(problems, item, at, context, scope) if not isinstance(item, list) else FAILED
+                 for item in raw]
+        if any(item is FAILED or isinstance(item, str) for item in items) or not items:
+            if all(item is not FAILED for item in items):
+                problems.add(at, f"{context}a list argument holds numbers or expressions, like [1, 7], got "
+                                 f"{describe(raw)}", "E306")
+            return FAILED
+        return items
     if isinstance(raw, (bool, int)):
         return raw
     if isinstance(raw, float):
@@ -199,6 +244,10 @@ def arg_value(problems: Problems, raw: Any, at: Location, context: str, scope: S
         except ExprError:
             return raw
         caller = set(scope.args or ())
+        if expr.scaled:
+            problems.add(at, f"{context}'{raw[:60]}': round_repeats, head and expanded belong in a repeat count or "
+                             "a channel count, not in a block argument", "E230")
+            return FAILED
         if not expr.variables:
             try:
                 return evaluate(expr, {})
