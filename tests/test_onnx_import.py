@@ -19,7 +19,8 @@ from cli_helpers import run
 
 from costcalc.conventions import PAPER, TORCHVISION
 from costcalc.engine.exact import evaluate, rho_for_resolution
-from costcalc.spec.build import Network, load_network
+from costcalc.spec.build import Network
+from costcalc.spec.loading import load_network
 
 pytest.importorskip("onnx")
 

@@ -21,7 +21,8 @@ from costcalc.errors import SpecError
 from costcalc.export.onnx_graph import to_onnx
 from costcalc.onnx.wire import WireError, structure
 from costcalc.source.positioned_yaml import parse_yaml
-from costcalc.spec.build import build_network, load_network
+from costcalc.spec.build import build_network
+from costcalc.spec.loading import load_network
 from costcalc.spec.schema import parse_spec
 
 pytest.importorskip("onnx")
