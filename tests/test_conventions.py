@@ -115,14 +115,14 @@ def test_a_convention_file_that_leaves_components_out_is_warned_about(tmp_path: 
     result = run("report", "--convention", path, "--format", "json")
     assert result.exit_code == 0 and json.loads(result.stdout)["totals"]["mult_adds"] == 568_740_352
     (line,) = result.stderr.splitlines()
-    assert line.startswith(f"{path}:1:1: warning[W102]: the convention counts 17 cost components as nothing without "
+    assert line.startswith(f"{path}:1:1: warning[W102]: the convention counts 18 cost components as nothing without "
                            "saying so: bn_stats, norm_affine, layer_scale, merge_adds,"), line
 
 
 def test_a_convention_file_may_say_what_it_ignores(tmp_path: Path) -> None:
     path = tmp_path / "mine.yaml"
     path.write_text("mult_adds: {weight_macs: 1}\nparams: [weights]\nignores: [bias_adds, act_*]\n", encoding="utf-8")
-    with pytest.warns(CostcalcWarning, match=r"warning\[W102\]: the convention counts 19 cost components"):
+    with pytest.warns(CostcalcWarning, match=r"warning\[W102\]: the convention counts 20 cost components"):
         convention = load_convention(str(path))
     assert "act_relu" not in convention.undecided() and "bias_adds" not in convention.undecided()
     assert "bn_elements" in convention.undecided()
