@@ -184,6 +184,10 @@ CODES: dict[str, str] = {
     "E406": "a fully connected layer on an input that is not flat (1x1xC)",
     "E407": "rho scales the input to nothing",
     "E408": "a feature map larger than costcalc's bound (2^128): channels grown layer after layer, or rho",
+    "E410": "tokens given to a kind that works on feature maps",
+    "E411": "a feature map given to a kind that works on tokens, or tokens that no longer form a grid",
+    "E412": "attention heads that do not divide the channels, or an attention without heads",
+    "E413": "a map that is not made of whole windows where the attention requires them (MaxViT)",
     # Budgets and baselines
     "E500": "an unknown key in a budgets file",
     "E501": "an invalid value in a budgets file",

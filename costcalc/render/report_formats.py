@@ -55,8 +55,10 @@ def to_data(report: Report, view: View = View()) -> dict[str, Any]:
         ],
         "standard_twin": {"mult_adds": report.twin.mult_adds, "params": report.twin.params},
     }
-    for row, layer in zip(data["layers"], report.memory.layers):
+    for row, layer, evaluated in zip(data["layers"], report.memory.layers, evaluation.layers):
         row["activation_bytes"], row["weight_bytes"] = layer.activation_bytes, layer.weight_bytes
+        if evaluated.idle:  # a params-only branch's layer (a key only where it applies: docs/json.md)
+            row["params_only"] = True
     if report.roofline is not None:
         from costcalc.analysis.roofline import ASSUMPTIONS
 

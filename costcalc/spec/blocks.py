@@ -30,6 +30,7 @@ from costcalc.spec.model import (
     ConcatEntry,
     Entry,
     IfEntry,
+    ParamsOnlyEntry,
     RepeatEntry,
     ResidualEntry,
 )
@@ -122,6 +123,8 @@ def calls(entries: tuple[Entry, ...]) -> list[BlockCall]:
             found += calls(entry.body) + calls(entry.orelse)
         elif isinstance(entry, ResidualEntry):
             found += calls(entry.body) + calls(entry.shortcut)
+        elif isinstance(entry, ParamsOnlyEntry):
+            found += calls(entry.body)
         elif isinstance(entry, ConcatEntry):
             for branch in entry.branches:
                 found += calls(branch)

@@ -27,6 +27,7 @@ from costcalc.spec.model import (
     Entry,
     IfEntry,
     LayerEntry,
+    ParamsOnlyEntry,
     RepeatEntry,
     ResidualEntry,
     Spec,
@@ -45,6 +46,7 @@ class Node(NamedTuple):
     path: tuple[str, ...] = ()  # enclosing block instances, outermost first
     block_input: int = -1  # the node feeding the innermost enclosing block (its ``block_in``)
     deferred: tuple[str, ...] = ()  # fields that hold expressions filled in at evaluation
+    idle: bool = False  # in a params-only branch: its parameters count, it never runs
 
 
 class Network(NamedTuple):
@@ -59,6 +61,7 @@ class _Context(NamedTuple):
     block_input: int
     suffix: str  # appended to given names inside repeats: _1, _2, ...
     where: str  # for messages: " (in block 'x' used at line N)"
+    idle: bool = False  # inside a params-only branch
 
 
 class _Pending(NamedTuple):
@@ -68,6 +71,7 @@ class _Pending(NamedTuple):
     inputs: tuple[int, ...]
     path: tuple[str, ...]
     block_input: int
+    idle: bool
 
 
 class _TooBig(Exception):
@@ -94,7 +98,7 @@ class _Builder:
             raise _TooBig(f"the network expands to more than {MAX_LAYERS:,} layers (is a repeat count too large?)",
                           location)
         self.pending.append(_Pending(given, layer, location, inputs, ctx.path,
-                                     ctx.block_input if block_input is None else block_input))
+                                     ctx.block_input if block_input is None else block_input, ctx.idle))
         return len(self.pending) - 1
 
     def instance(self, prefix: str, given: str | None, ctx: _Context, location: Location,
@@ -147,6 +151,9 @@ class _Builder:
                 producer = main
             elif isinstance(entry, ConcatEntry):
                 producer = self.concat(entry, producer, ctx)
+            elif isinstance(entry, ParamsOnlyEntry):
+                path = self.instance("params_only", entry.name, ctx, entry.location, "params_only")
+                self.chain(entry.body, producer, ctx._replace(path=path, suffix="", idle=True))
             else:
                 producer = self.call(entry, producer, ctx)
         return producer
@@ -218,7 +225,7 @@ class _Builder:
             args[name] = raw
         path = self.instance(call.block, call.name, ctx, call.location, call.block)
         where = f" (in block '{call.block}' used at line {call.location.line})"
-        inner = _Context(path=path, args=args, block_input=producer, suffix="", where=where)
+        inner = _Context(path=path, args=args, block_input=producer, suffix="", where=where, idle=ctx.idle)
         return self.chain(block.body, producer, inner)
 
     # -- names -------------------------------------------------------------------------------------
@@ -249,7 +256,8 @@ class _Builder:
                 owners[item.path] = local
             deferred = tuple(field.name for field in item.layer.fields
                              if isinstance(getattr(item.layer, field.name), v.Bound))
-            nodes.append(Node(name, item.layer, item.location, item.inputs, item.path, item.block_input, deferred))
+            nodes.append(Node(name, item.layer, item.location, item.inputs, item.path, item.block_input, deferred,
+                              item.idle))
         return tuple(nodes)
 
 
@@ -263,10 +271,10 @@ class _Construct:
         block_input = self.input if reads_construct_input else None
         return self.builder.add(layer, self.location, inputs, self.ctx, name, block_input=block_input)
 
-    def input_channels(self) -> Any:
+    def input_channels(self, times: int = 1) -> Any:
         from costcalc.spec.expressions import parse_expression
 
-        return v.Bound(parse_expression("block_in"), {})
+        return v.Bound(parse_expression("block_in" if times == 1 else f"{times} * block_in"), {})
 
 
 def _generated_name(layer: Layer, owner: str | None, counters: dict[str, int], taken: set[str],
