@@ -84,6 +84,8 @@ MODELS = {
     "mobilenet_v1_shallow": (lambda r: mobilenet_v1("shallow"), [224]),
     **{name: (tv(name), [224]) for name in CNN},
     "googlenet": (tv("googlenet", aux_logits=False, init_weights=False), [224]),
+    # GoogLeNet with its two training-only auxiliary heads (tests/specs_from_docs/googlenet_aux.yaml)
+    "googlenet_aux": (tv("googlenet", aux_logits=True, init_weights=False), [224]),
     "inception_v3": (tv("inception_v3", aux_logits=True, init_weights=False), [299, 342]),
     "vit_b_16": (sized("vit_b_16", "image_size"), [224, 384, 256]),
     "vit_b_32": (sized("vit_b_32", "image_size"), [224, 288]),
