@@ -212,3 +212,21 @@ def test_a_convention_file_may_name_qualified_components(tmp_path: Path) -> None
     path.write_text("mult_adds: {act_relu.fast: 1}\nignores: ['*']\n", encoding="utf-8")
     with pytest.raises(ConventionError, match=r"error\[E521\]: unknown cost component 'act_relu.fast'"):
         load_convention(str(path))
+
+
+def test_the_kinds_page_names_every_kind() -> None:
+    from costcalc.layers import all_kinds
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "kinds.md").read_text(encoding="utf-8")
+    missing = [kind for kind in all_kinds() if f"`{kind}`" not in text]
+    assert not missing, f"docs/kinds.md does not name: {missing}"
+
+
+def test_solve_scans_the_resolutions_when_position_embeddings_follow_them() -> None:
+    network = _network(VIT)
+    assert CompiledCost(network, TORCHVISION).params_follow_resolution(Fraction(1))
+    assert not CompiledCost(_network(SWIN), TORCHVISION).params_follow_resolution(Fraction(1))
+    # vit_b_16's weights at 367 px: 22² + 1 = 485 tokens, 288 more position embeddings of 768 than at 224;
+    # at 368 px, 23² + 1 = 530 tokens: 45 more, past the budget
+    out = ok("solve", "vit_b_16", "--max-params", f"{86_444_544 + 288 * 768}", "--vary", "resolution")
+    assert "resolution = 367 px" in out and "86,665,728 params" in out

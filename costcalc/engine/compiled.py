@@ -57,6 +57,14 @@ class CompiledCost:
         self._by_alpha: dict[Fraction, tuple[list[int], int, int]] = {}
         self._by_rho: dict[Fraction, list[int]] = {}
 
+    def params_follow_resolution(self, alpha: Fraction) -> bool:
+        """Whether the params change with rho at ``alpha``: through channels that follow it (flatten), or
+        parameters proportional to an area (position embeddings)."""
+        if not self.factored:
+            return True
+        self._alpha_terms(alpha, Fraction(1))
+        return any(param for _index, _by_input, param in self._terms or ())
+
     def _alpha_terms(self, alpha: Fraction, rho: Fraction) -> tuple[list[int], int, int]:
         """Mult-Adds (or params) per output (or input) position of each term, and the Mult-Adds and params that
         do not depend on the resolution, at ``alpha``. They are found by propagating at (alpha, rho), a point
