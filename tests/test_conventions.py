@@ -97,6 +97,18 @@ def test_every_builtin_decides_every_cost_component(name: str) -> None:
     assert not counted & expand_names(convention.ignores), f"{name} both counts and ignores these"
 
 
+@pytest.mark.parametrize("name", sorted(CONVENTIONS))
+def test_every_builtin_names_only_components_that_exist(name: str) -> None:
+    """A qualified component a convention names (``act_relu.functional``) decides it; a misspelt one would decide
+    nothing and let the component follow its base unnoticed."""
+    from costcalc.layers.components import is_component
+
+    convention = CONVENTIONS[name]
+    named = [term.component for term in convention.mult_adds] + list(convention.params) + [
+        item for item in convention.ignores if item not in ("*", "act_*")]
+    assert [item for item in named if not is_component(item)] == []
+
+
 def test_a_new_component_without_a_decision_is_caught() -> None:
     """The check above can fail: a component registered after the built-ins were written is undecided."""
     added = register_component(Component("test_only_muls", "for this test", "test multiplies", "element", "output"))

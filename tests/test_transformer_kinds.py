@@ -230,3 +230,10 @@ def test_solve_scans_the_resolutions_when_position_embeddings_follow_them() -> N
     # at 368 px, 23² + 1 = 530 tokens: 45 more, past the budget
     out = ok("solve", "vit_b_16", "--max-params", f"{86_444_544 + 288 * 768}", "--vary", "resolution")
     assert "resolution = 367 px" in out and "86,665,728 params" in out
+
+
+def test_a_learned_tensor_outside_any_module_is_parameters_only() -> None:
+    spec = "input: {channels: 3, size: 8}\nlayers:\n  - conv: {kernel: 1, filters: 4}\n  - parameters: {count: 7}\n"
+    evaluation = evaluate(_network(spec), convention=TORCHVISION)
+    assert [(row.kind, row.mult_adds, row.params) for row in evaluation.layers][1] == ("parameters", 0, 7)
+    assert evaluate(_network(spec), convention=CONVENTIONS["thop"]).params == 3 * 4  # thop sees modules only

@@ -167,6 +167,9 @@ ELEMENTWISE = ("merge_adds", "scale_muls", "bn_elements", "ln_elements")
 ACTIVATIONS = ("act_*",)  # every activation function, present and future
 MODULE_VIEWS = ("linear_params",)  # a module's parameters read per call: torchinfo's view of a Linear
 
+# What ptflops 0.7.5 counts once when called as a function it patches, with no module hook around it:
+PTFLOPS_PATCHED = ("act_relu", "act_gelu", "act_elu", "maxpool_in", "avgpool_in", "adaptive_avgpool_in",
+                   "adaptive_maxpool_in")
 # What ptflops 0.7.5 does not see: functions it does not patch (F.linear, F.leaky_relu, F.layer_norm), tensor
 # methods and operators (x.mean(), x.relu(), a @ b, torch.einsum), and modules of types outside its table (a
 # LayerNorm2d); torch.matmul and Tensor.matmul it does patch (TENSOR_OPS_MAPPING).
@@ -183,7 +186,7 @@ PTFLOPS_BLIND = ("weight_macs.linear.functional", "bias_adds.linear.functional",
 # never runs (a params-only branch, Swin's qkv and proj Linears, which F.linear uses).
 THOP_BLIND = ("weight_macs.linear.functional", "weights.functional", "biases.functional",
               "weight_macs.linear.mha", "weights.mha", "biases.mha", "weight_macs.qk", "weight_macs.av",
-              "ln_elements.functional", "ln_elements.subclass", "norm_affine.subclass",
+              "ln_elements.functional", "ln_elements.subclass", "norm_affine.subclass", "norm_affine.functional",
               *(f"{name}.{call}" for name in ("avgpool_out", "adaptive_avgpool_in", "adaptive_avgpool_out",
                                               "softmax_elements", "softmax_rows") for call in ("functional", "method")),
               "softmax_elements.mha", "weights.tensor", "weights.positions", "layer_scale",
@@ -223,8 +226,9 @@ FVCORE = Convention(
     mult_adds=(MACS, Term("bn_elements", 2), Term("ln_elements", 5), Term("adaptive_avgpool_in", 1)),
     params=TORCH_PARAMS,
     tool="fvcore 0.1.5.post20221221 (FlopCountAnalysis.total())",
-    source="fvcore/nn/flop_count.py:26-44 (_DEFAULT_SUPPORTED_OPS); jit_handles.py conv_flop_count 127-151, "
-    "linear_flop_jit 99-110, batchnorm_flop_jit, norm_flop_counter, elementwise_flop_counter 261-279",
+    source="fvcore/nn/flop_count.py:26-44 (_DEFAULT_SUPPORTED_OPS: no aten::mean, no "
+    "aten::scaled_dot_product_attention); jit_handles.py conv_flop_count 127-151, linear_flop_jit 99-110, "
+    "matmul_flop_jit, einsum_flop_jit 174-214, batchnorm_flop_jit, norm_flop_counter, elementwise_flop_counter 261-279",
     ignores=("bias_adds", "bn_stats", "merge_adds", "scale_muls", "maxpool_in", "maxpool_out", "avgpool_in",
              "avgpool_out", "adaptive_avgpool_out", "adaptive_maxpool_in", "adaptive_maxpool_out", *SOFTMAX,
              *ACTIVATIONS,
@@ -242,15 +246,14 @@ PTFLOPS = Convention(
                Term("act_leaky_relu", 1), Term("act_silu", 1), Term("softmax_elements", 1),
                Term("maxpool_in", 2), Term("avgpool_in", 2), Term("adaptive_avgpool_in", 2),
                Term("adaptive_maxpool_in", 2),
-               # a patched function alone, without the module's hook: once
-               *(Term(f"{name}.functional", 1) for name in ("act_relu", "act_gelu", "act_elu", "maxpool_in",
-                                                             "avgpool_in", "adaptive_avgpool_in", "adaptive_maxpool_in")),
+               *(Term(f"{name}.functional", 1) for name in PTFLOPS_PATCHED),
                Term("scale_muls.mha", 1)),  # its MultiheadAttention hook counts the scaling of Q
     params=TORCH_PARAMS,
     tool="ptflops 0.7.5 (get_model_complexity_info, default pytorch backend, count_functional=True)",
     source="ptflops/pytorch_ops.py: conv_flops_counter_hook 60-92, linear 35-43, bn_flops_counter_hook 51-57, "
-    "relu_flops_counter_hook 30-32, pool_flops_counter_hook 46-48, _numel_functional_flops_hook 347-348; "
-    "pytorch_engine.py:49 (count_functional)",
+    "relu_flops_counter_hook 30-32, pool_flops_counter_hook 46-48, multihead_attention_counter_hook, "
+    "_numel_functional_flops_hook 347-348, FUNCTIONAL_MAPPING, TENSOR_OPS_MAPPING; pytorch_engine.py:49 "
+    "(count_functional), patch_functional (F.linear not patched), patch_tensor_ops; accumulate_flops",
     # Activations it has no hook for (module types outside MODULES_MAPPING) count nothing, one by one:
     ignores=("bn_stats", "merge_adds", "scale_muls", "maxpool_out", "avgpool_out", "adaptive_avgpool_out",
              "adaptive_maxpool_out", "softmax_rows", "act_sigmoid", "act_tanh", "act_selu", "act_hard_swish",
@@ -266,8 +269,9 @@ THOP = Convention(
                Term("softmax_elements", 3), Term("softmax_rows", -1)),
     params=("weights", "biases", "bn_affine", "norm_affine"),  # those of the modules it hooks (THOP_BLIND)
     tool="thop 0.1.1.post2209072238 (profile)",
-    source="thop/profile.py:21-66 (register_hooks); basic_hooks.py count_convNd 22-34, count_normalization 60-69, "
-    "count_softmax 98-103, count_adap_avgpool 114-121, count_linear 140-147; calc_func.py",
+    source="thop/profile.py:21-66 (register_hooks: exact module types), profile (dfs_count: the parameters of "
+    "hooked modules, counted when they run); basic_hooks.py count_parameters, count_convNd 22-34, "
+    "count_normalization 60-69, count_softmax 98-103, count_adap_avgpool 114-121, count_linear 140-147; calc_func.py",
     ignores=("bias_adds", "bn_stats", "merge_adds", "scale_muls", "maxpool_in", "maxpool_out", "avgpool_in",
              "adaptive_maxpool_in", "adaptive_maxpool_out", *ACTIVATIONS, *THOP_BLIND, *MODULE_VIEWS),
 )

@@ -124,8 +124,9 @@ class AttentionSoftmax(_Part, Merge):
     def merge_shape(self, inputs: tuple[Shape, ...], arith: Arith) -> Shape:
         scores = inputs[0]
         for bias in inputs[1:]:
-            arith.require(bias.channels == scores.channels, lambda: f"the position bias has {bias.channels} heads "
-                          f"and the scores {scores.channels} (Swin V2's bias MLP needs 'heads', not 'head_dim')", "E412")
+            arith.require(bias.channels == scores.channels,
+                          lambda: f"the position bias has {bias.channels} heads and the scores {scores.channels} "
+                                  "(Swin V2's bias MLP needs 'heads', not 'head_dim')", "E412")
         return scores
 
     def merge_costs(self, inputs: tuple[Shape, ...], output_shape: Shape, arith: Arith) -> dict[str, Any]:

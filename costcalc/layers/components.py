@@ -54,7 +54,8 @@ def parent(name: str) -> str:
 
 def register_component(component: Component) -> Component:
     if "." in component.name and parent(component.name) not in COMPONENTS:
-        raise RuntimeError(f"cost component {component.name!r} qualifies {parent(component.name)!r}, which is not registered")
+        raise RuntimeError(f"cost component {component.name!r} qualifies {parent(component.name)!r}, which is not "
+                           "registered")
     if component.name in COMPONENTS:
         raise RuntimeError(f"cost component {component.name!r} registered twice")
     if component.per not in ("output", "input", "none", "once"):

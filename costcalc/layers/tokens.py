@@ -5,9 +5,10 @@ A sequence of tokens is a ``Tokens`` shape (costcalc.layers.base): ``tokens`` ta
 h·w tokens (ViT's ``x.reshape(n, d, h·w).permute(0, 2, 1)``), ``class_token`` joins a learned token in front
 (N = h·w + 1), ``position_embedding`` adds a learned vector per token (its parameters follow the number of
 tokens, so they change with the resolution, as torchvision's 384-pixel ViT-B/16 shows: 577 x 768 of them
-against 197 x 768 at 224), ``select_token`` reads the first token (the classifier's input), and ``to_map`` takes
-grid tokens back to their map (for hybrids). Sources: Dosovitskiy et al. 2021 (arXiv:2010.11929), eq. 1;
-torchvision/models/vision_transformer.py (``VisionTransformer._process_input``, ``forward``, ``Encoder``).
+against 197 x 768 at 224), ``select_token`` reads the first token (the classifier's input), ``to_map`` takes
+grid tokens back to their map (for hybrids), and ``parameters`` is any other learned tensor used outside a
+module. Sources: Dosovitskiy et al. 2021 (arXiv:2010.11929), eq. 1; torchvision/models/vision_transformer.py
+(``VisionTransformer._process_input``, ``forward``, ``Encoder``).
 """
 
 from __future__ import annotations
@@ -114,6 +115,24 @@ class PositionEmbedding(_TokenLayer):
 
 
 @register
+class Parameters(_TokenLayer):
+    """A learned tensor of ``count`` values that the model uses outside any module (a distillation token, a bias
+    table, a learned scale): ``count`` parameters, no Mult-Adds, the shape unchanged. Kinds that own such
+    tensors report them themselves (``class_token``, an attention's bias table); this is for the others."""
+
+    kind = "parameters"
+    summary = "a learned tensor used outside any module: count parameters, no cost, the shape unchanged"
+    name_prefix = "parameters"
+    in_place = True
+
+    count: int = f.spec_field(f.positive_int, doc="how many values the tensor holds")
+    name: str | None = f.name_field()
+
+    def costs(self, input_shape: Shape, output_shape: Shape, arith: Arith) -> dict[str, Any]:
+        return {"weights.tensor": self.count}
+
+
+@register
 class SelectToken(_TokenLayer):
     """The first token alone (ViT's ``x[:, 0]``, the class token the classifier reads): no cost, a view."""
 
@@ -155,7 +174,8 @@ class Linear(_TokenLayer):
     def costs(self, input_shape: Shape, output_shape: Shape, arith: Arith) -> dict[str, Any]:
         h, w, n = output_shape
         m = input_shape.channels
-        costs = {"weight_macs.linear": h * w * m * n, "weights": m * n, "linear_params": m * n + (n if self.bias else 0)}
+        costs = {"weight_macs.linear": h * w * m * n, "weights": m * n,
+                 "linear_params": m * n + (n if self.bias else 0)}
         if self.bias:
             costs["bias_adds.linear"] = h * w * n
             costs["biases"] = n
