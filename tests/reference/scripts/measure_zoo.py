@@ -5,8 +5,9 @@ Run with the PyTorch environment (never imported by costcalc or its tests):
     /tmp/venv-torch/bin/python tests/reference/scripts/measure_zoo.py > tests/reference/zoo_counts.yaml
 
 For each network and resolution it builds the model (torchvision's builder, ``weights=None``; MobileNet v1 and
-its two variants from the paper, as tests/reference/anchor_counts.yaml describes them), in eval mode, batch 1,
-and records:
+its two variants from the paper, as tests/reference/anchor_counts.yaml describes them; GoogLeNet without its
+aux heads, as the bundled spec, and with them as ``googlenet_aux``; Inception v3 with its AuxLogits, which
+torchvision's num_params counts), in eval mode, batch 1, and records:
 
 - ``params``: ``sum(p.numel() for p in model.parameters())`` (torchvision's ``num_params``);
 - ``mult_adds``: ``torch.utils.flop_counter.FlopCounterMode`` total // 2 with autograd enabled and the math
