@@ -97,6 +97,18 @@ def test_every_builtin_decides_every_cost_component(name: str) -> None:
     assert not counted & expand_names(convention.ignores), f"{name} both counts and ignores these"
 
 
+@pytest.mark.parametrize("name", sorted(CONVENTIONS))
+def test_every_builtin_names_only_components_that_exist(name: str) -> None:
+    """A qualified component a convention names (``act_relu.functional``) decides it; a misspelt one would decide
+    nothing and let the component follow its base unnoticed."""
+    from costcalc.layers.components import is_component
+
+    convention = CONVENTIONS[name]
+    named = [term.component for term in convention.mult_adds] + list(convention.params) + [
+        item for item in convention.ignores if item not in ("*", "act_*")]
+    assert [item for item in named if not is_component(item)] == []
+
+
 def test_a_new_component_without_a_decision_is_caught() -> None:
     """The check above can fail: a component registered after the built-ins were written is undecided."""
     added = register_component(Component("test_only_muls", "for this test", "test multiplies", "element", "output"))
@@ -115,14 +127,14 @@ def test_a_convention_file_that_leaves_components_out_is_warned_about(tmp_path: 
     result = run("report", "--convention", path, "--format", "json")
     assert result.exit_code == 0 and json.loads(result.stdout)["totals"]["mult_adds"] == 568_740_352
     (line,) = result.stderr.splitlines()
-    assert line.startswith(f"{path}:1:1: warning[W102]: the convention counts 17 cost components as nothing without "
+    assert line.startswith(f"{path}:1:1: warning[W102]: the convention counts 18 cost components as nothing without "
                            "saying so: bn_stats, norm_affine, layer_scale, merge_adds,"), line
 
 
 def test_a_convention_file_may_say_what_it_ignores(tmp_path: Path) -> None:
     path = tmp_path / "mine.yaml"
     path.write_text("mult_adds: {weight_macs: 1}\nparams: [weights]\nignores: [bias_adds, act_*]\n", encoding="utf-8")
-    with pytest.warns(CostcalcWarning, match=r"warning\[W102\]: the convention counts 19 cost components"):
+    with pytest.warns(CostcalcWarning, match=r"warning\[W102\]: the convention counts 20 cost components"):
         convention = load_convention(str(path))
     assert "act_relu" not in convention.undecided() and "bias_adds" not in convention.undecided()
     assert "bn_elements" in convention.undecided()

@@ -12,6 +12,7 @@ from pathlib import Path
 import test_conventions
 import test_golden_cnn_zoo
 import test_golden_tfslim
+import test_golden_transformers
 import test_golden_zoo
 import yaml
 
@@ -56,6 +57,21 @@ def test_the_cnn_zoo_figures_are_torchvisions() -> None:
     for name, (params, ops, _weights) in test_golden_zoo.PUBLISHED.items():  # the two zoo tests agree
         assert models[name]["num_params"] == params and Fraction(models[name]["ops_g"]) == Fraction(ops), name
         assert models[name]["mult_adds"] == test_golden_zoo.MACS[name], name
+def test_transformer_figures_are_torchvisions() -> None:
+    """tests/test_golden_transformers.py's literals: the published meta (torchvision.yaml, name@WEIGHTS) and the
+    measured exact counts (zoo_counts.yaml)."""
+    models = load("torchvision.yaml")["models"]  # type: ignore[index]
+    for (name, weights), (num_params, ops, crop) in test_golden_transformers.PUBLISHED.items():
+        figures = models[f"{name}@{weights}"]
+        assert (num_params, crop) == (figures["num_params"], figures["crop"]), (name, weights)
+        assert Fraction(ops) == Fraction(str(figures["ops_g"])), (name, weights)
+    measured = load("zoo_counts.yaml")["models"]  # type: ignore[index]
+    for (name, resolution), (params, mult_adds) in test_golden_transformers.MEASURED.items():
+        (point,) = [point for point in measured[name] if point["resolution"] == resolution]
+        assert (params, mult_adds) == (point["params"], point["mult_adds"]), (name, resolution)
+    assert test_golden_transformers.GOOGLENET_AUX_PARAMS == measured["googlenet_aux"][0]["params"]
+    names = {name for name, _resolution in test_golden_transformers.MEASURED}
+    assert len(test_golden_transformers.MEASURED) == sum(len(measured[name]) for name in names)  # every size
 
 
 def test_counters_figures_are_the_counters() -> None:

@@ -8,6 +8,7 @@ difference (tests check it).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 from costcalc.conventions import Convention
@@ -57,10 +58,13 @@ class Explanation(NamedTuple):
         return self.a.params - self.b.params
 
 
-def _by_component(a: Evaluation, weights_a: dict[str, int], weights_b: dict[str, int]) -> list[ComponentDiff]:
+def _by_component(a: Evaluation, weight_a_of: Callable[[str], int],
+                  weight_b_of: Callable[[str], int]) -> list[ComponentDiff]:
+    """Every component the network reports, with each convention's weight for it (a qualified component's is
+    its nearest named ancestor's: costcalc.conventions.builtin)."""
     found = []
-    for component in sorted(set(weights_a) | set(weights_b)):
-        weight_a, weight_b = weights_a.get(component, 0), weights_b.get(component, 0)
+    for component in sorted({name for row in a.layers for name in row.components}):
+        weight_a, weight_b = weight_a_of(component), weight_b_of(component)
         rows = [row for row in a.layers if row.components.get(component)]
         amount = sum(row.components[component] for row in rows)
         if weight_a == weight_b or not amount:
@@ -71,13 +75,13 @@ def _by_component(a: Evaluation, weights_a: dict[str, int], weights_b: dict[str,
     return sorted(found, key=lambda item: (-abs(item.diff), item.component))
 
 
-def _params_weights(convention: Convention) -> dict[str, int]:
-    return {name: 1 for name in convention.params}
+def _params_weights(convention: Convention) -> Callable[[str], int]:
+    return lambda component: int(convention.counts_param(component))
 
 
 def explain(a: Evaluation, b: Evaluation) -> Explanation:
     """``a`` and ``b``: the same network at the same alpha and rho, under two conventions (and one unit)."""
-    components = _by_component(a, a.convention.weights, b.convention.weights)
+    components = _by_component(a, a.convention.weight_of, b.convention.weight_of)
     params = _by_component(a, _params_weights(a.convention), _params_weights(b.convention))
     groups: dict[str, list[int]] = {}
     layers = []

@@ -3,7 +3,9 @@
 Assumptions (the docs and every report state them): each layer's output is a new tensor, except the kinds that
 work in place (their ``in_place`` trait: batch norm, activations, dropout, stochastic depth, layer scale,
 flatten, channel shuffle and channel split), fused into the layer before, as inference engines run them, which
-allocate nothing. A tensor is alive
+allocate nothing, and the layers of a params-only branch, which never run (their weights are stored). An
+attention's scores (heads x N x N for N tokens) are a layer's output like any other, so they count in the
+peak while they are alive. A tensor is alive
 from the layer that makes it until the last layer that reads it, or one of its in-place views; the network's
 input is alive until its last use and the output at the end. Layers run in the spec's order (a topological
 order of the graph), one at a time. The peak is the largest total of tensors alive while a layer runs: its
@@ -47,7 +49,10 @@ def memory(evaluation: Evaluation, dtype: str = "fp32") -> Memory:
     tensor_of: list[int] = []
     tensor_bytes: dict[int, int] = {-1: _elements(evaluation.input_shape) * size}
     for index, (node, row) in enumerate(zip(nodes, rows)):
-        if row.layer.in_place:
+        if row.idle:  # never runs: no tensor, and it keeps none alive
+            tensor_of.append(index)
+            tensor_bytes[index] = 0
+        elif row.layer.in_place:
             source = node.inputs[0]
             tensor_of.append(-1 if source < 0 else tensor_of[source])
         else:
@@ -55,6 +60,8 @@ def memory(evaluation: Evaluation, dtype: str = "fp32") -> Memory:
             tensor_bytes[index] = _elements(row.output_shape) * size
     last_use: dict[int, int] = {tensor: -1 for tensor in tensor_bytes}
     for index, node in enumerate(nodes):
+        if node.idle:
+            continue
         for source in node.inputs:
             tensor = -1 if source < 0 else tensor_of[source]
             last_use[tensor] = max(last_use[tensor], index)
@@ -72,9 +79,9 @@ def memory(evaluation: Evaluation, dtype: str = "fp32") -> Memory:
     peak, peak_layer = 0, -1
     for index, (node, row) in enumerate(zip(nodes, rows)):
         alive += sum(starts.get(index, ()))
-        inputs = {(-1 if source < 0 else tensor_of[source]) for source in node.inputs}
+        inputs = set() if row.idle else {(-1 if source < 0 else tensor_of[source]) for source in node.inputs}
         layers.append(LayerMemory(
-            activation_bytes=0 if row.layer.in_place else tensor_bytes[index],
+            activation_bytes=0 if row.layer.in_place or row.idle else tensor_bytes[index],
             input_bytes=sum(tensor_bytes[tensor] for tensor in inputs),
             weight_bytes=row.params * size,
             alive_bytes=alive,

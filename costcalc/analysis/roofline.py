@@ -4,7 +4,10 @@ For each layer: bytes moved = the activations it reads + the activation it write
 max(Mult-Adds / peak Mult-Adds per second, bytes moved / bandwidth); it is compute-bound when the first term
 is the larger, memory-bound otherwise; its arithmetic intensity is Mult-Adds per byte moved. The network's
 latency is the sum over its layers. Layers that work in place (their kind's ``in_place`` trait: batch norm,
-activations, ...; see ``costcalc.analysis.memory``) move no bytes of their own: they are fused into the layer before.
+activations, ...; see ``costcalc.analysis.memory``) move no bytes of their own: they are fused into the layer before;
+nor do the layers of a params-only branch, which never run. Attention's matrix products (Q·Kᵀ and A·V) are layers
+of their own (costcalc.layers.attention_parts), each with its own row here: their Mult-Adds read two
+activations (no weights), so their arithmetic intensity is that of the tensors they move, not of a weight.
 
 This is an analytical estimate under stated assumptions, not a measurement: no cache reuse (every layer reads
 and writes DRAM), no fusion beyond the in-place layers, no overlap of layers, the peak rate reached by every
@@ -44,7 +47,7 @@ def roofline(evaluation: Evaluation, memory_use: Memory, device: Device) -> Roof
     layers = []
     for row, layer in zip(evaluation.layers, memory_use.layers):
         mult_adds = counting.mult_adds_of(row.components)
-        moved = 0 if row.layer.in_place else layer.input_bytes + layer.activation_bytes + layer.weight_bytes
+        moved = 0 if row.layer.in_place or row.idle else layer.input_bytes + layer.activation_bytes + layer.weight_bytes
         compute, transfer = Fraction(mult_adds, peak), Fraction(moved, device.bandwidth_bytes_per_s)
         bound = "" if not (compute or transfer) else "compute" if compute >= transfer else "memory"
         layers.append(LayerTime(mult_adds, moved, max(compute, transfer), bound,

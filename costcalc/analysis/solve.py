@@ -106,7 +106,8 @@ def largest_resolution(compiled: CompiledCost, alpha: Fraction, budget: Budget, 
                        measure: Measure | None = None) -> Solution:
     """The largest resolution ``k·step`` pixels that meets the budget while ``(k + 1)·step`` does not."""
     height = compiled.network.spec.input.height
-    if budget.mult_adds is None and not budget.needs_resources and compiled.factored:  # params: any resolution
+    if budget.mult_adds is None and not budget.needs_resources and not compiled.params_follow_resolution(alpha):
+        # params alone, and they do not depend on the resolution: any resolution meets the budget or none does
         largest = MAX_RESOLUTION // step * step
         mult_adds, params = compiled.totals(alpha, Fraction(largest, height))
         if not budget.meets(mult_adds, params):

@@ -22,7 +22,7 @@ import os
 
 from costcalc.conventions import CONVENTIONS, UNITS, Convention, Term
 from costcalc.errors import CostcalcError, Diagnostic, Location, closest, did_you_mean, quoted
-from costcalc.layers.components import COMPONENTS, is_component, param_components
+from costcalc.layers.components import COMPONENTS, component, is_component, param_components
 
 KEYS = ("name", "description", "tool", "source", "mult_adds", "params", "ignores")
 KINDS = ("mac", "op")
@@ -31,6 +31,12 @@ MAX_TIMES = 1_000_000  # how many times a component counts: bounded so that ever
 
 class ConventionError(CostcalcError):
     """A convention that is not built in and not a valid convention file."""
+
+
+def is_parameter(name: str) -> bool:
+    """A parameter component, qualified or not (``weights.linear``)."""
+    found = component(name)
+    return found is not None and found.param
 
 
 def known_components() -> list[str]:
@@ -85,7 +91,7 @@ def load_convention(path: str) -> Convention:
                 problem(mult_adds.key_at[component], f"unknown cost component {quoted(component)}{hint}; "
                                                      f"docs/conventions.md lists them", "E521")
                 continue
-            kind = "mac" if component == "weight_macs" else "op"
+            kind = "mac" if component.split(".")[0] == "weight_macs" else "op"
             times = value
             if isinstance(value, Mapping):
                 extra = [key for key in value if key not in ("times", "kind")]
@@ -114,7 +120,7 @@ def load_convention(path: str) -> Convention:
         params = []
     param_names = param_components()
     for item, at in zip(params, getattr(params, "item_at", [top] * len(params))):
-        if item not in param_names:
+        if item not in param_names and not (isinstance(item, str) and "." in item and is_parameter(item)):
             problem(at, f"unknown parameter component {quoted(item)}{did_you_mean(item, param_names)}; expected "
                         f"one of: {', '.join(param_names)}", "E521")
     ignores = data.get("ignores", Sequence())

@@ -55,6 +55,29 @@ class ExactArith:
             raise ShapeError(message(), code)
 
 
+class IdleArith:
+    """Exact arithmetic for a params-only branch (costcalc.spec.model.ParamsOnlyEntry): it never runs, so a map
+    that would shrink to nothing in it, or a window larger than its input (E404), is not refused, as PyTorch
+    builds such a model and never calls the branch; its channels, which its parameters follow, are checked as
+    everywhere (costcalc.engine.propagate holds its maps at 1 x 1 at least)."""
+
+    exact = True
+
+    def __init__(self, inner: ExactArith):
+        self.inner = inner
+        self.alpha = inner.alpha
+
+    def channels(self, count: int, fixed: bool = False) -> int:
+        return self.inner.channels(count, fixed)
+
+    ceil_div = staticmethod(ExactArith.ceil_div)
+    floor_div = staticmethod(ExactArith.floor_div)
+
+    def require(self, condition: bool, message: Callable[[], str], code: str = "E400") -> None:
+        if code != "E404":
+            ExactArith.require(condition, message, code)
+
+
 class IdealArith:
     """Symbolic evaluation: ``alpha`` and ``rho`` stay symbols, nothing is rounded, nothing is checked."""
 

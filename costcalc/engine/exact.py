@@ -62,7 +62,7 @@ def evaluate(network: Network | Spec, alpha: Fraction = Fraction(1), rho: Fracti
             stride=layer.stride_label(),
             input_shape=layer_input, output_shape=layer_output,
             mult_adds=convention.mult_adds_of(components), params=convention.params_of(components),
-            components=components, layer=layer, location=node.location, path=node.path,
+            components=components, layer=layer, location=node.location, path=node.path, idle=node.idle,
         ))
     return Evaluation(
         spec=spec, network=kept_network(network, kept) if index_of else network, convention=convention,

@@ -4,7 +4,10 @@ components under an arithmetic (exact integers at one alpha, or sympy symbols).
 Channel counts written as expressions of ``in``, ``block_in`` or ``alpha`` (or calling ``head`` and
 ``expanded``, which read the width rule) are filled in here, when their inputs are known
 (costcalc.spec.values.Bound). So are the conditions that read the channels (costcalc.spec.build.Condition): a
-node whose condition fails passes its input through, costs nothing and is not yielded.
+node whose condition fails passes its input through, costs nothing and is not yielded. A layer in a
+params-only branch (``node.idle``) reports its parameters only, as ``<component>.idle``
+(costcalc.layers.components.idle): it never runs. Tokens reach only the kinds that take them
+(``takes_tokens``); any other kind refuses them here, whatever it is.
 """
 
 from __future__ import annotations
@@ -12,8 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from costcalc.engine.arith import ExactArith, IdleArith
 from costcalc.errors import Diagnostic, ShapeError, SpecError
-from costcalc.layers.base import Arith, Layer, Shape
+from costcalc.layers.base import Arith, Layer, Shape, Tokens
+from costcalc.layers.components import idle
 from costcalc.layers.graph import Merge
 from costcalc.source.problems import describe
 from costcalc.spec.build import Network, Node
@@ -101,26 +106,32 @@ def propagate(network: Network, input_shape: Shape,
     from costcalc.engine.arith import WidthScaling
 
     shapes: list[Shape] = []
-    seen: dict[tuple[int, Any], tuple[Shape, dict[str, Any]]] = {}
+    seen: dict[tuple[int, Any, Any, bool], tuple[Shape, dict[str, Any]]] = {}
     decided: dict[tuple[int, int], bool] = {}
     scaling = WidthScaling(arith, network.spec.width)  # type: ignore[arg-type]
     for node in network.nodes:
         first = input_shape if node.inputs[0] < 0 else shapes[node.inputs[0]]
         layer = node.layer
+        here = IdleArith(arith) if node.idle and isinstance(arith, ExactArith) else arith
         try:
             if node.conditions and not _kept(node, shapes, input_shape, arith, decided):
                 shapes.append(first)  # passed through: its own layers are not there at this alpha
                 continue
             if node.deferred:
                 block_in = input_shape if node.block_input < 0 else shapes[node.block_input]
-                layer = _resolve(layer, node.deferred, first.channels, block_in.channels, arith, scaling)
+                layer = _resolve(layer, node.deferred, first.channels, block_in.channels, here, scaling)
             merge = isinstance(layer, Merge)
             given: Any = tuple(input_shape if i < 0 else shapes[i] for i in node.inputs) if merge else first
-            known = None if node.deferred else seen.get((id(layer), given))
+            if not layer.takes_tokens:
+                _refuse_tokens(layer, given if merge else (given,))
+            key = (id(layer), given, type(given) if not merge else tuple(map(type, given)), node.idle)
+            known = None if node.deferred else seen.get(key)
             if known is not None:
                 output, costs = known
             else:
-                output = layer.merge_shape(given, arith) if merge else layer.output_shape(given, arith)  # type: ignore[attr-defined]
+                output = layer.merge_shape(given, here) if merge else layer.output_shape(given, here)  # type: ignore[attr-defined]
+                if here is not arith:  # a params-only branch: no map of its shrinks to nothing (IdleArith)
+                    output = output._replace(height=max(1, output.height), width=max(1, output.width))
                 if arith.exact:
                     arith.require(output.height >= 1 and output.width >= 1,
                                   lambda: f"the output would be {output}: the feature map has shrunk "
@@ -128,14 +139,21 @@ def propagate(network: Network, input_shape: Shape,
                     arith.require(within_bounds(output), lambda: f"the output would be "
                                   f"{shown_shape(output)}; a feature map's height, width and channels stay below "
                                   f"2^{MAX_SHAPE_BITS} (about 3.4e38)", "E408")
-                costs = layer.merge_costs(given, output, arith) if merge else layer.costs(given, output, arith)  # type: ignore[attr-defined]
+                costs = layer.merge_costs(given, output, here) if merge else layer.costs(given, output, here)  # type: ignore[attr-defined]
                 if not node.deferred:
-                    seen[(id(layer), given)] = (output, costs)
+                    seen[key] = (output, costs)
         except ShapeError as error:
             raise SpecError(Diagnostic(node.location, f"layer '{node.name}' (input {first}): {error}",
                                        error.code)) from None
         shapes.append(output)
-        yield node, layer, given, output, costs
+        yield node, layer, given, output, idle(costs) if node.idle else costs
+
+
+def _refuse_tokens(layer: Layer, inputs: tuple[Shape, ...]) -> None:
+    for shape in inputs:
+        if isinstance(shape, Tokens):
+            raise ShapeError(f"'{layer.kind}' works on feature maps, not on tokens ({shape}); take them back to "
+                             "a map first (`to_map`), or use a kind that takes tokens (docs/kinds.md)", "E410")
 
 
 def kept_network(network: Network, kept: list[int]) -> Network:

@@ -29,6 +29,7 @@ class LayerCost(NamedTuple):
     layer: Layer
     location: Location
     path: tuple[str, ...] = ()  # the block instances it is in, outermost first
+    idle: bool = False  # in a params-only branch: its parameters count, it never runs
 
 
 class Evaluation(NamedTuple):

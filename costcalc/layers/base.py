@@ -25,7 +25,26 @@ class Shape(NamedTuple):
     channels: Any
 
     def __str__(self) -> str:
-        return f"{self.height}×{self.width}×{self.channels}"
+        return self.label()
+
+    def label(self, times: str = "×") -> str:
+        return f"{self.height}{times}{self.width}{times}{self.channels}"
+
+
+class Tokens(Shape):
+    """A sequence of ``height·width`` tokens of ``channels`` each (a transformer's N x d): a feature map's positions
+    taken as tokens (``GridTokens``: they still form its grid), or a sequence that no longer does (``height``
+    tokens, ``width`` 1: after a class token is joined). It is a ``Shape`` to every formula: a token is a
+    position, so a per-position formula (a Linear on every token, a layer norm) counts ``height·width`` of them,
+    and the number of tokens N is the area that ``costcalc.engine.compiled`` factors by."""
+
+    def label(self, times: str = "×") -> str:
+        return f"{self.height * self.width}{times}{self.channels} tokens"
+
+
+class GridTokens(Tokens):
+    """Tokens that are a feature map's ``height x width`` positions, in order (ViT's patches, before its class
+    token): they can be taken back to the map (``to_map``)."""
 
 
 def size_label(pair: tuple[int, int]) -> str:
@@ -90,9 +109,9 @@ class GraphBuilder(Protocol):
         ``reads_construct_input``, its channel counts' ``block_in`` is the construct's input."""
         ...
 
-    def input_channels(self) -> Any:
-        """A channel count equal to the construct's input channels, filled in when the network is evaluated
-        (for a layer added with ``reads_construct_input``)."""
+    def input_channels(self, times: int = 1) -> Any:
+        """A channel count equal to ``times`` the construct's input channels, filled in when the network is
+        evaluated (for a layer added with ``reads_construct_input``)."""
         ...
 
 
@@ -128,6 +147,7 @@ class Layer:
     channels_follow_resolution: ClassVar[bool]
     fixed_output_size: ClassVar[bool]
     expansion: ClassVar[str]
+    takes_tokens: ClassVar[bool] = False  # it may read tokens (not only feature maps); the engine refuses others
     name: str | None
 
     def __init_subclass__(cls, **options: Any) -> None:

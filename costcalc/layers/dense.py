@@ -22,6 +22,7 @@ class FullyConnected(Layer):
     channels_follow_resolution = False
     fixed_output_size = True  # 1x1, whatever the resolution
     expansion = "itself"
+    takes_tokens = True  # one token (ViT's class token) is a flat input
     conv_view = not_a_convolution  # a 1x1 convolution on a 1x1 map, but never the pointwise half of a separable pair
 
     units: int = f.spec_field(f.positive_int, doc="output units N; scaled by alpha unless fixed", runtime=True)

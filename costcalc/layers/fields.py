@@ -151,5 +151,17 @@ def spec_field(parse: Parser, default: Any = REQUIRED, doc: str = "", runtime: b
     return SpecField(parse, default, doc, runtime)
 
 
+CALLS = ("module", "functional", "method", "subclass")
+
+
+def call_field(*calls: str) -> Any:
+    """How the model's code invokes the layer (costcalc.layers.components, "How a component is done"):
+    ``module`` (an nn.Module of the standard type, the default), ``functional`` (``F.relu``, ``F.avg_pool2d``),
+    ``method`` (``x.mean()``, ``torch.sigmoid``) or ``subclass`` (a module whose type counters do not match,
+    such as ConvNeXt's ``LayerNorm2d``). Counting tools that hook modules or patch functions see these differently."""
+    return spec_field(choice(*calls), "module", "how the model invokes it: " + " | ".join(calls) +
+                      " (counting tools see each differently; docs/conventions.md)")
+
+
 def name_field() -> Any:
     return spec_field(text, None, "layer name; generated when absent (conv_dw_3, conv_dw_3_bn, ...)")

@@ -54,6 +54,7 @@ class Add(Merge):
     kind = "add"
     summary = "elementwise sum of branches (residual connections)"
     name_prefix = "add"
+    takes_tokens = True
 
     def merge_shape(self, inputs: tuple[Shape, ...], arith: Arith) -> Shape:
         first = inputs[0]

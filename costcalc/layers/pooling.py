@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from costcalc.layers import fields as f
 from costcalc.layers import formulas
 from costcalc.layers.base import Arith, Layer, Shape, not_a_convolution, size_label, stride_text
+from costcalc.layers.components import qualified
 from costcalc.layers.registry import register
 
 
@@ -26,6 +27,7 @@ class _WindowPool(_Pool):
     stride: tuple[int, int] | None = f.spec_field(f.pair, None, "stride; defaults to the window size")
     padding: str | tuple[int, int] = f.spec_field(f.padding, "valid", "valid | same | pixels per side")
     ceil_mode: bool = f.spec_field(f.boolean, False, "round the output size up (PyTorch ceil_mode)")
+    call: str = f.call_field("module", "functional")
     name: str | None = f.name_field()
 
     @property
@@ -43,7 +45,7 @@ class _WindowPool(_Pool):
 
     def costs(self, input_shape: Shape, output_shape: Shape, arith: Arith) -> dict[str, Any]:
         prefix = self.kind.replace("_", "")  # maxpool, avgpool
-        return {f"{prefix}_in": _elements(input_shape), f"{prefix}_out": _elements(output_shape)}
+        return qualified({f"{prefix}_in": _elements(input_shape), f"{prefix}_out": _elements(output_shape)}, self.call)
 
     def group(self) -> str:
         return f"{self.kind} {size_label(self.kernel)}"
@@ -79,11 +81,13 @@ def _elements(shape: Shape) -> Any:
 
 class _GlobalPool(_Pool):
     fixed_output_size = True
+    call: str = f.call_field("module", "functional", "method")
     name: str | None = f.name_field()
     component: ClassVar[str]
 
     def costs(self, input_shape: Shape, output_shape: Shape, arith: Arith) -> dict[str, Any]:
-        return {f"{self.component}_in": _elements(input_shape), f"{self.component}_out": _elements(output_shape)}
+        return qualified({f"{self.component}_in": _elements(input_shape),
+                          f"{self.component}_out": _elements(output_shape)}, self.call)
 
     def output_shape(self, input_shape: Shape, arith: Arith) -> Shape:
         return Shape(1, 1, input_shape.channels)
@@ -122,13 +126,15 @@ class AdaptiveAvgPool(_Pool):
     fixed_output_size = True
 
     size: tuple[int, int] = f.spec_field(f.pair, doc="output size: 7 or [7, 7]")
+    call: str = f.call_field("module", "functional")
     name: str | None = f.name_field()
 
     def output_shape(self, input_shape: Shape, arith: Arith) -> Shape:
         return Shape(self.size[0], self.size[1], input_shape.channels)
 
     def costs(self, input_shape: Shape, output_shape: Shape, arith: Arith) -> dict[str, Any]:
-        return {"adaptive_avgpool_in": _elements(input_shape), "adaptive_avgpool_out": _elements(output_shape)}
+        return qualified({"adaptive_avgpool_in": _elements(input_shape),
+                          "adaptive_avgpool_out": _elements(output_shape)}, self.call)
 
     def group(self) -> str:
         return f"adaptive_avg_pool {size_label(self.size)}"

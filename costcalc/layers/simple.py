@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 from costcalc.layers import fields as f
 from costcalc.layers.base import Arith, Layer, Shape, not_a_convolution
+from costcalc.layers.components import qualified
 from costcalc.layers.registry import register, shorthand
 
 
@@ -60,7 +61,10 @@ class Activation(_AfterPrevious):
     name_prefix = "act"
     in_place = True
 
+    takes_tokens = True
+
     function: str = f.spec_field(f.choice(*f.ACTIVATIONS), "relu", "the function")
+    call: str = f.call_field("module", "functional", "method")
     name: str | None = f.name_field()
 
     @property
@@ -70,7 +74,7 @@ class Activation(_AfterPrevious):
     def costs(self, input_shape: Shape, output_shape: Shape, arith: Arith) -> dict[str, Any]:
         h, w, c = output_shape
         function = "silu" if self.function == "swish" else self.function  # the same function, two names
-        return {f"act_{function}": h * w * c}
+        return qualified({f"act_{function}": h * w * c}, self.call)
 
     def filter_label(self, input_shape: Shape, output_shape: Shape) -> str:
         return self.function
@@ -106,6 +110,7 @@ class Dropout(_Elementwise):
     summary = "dropout (the identity at inference)"
     name_prefix = "dropout"
     in_place = True
+    takes_tokens = True
 
     rate: Fraction = f.spec_field(f.probability, Fraction(0), "drop probability (documentation only)")
     name: str | None = f.name_field()
@@ -119,12 +124,14 @@ class Softmax(_Elementwise):
     summary = "softmax over the channels"
     name_prefix = "softmax"
     in_place = False  # a new tensor of probabilities
+    takes_tokens = True
 
+    call: str = f.call_field("module", "functional", "method")
     name: str | None = f.name_field()
 
     def costs(self, input_shape: Shape, output_shape: Shape, arith: Arith) -> dict[str, Any]:
         h, w, c = output_shape
-        return {"softmax_elements": h * w * c, "softmax_rows": h * w}
+        return qualified({"softmax_elements": h * w * c, "softmax_rows": h * w}, self.call)
 
 
 @register
@@ -136,12 +143,14 @@ class LayerNorm(_AfterPrevious):
     summary = "layer normalisation over the channels (2 trainable per channel)"
     name_prefix = "ln"
     in_place = False  # it reads every channel of a position before writing any: a new tensor
+    takes_tokens = True
 
+    call: str = f.call_field("module", "subclass", "functional")
     name: str | None = f.name_field()
 
     def costs(self, input_shape: Shape, output_shape: Shape, arith: Arith) -> dict[str, Any]:
         h, w, c = output_shape
-        return {"norm_affine": 2 * c, "ln_elements": h * w * c}
+        return qualified({"norm_affine": 2 * c, "ln_elements": h * w * c}, self.call)
 
 
 @register
@@ -152,6 +161,7 @@ class LayerScale(_AfterPrevious):
     summary = "per-channel learned scale (ConvNeXt): 1 parameter per channel"
     name_prefix = "layer_scale"
     in_place = True
+    takes_tokens = True
 
     name: str | None = f.name_field()
 
@@ -168,6 +178,7 @@ class StochasticDepth(_Elementwise):
     summary = "stochastic depth / drop path (the identity at inference)"
     name_prefix = "drop_path"
     in_place = True
+    takes_tokens = True
 
     rate: Fraction = f.spec_field(f.probability, Fraction(0), "drop probability (documentation only)")
     name: str | None = f.name_field()

@@ -46,9 +46,21 @@ WORDS = {
 
 
 def words(component: str) -> tuple[str, str]:
-    if component.startswith("act_"):
+    """What ``explain`` calls a component, and its unit; a qualified one (``act_relu.functional``) is its base's
+    words and how it is done: "relu activation elements, called as a torch.nn.functional function"."""
+    if component in WORDS:
+        return WORDS[component]
+    from costcalc.layers.components import COMPONENTS, QUALIFIERS
+
+    if component.startswith("act_") and "." not in component:
         return f"{component[4:]} activation elements", "element"
-    return WORDS.get(component, (component, "unit"))
+    if component in COMPONENTS:
+        return COMPONENTS[component].words, COMPONENTS[component].unit
+    head, _, qualifier = component.rpartition(".")
+    if head and qualifier in QUALIFIERS:
+        base, unit = words(head)
+        return f"{base}, {QUALIFIERS[qualifier][0]}", unit
+    return component, "unit"
 
 
 def _units(unit: str, count: int) -> str:

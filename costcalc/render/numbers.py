@@ -54,6 +54,10 @@ def bar(value: Fraction, width: int = 10) -> str:
 
 
 def shape_text(shape: object, separator: str = "×") -> str:
+    """``14×14×768`` for a feature map, ``197×768 tokens`` for tokens (costcalc.layers.base.Tokens)."""
+    label = getattr(shape, "label", None)
+    if label is not None:
+        return str(label(separator))
     return separator.join(str(part) for part in shape)  # type: ignore[attr-defined]
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from costcalc import __version__
 from costcalc.analysis.breakdown import share
 from costcalc.analysis.report import Report
+from costcalc.layers.base import Tokens
 from costcalc.render import numbers as fmt
 from costcalc.render.json_fields import ascii_times, counted, exact, multipliers
 from costcalc.render.sinks.json_text import dumps
@@ -55,8 +56,12 @@ def to_data(report: Report, view: View = View()) -> dict[str, Any]:
         ],
         "standard_twin": {"mult_adds": report.twin.mult_adds, "params": report.twin.params},
     }
-    for row, layer in zip(data["layers"], report.memory.layers):
+    for row, layer, evaluated in zip(data["layers"], report.memory.layers, evaluation.layers):
         row["activation_bytes"], row["weight_bytes"] = layer.activation_bytes, layer.weight_bytes
+        if evaluated.idle:  # a params-only branch's layer (keys only where they apply: docs/json.md)
+            row["params_only"] = True
+        if isinstance(evaluated.output_shape, Tokens):  # the shape is [T, 1, C] (or a grid's [H, W, C])
+            row["output_tokens"] = evaluated.output_shape.height * evaluated.output_shape.width
     if report.roofline is not None:
         from costcalc.analysis.roofline import ASSUMPTIONS
 

@@ -31,6 +31,7 @@ from costcalc.spec.model import (
     ConcatEntry,
     Entry,
     IfEntry,
+    ParamsOnlyEntry,
     RepeatEntry,
     ResidualEntry,
 )
@@ -130,6 +131,8 @@ def calls(entries: tuple[Entry, ...]) -> list[BlockCall]:
             found += calls(entry.body) + calls(entry.orelse)
         elif isinstance(entry, ResidualEntry):
             found += calls(entry.body) + calls(entry.shortcut)
+        elif isinstance(entry, ParamsOnlyEntry):
+            found += calls(entry.body)
         elif isinstance(entry, ConcatEntry):
             for branch in entry.branches:
                 found += calls(branch)

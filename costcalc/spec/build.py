@@ -26,6 +26,7 @@ from costcalc.layers.graph import Add, Concat, Split
 from costcalc.source.problems import Problems
 from costcalc.spec import values as v
 from costcalc.spec.depth import DepthScaling
+from costcalc.spec.layer_names import generated_name
 from costcalc.spec.variants import spec_arguments
 from costcalc.spec.model import (
     BlockCall,
@@ -33,6 +34,7 @@ from costcalc.spec.model import (
     Entry,
     IfEntry,
     LayerEntry,
+    ParamsOnlyEntry,
     RepeatEntry,
     ResidualEntry,
     Spec,
@@ -65,6 +67,7 @@ class Node(NamedTuple):
     deferred: tuple[str, ...] = ()  # fields that hold expressions filled in at evaluation
     conditions: tuple[Condition, ...] = ()  # the node is kept when every one holds
     multiplicity: Any = 1  # copies it stands for: d·n (a sympy value) in a network built for the closed form in d
+    idle: bool = False  # in a params-only branch: its parameters count, it never runs
 
 
 class Network(NamedTuple):
@@ -89,6 +92,7 @@ class _Context(NamedTuple):
     where: str  # for messages: " (in block 'x' used at line N)"
     conditions: tuple[Condition, ...] = ()
     multiplicity: Any = 1
+    idle: bool = False  # inside a params-only branch
 
 
 class _Pending(NamedTuple):
@@ -100,6 +104,7 @@ class _Pending(NamedTuple):
     block_input: int
     conditions: tuple[Condition, ...] = ()
     multiplicity: Any = 1
+    idle: bool = False
 
 
 class _TooBig(Exception):
@@ -129,7 +134,7 @@ class _Builder:
                           location)
         self.pending.append(_Pending(given, layer, location, inputs, ctx.path,
                                      ctx.block_input if block_input is None else block_input, ctx.conditions,
-                                     ctx.multiplicity))
+                                     ctx.multiplicity, ctx.idle))
         return len(self.pending) - 1
 
     def instance(self, prefix: str, given: str | None, ctx: _Context, location: Location,
@@ -185,6 +190,9 @@ class _Builder:
                 producer = main
             elif isinstance(entry, ConcatEntry):
                 producer = self.concat(entry, producer, ctx)
+            elif isinstance(entry, ParamsOnlyEntry):
+                path = self.instance("params_only", entry.name, ctx, entry.location, "params_only")
+                self.chain(entry.body, producer, ctx._replace(path=path, suffix="", idle=True))
             else:
                 producer = self.call(entry, producer, ctx)
         return producer
@@ -322,7 +330,7 @@ class _Builder:
             scope = counters.setdefault(item.path, {})
             local = item.given
             if local is None:
-                local = _generated_name(item.layer, owners.get(item.path), scope, taken, item.path, attempts)
+                local = generated_name(item.layer, owners.get(item.path), scope, taken, item.path, attempts)
             name = ".".join((*item.path, local))
             taken.add(name)
             if not item.layer.follows_previous:
@@ -330,7 +338,7 @@ class _Builder:
             deferred = tuple(field.name for field in item.layer.fields
                              if isinstance(getattr(item.layer, field.name), v.Bound))
             nodes.append(Node(name, item.layer, item.location, item.inputs, item.path, item.block_input, deferred,
-                              item.conditions, item.multiplicity))
+                              item.conditions, item.multiplicity, item.idle))
         return tuple(nodes)
 
 
@@ -344,28 +352,10 @@ class _Construct:
         block_input = self.input if reads_construct_input else None
         return self.builder.add(layer, self.location, inputs, self.ctx, name, block_input=block_input)
 
-    def input_channels(self) -> Any:
+    def input_channels(self, times: int = 1) -> Any:
         from costcalc.spec.expressions import parse_expression
 
-        return v.Bound(parse_expression("block_in"), {})
-
-
-def _generated_name(layer: Layer, owner: str | None, counters: dict[str, int], taken: set[str],
-                    path: tuple[str, ...], attempts: dict[str, int]) -> str:
-    """The layer's default name, or the next free variant: counted names move on (conv_2 -> conv_3), and a
-    follower's name gets _2, _3, ... (conv_1_relu_2). ``attempts`` remembers where each follower's search
-    stopped, so that ten thousand ReLUs after one conv take linear time, not quadratic."""
-    first = candidate = layer.default_name(owner, counters)
-    full = ".".join((*path, first))
-    attempt = attempts.get(full, 1)
-    if attempt > 1:
-        candidate = f"{first}_{attempt}"
-    while ".".join((*path, candidate)) in taken:
-        attempt += 1
-        retry = layer.default_name(owner, counters)
-        candidate = retry if retry != first else f"{first}_{attempt}"
-    attempts[full] = attempt
-    return candidate
+        return v.Bound(parse_expression("block_in" if times == 1 else f"{times} * block_in"), {})
 
 
 def build_network(spec: Spec, depth_multiplier: Fraction = Fraction(1), depth_symbol: Any = None) -> Network:

@@ -30,13 +30,14 @@ from costcalc.spec.model import (
     Entry,
     IfEntry,
     LayerEntry,
+    ParamsOnlyEntry,
     RepeatEntry,
     ResidualEntry,
 )
 from costcalc.spec.values import FAILED, Scope, arg_value, field_value, parse_expression_at
 
 MAX_NESTING = 64
-STRUCTURES = ("repeat", "if", "residual", "concat")
+STRUCTURES = ("repeat", "if", "residual", "concat", "params_only")
 
 
 def _parse_layer(problems: Problems, kind: str, fields_value: Any, location: Location, fields_location: Location,
@@ -107,7 +108,7 @@ def _parse_kind(problems: Problems, kind: Any, fields_value: Any, location: Loca
 
 def parse_entry(problems: Problems, entry: Any, location: Location, depth: int, scope: Scope) -> Entry | None:
     if isinstance(entry, str):
-        if entry in ("residual", "concat"):
+        if entry in _STRUCTURE_KEYS:
             problems.add(location, f"'{entry}' needs its parts, as in `- {entry}: {{{_STRUCTURE_KEYS[entry]}}}`", "E202")
             return None
         return _parse_kind(problems, entry, None, location, location, scope)
@@ -126,6 +127,8 @@ def parse_entry(problems: Problems, entry: Any, location: Location, depth: int, 
                 return _parse_residual(problems, entry[key], entry.key_at[key], depth, scope)
             if key == "concat":
                 return _parse_concat(problems, entry[key], entry.key_at[key], depth, scope)
+            if key == "params_only":
+                return _parse_params_only(problems, entry[key], entry.key_at[key], depth, scope)
             return _parse_kind(problems, key, entry[key], entry.key_at[key], entry.value_at[key], scope)
         kinds = [key for key in entry if key in KINDS or key in SHORTHANDS or key in scope.blocks]
         if len(kinds) == 1:
@@ -139,7 +142,8 @@ def parse_entry(problems: Problems, entry: Any, location: Location, depth: int, 
     return None
 
 
-_STRUCTURE_KEYS = {"residual": "layers: [...], shortcut: [...]", "concat": "branches: [[...], [...]]"}
+_STRUCTURE_KEYS = {"residual": "layers: [...], shortcut: [...]", "concat": "branches: [[...], [...]]",
+                   "params_only": "layers: [...]"}
 
 
 def _count_or_condition(problems: Problems, entry: Mapping, key: str, parse: Any, scope: Scope) -> Any:
@@ -232,6 +236,23 @@ def _parse_residual(problems: Problems, value: Any, location: Location, depth: i
     if body is None or shortcut is None or name is FAILED or when is FAILED:
         return None
     return ResidualEntry(body=body, shortcut=shortcut, name=name, location=location, when=when)
+
+
+def _parse_params_only(problems: Problems, value: Any, location: Location, depth: int,
+                       scope: Scope) -> ParamsOnlyEntry | None:
+    """``params_only: {layers: [...], name: ...}``: layers whose parameters count and which never run."""
+    value = _structure(problems, "params_only", value, location)
+    if value is None:
+        return None
+    unknown_keys(problems, value, ("layers", "name"), "params_only: ")
+    name = _name(problems, value, "params_only: ")
+    if "layers" not in value:
+        problems.add(location, "'params_only' needs 'layers': the layers whose parameters count", "E201")
+        return None
+    body = parse_body(problems, value["layers"], value.value_at["layers"], depth + 1, scope)
+    if body is None or name is FAILED:
+        return None
+    return ParamsOnlyEntry(body=body, name=name, location=location)
 
 
 def _parse_concat(problems: Problems, value: Any, location: Location, depth: int,

@@ -78,6 +78,15 @@ class ConcatEntry(NamedTuple):
     location: Location
 
 
+class ParamsOnlyEntry(NamedTuple):
+    """Layers whose parameters count but which do not run at inference (a training-only head such as
+    Inception v3's AuxLogits): they read the current tensor, and the layers after them read it too."""
+
+    body: tuple[Entry, ...]
+    name: str | None
+    location: Location
+
+
 class BlockCall(NamedTuple):
     """A use of a block defined under ``blocks``, with its arguments (values or expressions of the
     caller's arguments)."""
@@ -89,7 +98,7 @@ class BlockCall(NamedTuple):
     location: Location
 
 
-Entry = Union[LayerEntry, RepeatEntry, IfEntry, ResidualEntry, ConcatEntry, BlockCall]
+Entry = Union[LayerEntry, RepeatEntry, IfEntry, ResidualEntry, ConcatEntry, ParamsOnlyEntry, BlockCall]
 
 
 class BlockDef(NamedTuple):
