@@ -28,7 +28,7 @@ from costcalc.conventions import CONVENTIONS
 from costcalc.engine.exact import evaluate
 from costcalc.render.explain_formats import words
 from costcalc.source.bundled import bundled_specs
-from costcalc.spec.loading import load_network
+from costcalc.spec.loading import load_network, variant_point
 
 FIGURES = yaml.safe_load((Path(__file__).parent / "reference" / "zoo_counts.yaml").read_text(encoding="utf-8"))
 TOOLS = ("fvcore", "ptflops", "thop", "torchinfo")
@@ -48,8 +48,10 @@ def _point(name: str, resolution: int) -> dict[str, Any]:
 
 
 def _evaluate(name: str, resolution: int, tool: str) -> Any:
+    """The model at ``resolution``, at its variant's alpha (efficientnet_b4 is B0 at 1.4; docs/spec-format.md,
+    "Arguments and variants")."""
     network = _network(name)
-    return evaluate(network, Fraction(1), Fraction(resolution, network.spec.input.height), CONVENTIONS[tool])
+    return evaluate(network, *variant_point(network.spec, None, None, resolution), CONVENTIONS[tool])
 
 
 def test_every_bundled_network_is_measured() -> None:
