@@ -1,6 +1,6 @@
 """Every zoo network under the fvcore, ptflops, thop and torchinfo conventions equals the tool's own figure.
 
-Figures: ``tests/reference/zoo_counts.yaml`` (loaded, not copied: 40 networks x 4 tools), measured by
+Figures: ``tests/reference/zoo_counts.yaml`` (loaded, not copied: every bundled network, 84 with the MobileNet v1 anchors and GoogLeNet with its aux heads, x 4 tools), measured by
 tests/reference/scripts/measure_zoo.py with fvcore 0.1.5.post20221221 (``FlopCountAnalysis.total()``), ptflops
 0.7.5 (``get_model_complexity_info``, pytorch backend), thop 0.1.1.post2209072238 (``profile``) and torchinfo
 1.8.0 (``summary().total_mult_adds``) on torch 2.14.1 and torchvision 0.29.1, each on the model torchvision
