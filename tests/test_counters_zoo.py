@@ -1,7 +1,8 @@
 """Every zoo network under the fvcore, ptflops, thop and torchinfo conventions equals the tool's own figure.
 
-Figures: ``tests/reference/zoo_counts.yaml`` (loaded, not copied: every bundled network, 84 with the MobileNet v1 anchors and GoogLeNet with its aux heads, x 4 tools), measured by
-tests/reference/scripts/measure_zoo.py with fvcore 0.1.5.post20221221 (``FlopCountAnalysis.total()``), ptflops
+Figures: ``tests/reference/zoo_counts.yaml`` (loaded, not copied: every bundled network x 4 tools, 84 networks
+with the MobileNet v1 anchors and GoogLeNet with its aux heads), measured by tests/reference/scripts/measure_zoo.py
+with fvcore 0.1.5.post20221221 (``FlopCountAnalysis.total()``), ptflops
 0.7.5 (``get_model_complexity_info``, pytorch backend), thop 0.1.1.post2209072238 (``profile``) and torchinfo
 1.8.0 (``summary().total_mult_adds``) on torch 2.14.1 and torchvision 0.29.1, each on the model torchvision
 builds (eval mode, one image at the spec's size). For thop and torchinfo the params are the tool's own count
