@@ -61,9 +61,20 @@ def test_to_dict_and_to_json_are_the_commands_json(call: object, command: list[s
     assert result.to_dict() == json.loads(printed)
 
 
-def test_a_report_carries_its_numbers() -> None:
-    result = api.report("mobilenet_v1", alpha=0.75, resolution=192)
-    assert (result.mult_adds, result.params) == (239_273_472, 2_568_144)  # tests/test_golden_paper.py's row
+def test_a_report_gives_the_papers_tables_6_and_7() -> None:
+    """The exact figures behind the MobileNets paper's Tables 6 (alpha at 224) and 7 (resolution at alpha 1),
+    from tests/reference/mobilenet_v1_paper.yaml, with alpha written as the floats a notebook types."""
+    import yaml
+
+    paper = yaml.safe_load((ROOT / "tests" / "reference" / "mobilenet_v1_paper.yaml").read_text(encoding="utf-8"))
+    model = api.load("mobilenet_v1")
+    for row in paper["table6_width_multiplier"]:
+        result = model.report(alpha=row["alpha"])
+        assert (result.mult_adds, result.params) == (row["exact_mult_adds"], row["exact_params"]), row
+    for row in paper["table7_resolution"]:
+        result = model.report(resolution=row["resolution"])
+        assert (result.mult_adds, result.params) == (row["exact_mult_adds"], row["exact_params"]), row
+    result = model.report(alpha=0.75, resolution=192)
     assert (result.alpha, result.rho, result.resolution, result.depth_multiplier) == (
         Fraction(3, 4), Fraction(6, 7), 192, 1)
     assert type(result.mult_adds) is int and type(result.alpha) is Fraction
@@ -148,3 +159,18 @@ def test_the_walkthrough_in_docs_api_md_runs(tmp_path: Path, monkeypatch: pytest
     for block in blocks:
         line = text[:text.index(block)].count("\n") + 1
         exec(compile("\n" * (line - 1) + block, "docs/api.md", "exec"), namespace)  # noqa: S102  # our own docs
+
+
+def test_an_onnx_model_loads_like_a_spec() -> None:
+    """An ONNX file is a source of a spec (docs/onnx.md): its counts are torchvision's mobilenet_v2 as
+    tests/reference/onnx_fixtures.yaml measured it (torch 2.14.1, FlopCounterMode // 2 and num_params)."""
+    pytest.importorskip("onnx")
+    import yaml
+
+    fixtures = yaml.safe_load((ROOT / "tests" / "reference" / "onnx_fixtures.yaml").read_text(encoding="utf-8"))
+    measured = fixtures["models"]["mobilenet_v2"]
+    path = ROOT / "tests" / "fixtures" / "onnx" / "mobilenet_v2.onnx"
+    result = api.report(path, convention="torchvision", resolution=160)
+    assert (result.mult_adds, result.params) == (measured["mult_adds"][160], measured["num_params"])
+    assert result.to_dict() == json.loads(ok("report", str(path), "--convention", "torchvision", "--resolution",
+                                              "160", "--format", "json"))
