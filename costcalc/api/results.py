@@ -10,7 +10,6 @@ exports the same rich table as ``--format html`` does, its names escaped by rich
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, ClassVar
@@ -39,6 +38,8 @@ class Result:
 
     def to_dict(self) -> dict[str, Any]:
         """The document of ``--format json`` as Python data: exact integers for counts, as the command writes."""
+        import json
+
         data: dict[str, Any] = json.loads(self.to_json())
         return data
 
