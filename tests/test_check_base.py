@@ -134,3 +134,19 @@ def test_the_pr_comment_escapes_every_name(repository: Path) -> None:
     assert comment.exit_code == 1, comment.stderr
     check_markdown(comment.stdout)
     assert "> &lt;script>\\|tiny" in comment.stdout  # the message as text (the names: in code spans)
+
+
+def test_the_pr_comment_with_a_stored_baseline_or_none(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No git needed: a baseline file names itself, and one of another configuration says which; with no
+    baseline the comment shows the budgets alone."""
+    monkeypatch.chdir(tmp_path)
+    assert run("report", "mobilenet_v1", "--format", "json", "-o", "base.json").exit_code == 0
+    grown = run("check", "mobilenet_v1", "--alpha", "1.1", "--baseline", "base.json", "--max-increase", "1%",
+                "--format", "pr-comment")
+    assert grown.exit_code == 1
+    check_markdown(grown.stdout)
+    assert "Compared with `base.json`" in grown.stdout
+    assert "| ▲ | `mobilenet_v1` | α 1.1, 224 px, paper | Mult-Adds | 568,740,352 (α 1, 224 px) | 682,540,727 |" in grown.stdout
+    alone = run("check", "mobilenet_v1", "--max-params", "5M", "--format", "pr-comment")
+    assert alone.exit_code == 0 and "Compared with" not in alone.stdout
+    assert "|  | `mobilenet_v1` | α 1, 224 px, paper | params | — | 4,209,088 | — | 5,000,000 | ✅ headroom" in alone.stdout

@@ -59,6 +59,19 @@ def _status(result: CheckResult) -> str:
     return ("✅ " if result.ok else "❌ ") + ("; ".join(parts) or "ok")
 
 
+def _base_count(result: CheckResult) -> str:
+    """The baseline's count, with its configuration when it is another one (a check of α 1.1 against α 1)."""
+    if result.baseline is None:
+        return "—"
+    used, evaluation = result.baseline_report, result.evaluation
+    shown = fmt.thousands(result.baseline)
+    if used is not None and (used.alpha, used.resolution, used.depth_multiplier) != (
+            evaluation.alpha, evaluation.resolution, evaluation.depth_multiplier):
+        depth = f", d {fmt.multiplier(used.depth_multiplier)}" if used.depth_multiplier != evaluation.depth_multiplier else ""
+        shown += f" (α {fmt.multiplier(used.alpha)}{depth}, {used.resolution} px)"
+    return shown
+
+
 def _base(results: list[CheckResult]) -> str:
     sources = sorted({result.baseline_report.source for result in results
                       if result.baseline_report is not None and result.baseline_report.source})
@@ -80,7 +93,7 @@ def to_pr_comment(results: list[CheckResult], view: View = View()) -> str:
         lines.append("| " + " | ".join([
             _arrow(result.delta) if result.delta is not None else "", markdown.code(result.evaluation.spec.name),
             _configuration(result), markdown.text(metric_name(result)),
-            fmt.thousands(result.baseline) if result.baseline is not None else "—",
+            _base_count(result),
             value_text(result, result.value), _change(result),
             value_text(result, result.limit) if result.limit is not None else "—", _status(result)]) + " |")
     grown = [result for result in results if result.layer_changes and result.delta]
