@@ -141,7 +141,11 @@ def read_device(device: Any) -> Any:
     return resolve_device(device)
 
 
-def report(spec: SpecName | Model = None, **options: Any) -> Report:
-    """``load(spec).report(**options)``: ``costcalc report SPEC`` (see ``Model.report``); ``width_rule`` too."""
-    model = spec if isinstance(spec, Model) else load(spec)
-    return model.report(**options)
+def report(spec: SpecName | Model = None, alpha: Number | None = None, rho: Number | None = None,
+           resolution: Number | None = None, depth_multiplier: Number | None = None, width_rule: str | None = None,
+           convention: Any = "paper", unit: str = "mult-adds", dtype: str = "fp32", device: Any = None,
+           symbolic: bool = False, depth: int | None = None, all_layers: bool = False) -> Report:
+    """``costcalc report SPEC``: ``load(spec, width_rule).report(...)`` (see ``Model.report``)."""
+    model = spec.with_width_rule(width_rule) if isinstance(spec, Model) else load(spec, width_rule)
+    return model.report(alpha, rho, resolution, depth_multiplier, convention=convention, unit=unit, dtype=dtype,
+                        device=device, symbolic=symbolic, depth=depth, all_layers=all_layers)
