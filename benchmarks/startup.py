@@ -5,6 +5,7 @@ process: interpreter start, imports, reading the spec, counting, printing. This 
 
 - `python -m costcalc report --format json` (the bundled mobilenet_v1), and the `costcalc` console script
   when one is on PATH,
+- `python -c "import costcalc.api"` (the Python API: at most 100 ms over the bare interpreter, docs/api.md),
 - against `python -c pass` (the floor no Python command can go below),
 
 interleaved, N runs each, and prints the medians, the ratio and whether the targets are met:
@@ -35,12 +36,14 @@ TARGET_SECONDS = 0.5
 TARGET_RATIO = 6.0
 AIM_RATIO = 2.0
 BASELINE = "python -c pass"
+API_IMPORT = 'python -c "import costcalc.api"'
+API_TARGET_SECONDS = 0.1  # the Python API's import, over the bare interpreter (docs/api.md)
 
 
 def commands(targets_only: bool) -> tuple[dict[str, list[str]], list[str]]:
     """Label -> argv of every command to time, and the labels the targets apply to."""
     python = sys.executable
-    timed = {BASELINE: [python, "-c", "pass"]}
+    timed = {BASELINE: [python, "-c", "pass"], API_IMPORT: [python, "-c", "import costcalc.api"]}
     targeted = []
     label = "python -m costcalc report --format json"
     timed[label] = [python, "-m", "costcalc", "report", "--format", "json"]
@@ -130,6 +133,11 @@ def report(timed: dict[str, list[str]], targeted: list[str], times: dict[str, li
         return
     print(f"targets (issue): <= {TARGET_SECONDS * 1000:.0f} ms and <= {TARGET_RATIO:g}x `{BASELINE}` "
           f"(aim <= {AIM_RATIO:g}x); medians")
+    if API_IMPORT not in failures:
+        over = statistics.median(times[API_IMPORT]) - baseline
+        print(f"  {API_IMPORT}:")
+        print(f"    {verdict(over <= API_TARGET_SECONDS)}  {over * 1000:+.1f} ms over the bare interpreter <= "
+              f"{API_TARGET_SECONDS * 1000:.0f} ms")
     for label in targeted:
         if label in failures:
             print(f"  {label}: not measured (failed)")

@@ -205,6 +205,8 @@ CODES: dict[str, str] = {
     "E510": "a baseline that cannot be read or is not a costcalc report",
     "E511": "a file a budgets file names lies outside its folder (the project), symbolic links resolved",
     "E512": "a budgets file that asks for more evaluations than costcalc makes in one run",
+    "E513": "a --base ref that is not a commit of the repository, or no git repository or git program",
+    "E514": "a file that cannot be read at the --base ref: outside the repository, not a file, or over its limit",
     "E520": "an unknown convention, or a convention file of the wrong structure or with an invalid value",
     "E521": "an unknown cost component in a convention file",
     "E530": "an unknown device",

@@ -24,7 +24,7 @@ PACKAGE = ROOT / "costcalc"
 # quantities.
 SHARED = ("costcalc", "costcalc.render.sinks")
 STAGES = ("errors", "quantities", "source", "layers", "onnx", "spec", "conventions", "engine", "export", "devices",
-          "budget", "analysis", "render", "cli")
+          "budget", "analysis", "render", "api", "cli")
 TOP_LEVEL = {"__init__", "__main__", "errors", "quantities"}
 MAX_LINES = 400
 

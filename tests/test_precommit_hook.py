@@ -192,6 +192,11 @@ def test_action_manifest() -> None:
         assert "${{" not in step["run"], step["run"]
     assert "inputs.args" in check["env"]["COSTCALC_ARGS"]
     assert "$COSTCALC_ARGS" in check["run"]
-    assert set(action["inputs"]) >= {"args"}
+    assert set(action["inputs"]) >= {"args", "base", "pr-comment"}
+    assert "inputs.base" in check["env"]["COSTCALC_BASE"] and '--base "$COSTCALC_BASE"' in check["run"]
+    comment = next(step for step in runs if "--format pr-comment" in step["run"])
+    assert steps.index(check) < steps.index(comment) and comment["if"].startswith("always()")  # after a failure too
+    assert "--report-only" in comment["run"] and '> "$COSTCALC_COMMENT"' in comment["run"]
+    assert "inputs.pr-comment" in comment["env"]["COSTCALC_COMMENT"] and "set -f" in comment["run"]
     for name, spec in action["inputs"].items():
         assert spec.get("required") is False and "description" in spec, name

@@ -5,6 +5,7 @@ network, convention, device and evaluation loaded once per run (``Loaded``)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any, NamedTuple
 
@@ -70,7 +71,7 @@ def check_evaluation(check: CheckSpec, evaluation: Evaluation, baselines: list[B
     """The results of one check at one configuration (its evaluation); ``max_increase``/``min_delta``
     from the command line override the check's own."""
     baseline = find_baseline(baselines, evaluation.spec.name, evaluation.alpha, evaluation.resolution,
-                             _counting(evaluation), evaluation.depth_multiplier) if baselines else None
+                             counting_label(evaluation), evaluation.depth_multiplier) if baselines else None
     growth = max_increase if max_increase is not None else check.max_increase
     smallest = min_delta if min_delta is not None else check.min_delta
     results = []
@@ -87,7 +88,7 @@ def check_evaluation(check: CheckSpec, evaluation: Evaluation, baselines: list[B
     return results
 
 
-def _counting(evaluation: Evaluation) -> str:
+def counting_label(evaluation: Evaluation) -> str:
     """The convention as a baseline records it, with the unit unless it is Mult-Adds: a baseline counted in
     FLOPs is not compared with a count in Mult-Adds."""
     convention = evaluation.convention
@@ -176,6 +177,22 @@ def run_checks(checks: list[CheckSpec], baselines: list[BaselineReport], loaded:
     against the working folder), ``growth``/``min_delta``, ``resources`` (latency and peak-memory limits, device,
     dtype) and ``width_rule``."""
     results: list[CheckResult] = []
+    for check, counting in configured(checks, loaded, flag_limits, alphas, resolutions, convention, depths,
+                                      width_rule):
+        limits_now = resources if resources is not None else check_resources(check, loaded)
+        for configuration in check.configurations:
+            evaluation = loaded.evaluation(check.spec, configuration, counting, check.width_rule)
+            results += check_evaluation(check, evaluation, baselines, growth, min_delta)
+            if limits_now is not None:
+                results += resource_results(check, evaluation, *limits_now)
+    return results
+
+
+def configured(checks: list[CheckSpec], loaded: Loaded, flag_limits: dict[str, int | None],
+               alphas: list[Fraction] | None = None, resolutions: list[int] | None = None,
+               convention: str | None = None, depths: list[Fraction] | None = None,
+               width_rule: str | None = None) -> Iterator[tuple[CheckSpec, Any]]:
+    """Each check with the command line's options in place of its own (``run_checks``), and its convention."""
     for check in checks:
         limits = {metric: flag_limits[metric] if flag_limits.get(metric) is not None else limit
                   for metric, limit in check.limits.items()}
@@ -189,12 +206,5 @@ def run_checks(checks: list[CheckSpec], baselines: list[BaselineReport], loaded:
                                for resolution in resolutions_now)
         # a check's own convention was checked against its budgets file's folder; --convention, against this one
         counting = loaded.convention(convention, True) if convention else loaded.convention(check.convention, False)
-        check = check._replace(limits=limits, convention=convention or check.convention, configurations=configurations,
-                               width_rule=width_rule or check.width_rule)
-        limits_now = resources if resources is not None else check_resources(check, loaded)
-        for configuration in check.configurations:
-            evaluation = loaded.evaluation(check.spec, configuration, counting, check.width_rule)
-            results += check_evaluation(check, evaluation, baselines, growth, min_delta)
-            if limits_now is not None:
-                results += resource_results(check, evaluation, *limits_now)
-    return results
+        yield check._replace(limits=limits, convention=convention or check.convention, configurations=configurations,
+                             width_rule=width_rule or check.width_rule), counting

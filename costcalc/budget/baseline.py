@@ -27,6 +27,7 @@ class BaselineReport(NamedTuple):
     totals: dict[str, int]
     layers: dict[str, dict[str, int]]  # layer name -> {"mult_adds": ..., "params": ...}
     depth_multiplier: Fraction = Fraction(1)
+    source: str = ""  # where it comes from, for messages: the baseline file, or the git ref of check --base
 
 
 def _report(data: Any, path: str, where: str) -> BaselineReport:
@@ -61,7 +62,7 @@ def _report(data: Any, path: str, where: str) -> BaselineReport:
         raise fail(f"'unit' must be a string, got {quoted(unit)}")
     counting = data["convention"] if unit == "mult-adds" else f"{data['convention']} ({unit})"
     return BaselineReport(data["name"], alpha, resolution, counting,
-                          {"mult_adds": totals["mult_adds"], "params": totals["params"]}, layers, depth)
+                          {"mult_adds": totals["mult_adds"], "params": totals["params"]}, layers, depth, path)
 
 
 def _multiplier_of(data: dict[str, Any], name: str, what: str, fail: Callable[[str], BudgetError]) -> Fraction:

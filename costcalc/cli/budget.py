@@ -27,7 +27,7 @@ from costcalc.cli.output import emit, show
 from costcalc.errors import Diagnostic, Location
 from costcalc.render.view import View
 
-CHECK_FORMATS = ("text", "json", "markdown", "github")
+CHECK_FORMATS = ("text", "json", "markdown", "github", "pr-comment")
 
 
 def allow_outside_option(command: Any) -> Any:
@@ -49,6 +49,9 @@ def allow_outside_option(command: Any) -> Any:
               help="The budgets file [default: ./costcalc.yaml, else [tool.costcalc] in ./pyproject.toml].")
 @click.option("--baseline", type=click.Path(dir_okay=False), default=None,
               help="A baseline JSON (costcalc snapshot, or report --format json) to compare growth against.")
+@click.option("--base", "base", metavar="REF", default=None,
+              help="Compare with the specs and budgets file as they are at this git ref (HEAD~1, origin/main), "
+                   "instead of a stored --baseline.")
 @click.option("--max-increase", default=None, help="Growth allowed against the baseline: 1% (a number is a percentage).")
 @click.option("--min-delta", type=COUNT, default=None, help="Ignore changes smaller than this count.")
 @resource_limit_options
@@ -60,7 +63,7 @@ def allow_outside_option(command: Any) -> Any:
 @guarded
 def check_command(specs: tuple[str, ...], max_mult_adds: int | None, max_params: int | None, alphas: str | None,
                   resolutions: str | None, depths: str | None, width_rule: str | None, convention: str | None,
-                  unit: str, config: str | None, baseline: str | None,
+                  unit: str, config: str | None, baseline: str | None, base: str | None,
                   max_increase: str | None, min_delta: int | None, max_latency: str | None, max_peak_memory: str | None,
                   dtype: str, device: str | None, report_only: bool, allow_outside: bool, output_format: str) -> None:
     """Fail (exit 1) when a network exceeds its Mult-Adds or params budget, or grew past a baseline by more
@@ -72,6 +75,9 @@ def check_command(specs: tuple[str, ...], max_mult_adds: int | None, max_params:
     from costcalc.quantities import parse_multiplier, parse_resolution
     from costcalc.render.numbers import plural
 
+    if base is not None and baseline is not None:
+        raise click.UsageError("give --baseline FILE or --base REF, not both")
+    commit = _base_commit(base) if base is not None else None
     growth = one_option(max_increase, parse_percent, "--max-increase") if max_increase is not None else None
     alpha_values = values_option(alphas, parse_multiplier, "--alpha") if alphas else None
     resolution_values = values_option(resolutions, parse_resolution, "--resolution") if resolutions else None
@@ -88,11 +94,12 @@ def check_command(specs: tuple[str, ...], max_mult_adds: int | None, max_params:
         checks = [check for check in budgets.checks if not specs or check.label in specs]
         if specs and not checks:
             raise click.UsageError(f"no check of {config_path} is for {', '.join(specs)}")
-        baseline = baseline or budgets.baseline
+        baseline = baseline or (budgets.baseline if commit is None else None)  # --base replaces the stored one
     else:
         checks = [_command_line_check(name, flag_limits, growth, convention) for name in specs or (None,)]
-    if growth is not None and not baseline:
-        raise click.UsageError("--max-increase needs a baseline: --baseline FILE, or 'baseline:' in the budgets file")
+    if growth is not None and not baseline and commit is None:
+        raise click.UsageError("--max-increase needs a baseline: --baseline FILE, --base REF, or 'baseline:' in the "
+                               "budgets file")
     runs = 0
     for check in checks:  # --alpha, --resolution, --depth-multiplier times each check's own: bounded beforehand
         runs += (len(alpha_values or {each.alpha for each in check.configurations})
@@ -103,6 +110,13 @@ def check_command(specs: tuple[str, ...], max_mult_adds: int | None, max_params:
                                f"{plural(len(checks), 'check')}, more than the {MAX_EVALUATIONS} costcalc makes in one "
                                "run; check fewer at once")
     baselines = load_baseline(baseline) if baseline else []
+    if commit is not None:
+        from costcalc.analysis.git_baseline import base_checks, baselines_at
+
+        before = [check for check in base_checks(commit, config_path, checks, allow_outside)
+                  if not specs or check.label in specs]
+        baselines = baselines_at(commit, before, unit, alpha_values, resolution_values, convention, depth_values,
+                                 width_rule)
     results = run_checks(checks, baselines, Loaded(unit), flag_limits, alpha_values, resolution_values, convention,
                          growth, min_delta, resources, depth_values, width_rule)
     if not results:
@@ -117,6 +131,17 @@ def check_command(specs: tuple[str, ...], max_mult_adds: int | None, max_params:
         _append_summary(summary, to_markdown(results))
     if not report_only and not all(result.ok for result in results):
         sys.exit(EXIT_BUDGET)
+
+
+def _base_commit(ref: str) -> Any:
+    """The commit of ``--base REF``: a ref that does not look like one is a usage error naming the option."""
+    from costcalc.source import git
+
+    try:
+        git.check_ref(ref)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="'--base'") from None
+    return git.resolve(ref)
 
 
 def _append_summary(path: str, text: str) -> None:

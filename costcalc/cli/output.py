@@ -111,7 +111,7 @@ def show(command: str, result: Any, view: Any, output_format: str, output: str |
         show_rich(lambda width: render(result, view, width), output_format, output, title or f"costcalc {command}")
         return
     formats = importlib.import_module(f"costcalc.render.{command}_formats")
-    emit(getattr(formats, f"to_{output_format}")(result, view), output)
+    emit(getattr(formats, f"to_{output_format.replace('-', '_')}")(result, view), output)  # pr-comment: to_pr_comment
 
 
 def emit(text: str, output: str | None) -> None:

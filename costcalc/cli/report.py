@@ -17,7 +17,6 @@ from costcalc.cli.options import (
     format_option,
     point_options,
     read_convention,
-    read_device,
 )
 from costcalc.cli.output import show
 
@@ -43,17 +42,14 @@ def report_command(spec: str | None, alpha: Fraction | None, depth_multiplier: F
                    depth: int | None) -> None:
     """Per-layer and total Mult-Adds and parameters of SPEC (a YAML file or a bundled spec's name;
     default: mobilenet_v1)."""
-    from costcalc.analysis.report import build_report
-    from costcalc.engine.exact import evaluate
-    from costcalc.render.view import View
-    from costcalc.source.bundled import DEFAULT_SPEC
-    from costcalc.spec.loading import load_network
+    from costcalc.api import load
 
-    network = load_network(spec, depth_multiplier, width_rule)
-    evaluation = evaluate(network, *design_point(network, alpha, rho, resolution), read_convention(convention, unit))
-    report = build_report(evaluation, symbolic=symbolic, depth=depth, dtype=dtype, device=read_device(device))
-    show("report", report, View(specs=(spec or DEFAULT_SPEC,), all_layers=all_layers), output_format, output,
-         f"costcalc report {network.spec.name}")
+    model = load(spec, width_rule)
+    network = model.network(depth_multiplier)
+    design_point(network, alpha, rho, resolution)  # --rho and --resolution: a usage error naming both
+    report = model.report(alpha, rho, resolution, depth_multiplier, convention=convention, unit=unit, dtype=dtype,
+                          device=device, symbolic=symbolic, depth=depth, all_layers=all_layers)
+    show("report", report.analysis, report.view, output_format, output, f"costcalc report {network.spec.name}")
 
 
 @main.command("explain")

@@ -58,18 +58,16 @@ def sweep_command(spec: str | None, alphas: str | None, resolutions: str | None,
     """Exact Mult-Adds and params of SPEC at every width multiplier x resolution (the paper's Tables 6
     and 7 and everything between), and depth multiplier, shaded like a heat map, with the points over a budget
     marked."""
-    from costcalc.analysis.sweep import MAX_DEPTH_MULTIPLIERS, MAX_EVALUATED_POINTS, MAX_POINTS, Budget, sweep
+    from costcalc import api
+    from costcalc.analysis.sweep import MAX_DEPTH_MULTIPLIERS, MAX_POINTS
     from costcalc.engine.arith import scale_resolution
-    from costcalc.engine.compiled import CompiledCost
     from costcalc.quantities import parse_multiplier, parse_resolution
-    from costcalc.render.view import View
-    from costcalc.source.bundled import DEFAULT_SPEC
-    from costcalc.spec.build import build_network
-    from costcalc.spec.loading import depth_multiplier_of, load_spec_named
+    from costcalc.spec.loading import depth_multiplier_of
 
     if rhos is not None and resolutions is not None:
         raise click.UsageError("give --rho or --resolution, not both")
-    loaded = load_spec_named(spec, width_rule)
+    model = api.load(spec, width_rule)
+    loaded = model.spec
     variant = loaded.variant
     if alphas is None:
         alphas = str(variant.alpha) if variant is not None and variant.alpha is not None else "1,0.75,0.5,0.25"
@@ -102,16 +100,14 @@ def sweep_command(spec: str | None, alphas: str | None, resolutions: str | None,
     if depths is not None:
         axes.append(("--depth-multiplier", depths, len(depth_values), False))
     limit_grid(axes, MAX_POINTS, "sweep")  # bounded before any network is built (one per depth multiplier)
-    network = build_network(loaded, depth_values[0])
-    compiled = CompiledCost(network, counting)
-    budget = Budget(max_mult_adds, max_params, latency, peak)
-    one_by_one = metric in ("latency", "peak-memory") or budget.needs_resources or not compiled.factored
-    if one_by_one:
-        limit_grid(axes, MAX_EVALUATED_POINTS, "sweep (each point evaluated on its own)")
-    result = sweep(network, alpha_values, rho_values, counting, budget, compiled, metric=metric, dtype=dtype,
-                   device=profile, depths=depth_values)
-    show("sweep", result, View(specs=(spec or DEFAULT_SPEC,)), output_format, output,
-         f"costcalc sweep {network.spec.name}")
+    try:
+        result = api.sweep(model, alpha_values, rhos=rho_values, depth_multipliers=depth_values, convention=counting,
+                           max_mult_adds=max_mult_adds, max_params=max_params, max_latency=latency,
+                           max_peak_memory=peak, metric=metric, dtype=dtype, device=profile)
+    except api.GridTooLarge as error:  # points evaluated one by one: the message names the options and a step
+        limit_grid(axes, error.most, error.what)
+        raise
+    show("sweep", result.analysis, result.view, output_format, output, f"costcalc sweep {loaded.name}")
 
 
 def _resources(max_latency: str | None, max_peak_memory: str | None, device: str | None,
@@ -154,13 +150,11 @@ def solve_command(spec: str | None, max_mult_adds: int | None, max_params: int |
     """The largest width multiplier, resolution or depth multiplier of SPEC, or the (alpha, resolution) or
     (alpha, depth multiplier, resolution) frontier, whose exact cost meets the budget, next to the ideal answer
     sympy solves from the closed form. Exit 1 when nothing fits."""
-    from costcalc.analysis.solve import MAX_BUILT, MAX_DEPTH, Unreachable, solve_budget
+    from costcalc import api
+    from costcalc.analysis.solve import MAX_BUILT, MAX_DEPTH, Unreachable
     from costcalc.analysis.sweep import Budget
     from costcalc.quantities import parse_multiplier, parse_resolution
-    from costcalc.render.view import View
-    from costcalc.source.bundled import DEFAULT_SPEC
-    from costcalc.spec.build import build_network
-    from costcalc.spec.loading import depth_multiplier_of, load_spec_named
+    from costcalc.spec.loading import depth_multiplier_of
 
     latency, peak, profile = _resources(max_latency, max_peak_memory, device)
     budget = Budget(max_mult_adds, max_params, latency, peak)
@@ -177,7 +171,8 @@ def solve_command(spec: str | None, max_mult_adds: int | None, max_params: int |
         raise click.UsageError("--depth-multiplier is what --vary depth solves for; fix --alpha and --resolution")
     if rho is not None and resolution is not None:
         raise click.UsageError("give --rho or --resolution, not both")
-    loaded = load_spec_named(spec, width_rule)
+    model = api.load(spec, width_rule)
+    loaded = model.spec
     variant = loaded.variant
     height = loaded.input.height
     if alpha is None and vary in ("resolution", "depth") and variant is not None:
@@ -213,17 +208,18 @@ def solve_command(spec: str | None, max_mult_adds: int | None, max_params: int |
                 raise click.BadParameter(f"{len(depth_list):,} depth multipliers, more than the {MAX_BUILT} networks "
                                          "solve builds at most", param_hint="'--depth-multiplier'")
             _limit_scan(Fraction(grid_step), len(pixels_list) * len(depth_list or [fixed_depth]))
-    network = build_network(loaded, fixed_depth)
     try:
-        solved = solve_budget(network, read_convention(convention, unit), budget, vary, grid_step, alpha=alpha,
-                              rho=fixed_rho, resolutions=pixels_list, dtype=dtype, device=profile, depths=depth_list)
+        solved = api.solve(model, max_mult_adds, max_params, latency, peak, vary, alpha=alpha, rho=fixed_rho,
+                           resolutions=pixels_list, step=grid_step, convention=convention, unit=unit, dtype=dtype,
+                           depth_multiplier=fixed_depth if vary in ("alpha", "resolution", "both") else None,
+                           depth_multipliers=depth_list, device=profile)
     except Unreachable as error:
         from costcalc.render.sinks.github import plain
         from costcalc.render.sinks.terminal import visible
 
-        click.echo(plain(f"costcalc: {visible(network.spec.name)}: {visible(str(error))}"), err=True)
+        click.echo(plain(f"costcalc: {visible(loaded.name)}: {visible(str(error))}"), err=True)
         sys.exit(EXIT_BUDGET)
-    show("solve", solved, View(specs=(spec or DEFAULT_SPEC,)), output_format)
+    show("solve", solved.analysis, solved.view, output_format)
 
 
 def _limit_scan(step: Fraction, resolutions: int) -> None:
@@ -269,12 +265,8 @@ def compare_command(specs: tuple[str, ...], alphas: str | None, depths: str | No
                     output_format: str, output: str | None) -> None:
     """Compare the Mult-Adds and params of two or more specs, the first being the baseline: totals with
     their ratios (8.56x), and the differences by kind and by stage (output map size)."""
-    from costcalc.analysis.compare import compare, standard_twin_evaluation
-    from costcalc.cli.options import design_point
-    from costcalc.engine.exact import evaluate
+    from costcalc import api
     from costcalc.quantities import parse_multiplier
-    from costcalc.render.view import View
-    from costcalc.spec.loading import load_network
 
     if rho is not None and resolution is not None:
         raise click.UsageError("give --rho or --resolution, not both")
@@ -284,17 +276,9 @@ def compare_command(specs: tuple[str, ...], alphas: str | None, depths: str | No
         raise click.UsageError("give two or more specs to compare, or one with --vs-standard")
     alpha_values = _per_spec(alphas, "--alpha", "width multiplier", specs, parse_multiplier)
     depth_values = _per_spec(depths, "--depth-multiplier", "depth multiplier", specs, parse_multiplier)
-    evaluations = []
-    for name, alpha, depth in zip(specs, alpha_values, depth_values):
-        network = load_network(name, depth, width_rule)
-        point = design_point(network, alpha, rho, resolution)
-        evaluations.append(evaluate(network, *point, read_convention(convention, unit)))
-    names = list(specs)
-    if vs_standard:
-        evaluations.append(standard_twin_evaluation(evaluations[0]))
-        names.append(specs[0])
-    show("compare", compare(evaluations), View(specs=tuple(names)), output_format, output,
-         f"costcalc compare {' '.join(specs)}")
+    compared = api.compare(list(specs), alpha_values, depth_values, rho, resolution, width_rule, vs_standard,
+                           convention, unit)
+    show("compare", compared.analysis, compared.view, output_format, output, f"costcalc compare {' '.join(specs)}")
 
 
 def _per_spec(text: str | None, option: str, what: str, specs: tuple[str, ...], parse: Any) -> list[Any]:

@@ -240,3 +240,10 @@ def to_github(results: list[CheckResult], view: View = View()) -> str:
     # the runner reads every line for commands: the report's lines, names and messages in them, are made
     # lines it cannot read as one (costcalc.render.sinks.github, rule 3)
     return "\n".join(lines) + ("\n" if lines else "") + github.plain_text(to_text(results))
+
+
+def to_pr_comment(results: list[CheckResult], view: View = View()) -> str:
+    """``--format pr-comment``: one Markdown comment for a pull request (costcalc.render.check_comment)."""
+    from costcalc.render.check_comment import to_pr_comment as comment
+
+    return comment(results, view)
