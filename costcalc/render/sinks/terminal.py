@@ -19,13 +19,14 @@ Rules (the source is Python's ``str.isprintable``, which follows the Unicode cha
 3. In rich, text from a file is a ``Text`` (``text()``), never a string that rich would read as markup, so
    ``[dw]``, ``[bold]`` and ``[link=…]`` stay literal and ``:smile:`` stays a word.
 4. A terminal is often a CI log, whose runner obeys workflow commands in any line a step prints (see
-   ``costcalc.render.sinks.github``): a ``::`` that starts the text after spaces gets a backslash
-   (``\\::add-mask::x``), and every ``##[`` becomes ``##\\[``, so a name can never make a line a command,
-   wherever a renderer puts it.
+   ``costcalc.render.sinks.github``). A renderer may wrap a name at any space or fold it anywhere (a table
+   cell, the memory line), so a ``::`` in the middle of a name can start a line too: every ``::`` gets a
+   backslash between its colons (``:\\:add-mask:\\:x``), and every ``##[`` becomes ``##\\[``, so no part of
+   a name can ever make a line a command, wherever a renderer puts it and however it wraps.
 
 Guarantees: ``visible(s)`` holds no control character (no ESC, CR, LF, TAB, BEL, DEL, C1), no invisible
 format or separator character, and no character other than the ASCII space for which ``str.isspace`` is
-true; a string stays on one line; it neither starts (after spaces) with ``::`` nor holds ``##[``; other
+true; a string stays on one line; it holds neither ``::`` nor ``##[`` anywhere; other
 printable text is unchanged, so an ordinary name looks the same; applying ``visible`` twice gives what applying
 it once gives. ``costcalc.errors.printable`` is this function, so
 diagnostics on stderr follow the same rules.
@@ -33,10 +34,14 @@ diagnostics on stderr follow the same rules.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from rich.text import Text
+
+
+_DOUBLE_COLON = re.compile(":(?=:)")  # each colon followed by a colon: ":::" becomes ":\\:\\:"
 
 
 def _shown(char: str) -> str:
@@ -50,9 +55,8 @@ def visible(text: str) -> str:
         text = "".join(_shown(char) for char in text)
     if "##[" in text:
         text = text.replace("##[", "##\\[")
-    if text.lstrip(" ").startswith("::"):
-        spaces = len(text) - len(text.lstrip(" "))
-        text = text[:spaces] + "\\" + text[spaces:]
+    if "::" in text:
+        text = _DOUBLE_COLON.sub(":\\\\", text)
     return text
 
 
