@@ -18,7 +18,7 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from costcalc.analysis.memory import Memory
-from costcalc.devices.calibrated import Calibration, term_names
+from costcalc.devices.calibrated import Calibration, is_roofline, term_names
 from costcalc.engine.results import Evaluation, LayerCost
 
 
@@ -72,11 +72,12 @@ def features(layers: list[LayerTerms], form: str, balance: Fraction | None, batc
             continue
         values["per_layer"] += 1
         moved = layer.bytes_moved(batch)
-        if form == "sum":
-            values[f"mult_adds.{layer.family}"] += layer.mult_adds * batch
-            values[f"bytes.{layer.family}"] += moved
-        else:
-            values[f"roofline.{layer.family}"] += max(Fraction(layer.mult_adds * batch), balance * moved)  # type: ignore[operator]
+        for family in ("all", layer.family):  # the pooled term and the family's own
+            if is_roofline(form):
+                values[f"roofline.{family}"] += max(Fraction(layer.mult_adds * batch), (balance or 0) * moved)
+            else:
+                values[f"mult_adds.{family}"] += layer.mult_adds * batch
+                values[f"bytes.{family}"] += moved
     return list(values.values())
 
 
@@ -91,9 +92,10 @@ def layer_time(layer: LayerTerms, calibration: Calibration, batch: int = 1) -> t
     moved = layer.bytes_moved(batch)
     compute: Fraction
     memory: Fraction
-    if calibration.form == "sum":
-        compute = calibration.coefficients[f"mult_adds.{layer.family}"] * layer.mult_adds * batch
-        memory = calibration.coefficients[f"bytes.{layer.family}"] * moved
+    if not is_roofline(calibration.form):
+        coefficient = calibration.coefficients
+        compute = (coefficient["mult_adds.all"] + coefficient[f"mult_adds.{layer.family}"]) * layer.mult_adds * batch
+        memory = (coefficient["bytes.all"] + coefficient[f"bytes.{layer.family}"]) * moved
     else:
         compute, memory = Fraction(layer.mult_adds * batch), Fraction(calibration.balance or 0) * moved
     return time, "compute" if compute >= memory and layer.mult_adds else "memory"

@@ -34,13 +34,16 @@ from costcalc.cli.options import WHOLE, Choice, values_option
 @click.option("--warmup", type=WHOLE, default=3, show_default=True, help="--run: untimed runs before them.")
 @click.option("--threads", type=WHOLE, default=None, help="--run: ONNX Runtime's intra-op threads [default: "
                                                             "the CPUs this process may use].")
+@click.option("--clock", type=Choice(["wall", "cpu"]), default="wall", show_default=True,
+              help="--run: wall-clock time, or (with --threads 1) the CPU time of the thread that runs the model: "
+                   "on a machine other programs share, the time it was not given is left out.")
 @click.option("--csv", "csv_output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="--run: also write the measurements to this CSV (the input of --measurements).")
 @guarded
 def calibrate_command(measurements_file: str | None, run_here: bool, output: str | None, name: str | None,
                       validate_file: str | None, output_format: str, models: str, alphas: str,
                       resolutions: str | None, depths: str, repeats: int, warmup: int, threads: int | None,
-                      csv_output: str | None) -> None:
+                      clock: str, csv_output: str | None) -> None:
     """Fit a latency model (per-inference and per-layer overheads, time per Mult-Add and per byte moved for
     each kind family, or the roofline's max()) to measurements, state its held-out error, and write it as a
     device file: report, sweep, solve and check --device FILE then predict with it."""
@@ -61,7 +64,7 @@ def calibrate_command(measurements_file: str | None, run_here: bool, output: str
                                          None if resolutions is None else
                                          values_option(resolutions, parse_resolution, "--resolution"),
                                          values_option(depths, parse_multiplier, "--depth-multiplier"),
-                                         repeats, warmup, threads, csv_output)
+                                         repeats, warmup, threads, csv_output, clock)
     else:
         measurements = read_measurements(measurements_file)  # type: ignore[arg-type]
     calibration = calibrate(measurements)

@@ -10,7 +10,11 @@ exactly from the spec:
 - form ``sum``: ``mult_adds.F`` and ``bytes.F`` for each kind family F (``FAMILIES``): seconds per Mult-Add and
   per byte moved of the layers of that family;
 - form ``roofline``: ``roofline.F``: seconds per unit of max(Mult-Adds, balance x bytes moved), layer by layer,
-  the roofline's max() with the device's balance (Mult-Adds per byte) fitted from a grid.
+  the roofline's max() with the device's balance (Mult-Adds per byte) fitted from a grid;
+- in both, the family ``all`` too: one time per Mult-Add and per byte whatever the kind, to which a family's own
+  term adds. Measurements of one network family say little of the kinds it barely has (MobileNet v1 has one
+  standard convolution); the pooled term carries what they do say to those kinds, and the fit (which tries the
+  pooled term first, costcalc.analysis.nnls) gives a family a term of its own only where the data asks for it.
 
 With it, the held-out error of the fit (leave-one-out or k-fold: RMSPE, the share within ±10 %, the worst
 case), how many measurements it was fitted on and a digest of them: every latency printed with the model
@@ -24,13 +28,19 @@ from typing import Any, NamedTuple
 
 FAMILIES = ("conv", "depthwise", "pointwise", "matmul", "attention", "elementwise")
 FORMS = ("sum", "roofline")
+GROUPS = ("all", *FAMILIES)  # the pooled term, then each family's own
+
+
+def is_roofline(form: str) -> bool:
+    return form == "roofline"
 MAX_MEASUREMENTS = 10**6
 
 
 def term_names(form: str) -> tuple[str, ...]:
     """The terms of a model of form ``form``, in the order they are fitted and written."""
-    per_family = ([f"mult_adds.{family}" for family in FAMILIES] + [f"bytes.{family}" for family in FAMILIES]
-                  if form == "sum" else [f"roofline.{family}" for family in FAMILIES])
+    families = GROUPS
+    per_family = ([f"roofline.{family}" for family in families] if is_roofline(form) else
+                  [f"mult_adds.{family}" for family in families] + [f"bytes.{family}" for family in families])
     return ("per_inference", "per_layer", *per_family)
 
 
@@ -92,7 +102,7 @@ def read_calibration(data: Any, where: Any, problem: Any) -> Calibration | None:
         problem(data.value_at["form"], f"'form' must be one of: {', '.join(FORMS)}")
         return None
     balance = None
-    if form == "roofline":
+    if is_roofline(form):
         balance = number(data.get("balance"), data.value_at.get("balance", where), "'balance'", Fraction(1, 10**6))
     coefficients: dict[str, Fraction] = {}
     raw = data["coefficients"]
@@ -131,7 +141,7 @@ def read_calibration(data: Any, where: Any, problem: Any) -> Calibration | None:
                                                f"whole numbers from 0 to {MAX_MEASUREMENTS:,}")
         elif rmspe is not None and worst is not None:
             error = HeldOutError(held["method"], rmspe, counts[0], worst, counts[1])
-    if error is None or (form == "roofline" and balance is None):
+    if error is None or (is_roofline(form) and balance is None):
         return None
     return Calibration(form, balance, {name: coefficients.get(name, Fraction(0)) for name in names}, dtype, count,
                        digest, error)

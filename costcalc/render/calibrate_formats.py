@@ -131,14 +131,16 @@ def to_table(result: CalibrateResult) -> str:
 
     calibration = result.calibration
     held = calibration.held_out
-    form = "sum of terms" if calibration.form == "sum" else f"roofline max(), balance {calibration.balance} Mult-Adds/byte"
+    form = {"sum": "a sum of terms", "roofline": "the roofline's max() per layer"}[calibration.form]
+    if calibration.balance is not None:
+        form += f", balance {calibration.balance} Mult-Adds/byte"
     lines = [f"Calibrated {visible(result.name)} ({calibration.dtype}) on {calibration.measurements} measurements "
              f"({calibration.digest[:19]}…): {form}",
              f"Held-out error ({held.method}): RMSPE {percent(held.rmspe, 1)}, {held.within_10_percent} of "
              f"{held.total} within ±10 %, worst {'+' if held.worst > 0 else ''}{percent(held.worst, 1)}", ""]
     if result.run is not None:
         lines += [f"Measured with {visible(result.run.runtime)}: {result.run.threads} threads, {result.run.warmup} "
-                  f"warm-up and {result.run.repeats} timed runs each, the median kept", ""]
+                  f"warm-up and {result.run.repeats} timed runs each, the median kept, {result.run.clock} clock", ""]
     lines += _rows_table(result.rows, "fitted")
     lines += ["", "(fitted: the model fitted on every measurement; the held-out error predicts each from the others)",
               "", "Coefficients (seconds per unit; 0: a term these measurements do not need)"]
