@@ -49,7 +49,7 @@ def test_a_fit_on_two_widths_predicts_the_other_two_within_10_percent() -> None:
 
 
 def test_the_fit_is_deterministic_whatever_the_order() -> None:
-    measurements = read_measurements(str(BUNDLED))
+    measurements = [m for m in read_measurements(str(BUNDLED)) if m.resolution in (128, 224)]
     shuffled = list(measurements)
     random.Random(19).shuffle(shuffled)
     assert calibrate(measurements) == calibrate(shuffled)

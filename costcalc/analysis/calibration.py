@@ -1,11 +1,12 @@
 """Fitting a device's latency model to measurements (``costcalc calibrate``, docs/calibrate.md).
 
 Each measurement becomes a row of the model's terms (costcalc.analysis.latency_terms: per inference, per
-layer, and per kind family either Mult-Adds and bytes moved, form ``sum``, or the roofline's max(Mult-Adds,
-balance x bytes), form ``roofline``), and the fit minimises the relative errors, sum((predicted - measured) /
-measured)², with every coefficient >= 0 (exact NNLS, costcalc.analysis.nnls): a model whose every term reads
-"this much time per unit of that", and the same coefficients for the same measurements, in any order, on any
-machine.
+layer, and pooled (``all``) and per kind family either Mult-Adds and bytes moved, form ``sum``, or the
+roofline's max(Mult-Adds, balance x bytes), form ``roofline``), and the fit minimises the relative errors,
+sum((predicted - measured) / measured)², plus a light ridge penalty on the families' own terms
+(``_penalised``), with every coefficient >= 0 (exact NNLS, costcalc.analysis.nnls): a model whose every term
+reads "this much time per unit of that", and the same coefficients for the same measurements, in any order,
+on any machine.
 
 Which form (and which balance, from ``BALANCES``) is kept is decided by the held-out error: each measurement is
 predicted by a fit on the others (leave-one-out, or 10 folds beyond ``LEAVE_ONE_OUT_UP_TO`` measurements) and
@@ -104,6 +105,21 @@ def _folds(count: int) -> list[list[int]]:
     return [list(range(fold, count, FOLDS)) for fold in range(FOLDS)]
 
 
+def _used(rows: list[list[Fraction]]) -> list[int]:
+    """The columns some measurement has (a family none of them has gets no coefficient: 0)."""
+    return [j for j in range(len(rows[0])) if any(row[j] for row in rows)] if rows else []
+
+
+def _solve(rows: list[list[Fraction]], names: tuple[str, ...]) -> list[Fraction]:
+    """The penalised NNLS coefficients of every term (0 for the columns no row has)."""
+    used = _used(rows)
+    solved = nnls(*_penalised([[row[j] for j in used] for row in rows], tuple(names[j] for j in used)))
+    coefficients = [Fraction(0)] * len(names)
+    for j, value in zip(used, solved):
+        coefficients[j] = value
+    return coefficients
+
+
 def _penalised(rows: list[list[Fraction]], names: tuple[str, ...]) -> tuple[list[list[Fraction]], list[Fraction]]:
     """The normal equations with a small ridge penalty on each family's own terms, none on the pooled ones and
     the overheads: PENALTY x (the term's contribution, per row on average)² is added for each, so a family gets
@@ -120,7 +136,9 @@ def _penalised(rows: list[list[Fraction]], names: tuple[str, ...]) -> tuple[list
 
 def _held_out(rows: list[list[Fraction]], names: tuple[str, ...]) -> list[Fraction]:
     """Each row's relative error when predicted by a fit on the other folds (exact)."""
-    gram, moment = _penalised(rows, names)
+    used = _used(rows)
+    rows = [[row[j] for j in used] for row in rows]
+    gram, moment = _penalised(rows, tuple(names[j] for j in used))
     errors: list[Fraction] = [Fraction(0)] * len(rows)
     for fold in _folds(len(rows)):
         fold_gram = [list(line) for line in gram]
@@ -193,7 +211,7 @@ def calibrate(measurements: list[Measurement]) -> Calibration:
     assert best is not None
     _score, form, balance, errors = best
     rows = _rows(seen, form, balance)
-    coefficients = nnls(*_penalised(rows, term_names(form)))
+    coefficients = _solve(rows, term_names(form))
     if not any(coefficients):
         raise CalibrationError(Diagnostic(Location(""), "no term of the model explains these measurements", "E542"))
     named = {name: _rounded(value, SIGNIFICANT_DIGITS) for name, value in zip(term_names(form), coefficients)}
