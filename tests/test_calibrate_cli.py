@@ -153,3 +153,19 @@ def test_a_budget_can_require_a_calibrated_device(pixel3: str, tmp_path: Path,
 def test_a_calibrated_device_is_for_its_dtype(pixel3: str) -> None:
     result = run("report", "--device", pixel3, "--dtype", "int8")
     assert result.exit_code == 2 and "error[E532]: the device is calibrated for fp32 only, not int8" in result.stderr
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet="model,latency_ms,alpha,dtype,layer#\"\n 0.5e9/-fp32x", max_size=30), max_size=6))
+def test_any_text_is_measurements_or_located_errors(lines: list[str]) -> None:
+    from costcalc.errors import CostcalcError
+    from costcalc.source.measurements import parse_measurements
+
+    text = "model,latency_ms,alpha,dtype,layer\n" + "\n".join(lines)
+    try:
+        found = parse_measurements(text, "m.csv")
+    except CostcalcError as error:
+        assert all(str(diagnostic).startswith("m.csv:") and diagnostic.code in ("E540", "E541", "E108")
+                   for diagnostic in error.diagnostics)
+    else:
+        assert all(measured.latency_s > 0 and measured.dtype in ("fp32", "fp16", "bf16", "int8") for measured in found)
