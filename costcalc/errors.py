@@ -212,6 +212,11 @@ CODES: dict[str, str] = {
     "E530": "an unknown device",
     "E531": "a device file of the wrong structure or with an invalid value",
     "E532": "a device profile without a peak rate for the dtype asked for",
+    "E540": "a measurements file (CSV) of the wrong structure: its header, a row's length, too many rows",
+    "E541": "an invalid value in a measurements file: a number, a dtype, a latency, a model or layer name",
+    "E542": "measurements that cannot be fitted: too few, or none that the model can explain",
+    "E543": "a calibrated device file whose calibration is not valid",
+    "E544": "a latency budget that requires a calibrated device, given an uncalibrated one",
     # ONNX models (docs/onnx.md)
     "E570": "reading or writing an ONNX file needs the onnx package, which is not installed",
     "E571": "a file that is not a readable ONNX model: truncated, malformed, or without a graph",

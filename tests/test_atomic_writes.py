@@ -73,6 +73,8 @@ WRITERS: dict[str, list[tuple[str, ...]]] = {
                 for fmt in ("text", "markdown", "json")],
     "import": [("import", str(Path(__file__).parent / "fixtures" / "onnx" / "squeezenet1_1.onnx"), "-o", OUT)],
     "export": [("export", "net.yaml", "-o", OUT, "--weights", "none")],
+    "calibrate": [("calibrate", "--measurements", str(Path(__file__).parents[1] / "costcalc" / "devices" / "measurements"
+                                                     / "pixel3_tflite_mobilenet_v1.csv"), "-o", OUT)],
 }
 # The same commands failing on bad input (exit 2).
 FAILING: dict[str, tuple[str, ...]] = {
@@ -83,8 +85,9 @@ FAILING: dict[str, tuple[str, ...]] = {
     "explain": ("explain", "bad.yaml", "--convention", "ptflops", "-o", OUT),
     "import": ("import", "bad.onnx", "-o", OUT),
     "export": ("export", "bad.yaml", "-o", OUT),
+    "calibrate": ("calibrate", "--measurements", "bad.yaml", "-o", OUT),
 }
-MESSAGE = {"import": "bad.onnx: error[E571]"}  # what a failing run says, where it is not bad.yaml's error
+MESSAGE = {"import": "bad.onnx: error[E571]", "calibrate": "bad.yaml:1:1: error[E540]"}  # what a failing run says, where it is not bad.yaml's error
 
 
 @pytest.fixture(autouse=True)

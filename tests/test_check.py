@@ -489,7 +489,7 @@ def test_a_malformed_budgets_file_reports_every_problem_at_its_line_and_column()
         "costcalc.yaml:2:1: error[E500]: unknown key 'chekcs' (did you mean 'checks'?); expected one of: checks, baseline",
         ("costcalc.yaml:5:5: error[E500]: check 'mobilenet_v1': unknown key 'max_mult_add' (did you mean 'max_mult_adds'?); "
          "expected one of: spec, alpha, resolution, depth_multiplier, width_rule, convention, max_mult_adds, max_params, max_increase, min_delta, "
-         "max_latency, max_peak_memory, device, dtype, message"),
+         "max_latency, max_peak_memory, device, dtype, message, require_calibrated"),
         ("costcalc.yaml:6:17: error[E501]: check 'mobilenet_v1': 'max_params': 'lots' is not a count (write 300M, 4.2e6, "
          "1.5G or 300000)"),
         ("costcalc.yaml:7:19: error[E501]: check 'mobilenet_v1': 'max_increase': expected a percentage like 1% or 0.5%, "

@@ -79,6 +79,7 @@ VALID_CHECK_VALUES: dict[str, st.SearchStrategy[Any]] = {
     "device": st.sampled_from(["raspberry_pi_4", "dev.yaml"]),
     "dtype": st.sampled_from(["fp32", "int8"]),
     "message": st.sampled_from(["the phone budget", ""]),
+    "require_calibrated": st.sampled_from([False, True]),
 }
 assert set(VALID_CHECK_VALUES) == set(CHECK_KEYS)
 CHECK = st.fixed_dictionaries({"spec": VALID_CHECK_VALUES["spec"], "max_params": VALID_CHECK_VALUES["max_params"]},

@@ -105,6 +105,13 @@ SIZES = [
     Case("device-file-one-byte-over", ("report", "tiny.yaml", "--device", "dev.yaml"),
          r"^dev\.yaml: error\[E100\]: the file is larger than 64 KiB, the most costcalc reads of a device file",
          files={**TINY, "dev.yaml": large_file(_size("device"), head=DEVICE.encode())}),
+    Case("measurements-file-one-byte-over", ("calibrate", "--measurements", "m.csv"),
+         r"^m\.csv: error\[E100\]: the file is larger than 1 MiB, the most costcalc reads of a measurements file",
+         files={"m.csv": large_file(_size("measurements"), b"mobilenet_v1,1,224,3.3\n",
+                                    head=b"model,alpha,resolution,latency_ms\n")}),
+    Case("measurements-file-of-many-rows", ("calibrate", "--measurements", "m.csv"),
+         r"^m\.csv:2003:1: error\[E540\]: more than 2,000 measurements",
+         files={"m.csv": b"# a comment\nmodel,latency_ms\n" + b"mobilenet_v1,3.3\n" * 3000}),
     Case("onnx-file-one-byte-over", ("report", "model.onnx", "--format", "json"),
          r"^model\.onnx: error\[E100\]: the file is larger than 2048 MiB, the most costcalc reads of an ONNX file",
          files={"model.onnx": sparse_file(_size("onnx"))}),  # sparse: 2 GiB of holes, written in no time

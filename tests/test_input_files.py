@@ -30,7 +30,7 @@ def test_every_limit_is_documented() -> None:
     for kind, limit in LIMITS.items():
         what = {"pyproject": "`pyproject.toml`", "budgets": "a budgets file", "baseline": "a baseline (JSON)",
                 "spec": "a spec", "convention": "a convention file", "device": "a device file",
-                "onnx": "an ONNX file"}[kind]
+                "onnx": "an ONNX file", "measurements": "a measurements file (CSV)"}[kind]
         assert re.search(rf"^\| {re.escape(what)}.* \| {input_files.size_text(limit)} \|", doc, re.MULTILINE), kind
 
 

@@ -152,7 +152,7 @@ def test_a_bad_device_file_reports_every_problem(tmp_path: Path) -> None:
         f"{path}:1:34: error[E531]: unknown dtype 'fp64' (did you mean 'fp16'?); expected one of: fp32, fp16, bf16, "
         "int8",
         f"{path}:2:1: error[E531]: unknown key 'bandwith_bytes_per_s' (did you mean 'bandwidth_bytes_per_s'?); "
-        "expected one of: name, description, peak_mult_adds_per_s, bandwidth_bytes_per_s, source",
+        "expected one of: name, description, peak_mult_adds_per_s, bandwidth_bytes_per_s, source, calibration",
     ]
     assert "error[E530]: unknown device 'pixle'" in bad_usage("report", "--device", "pixle")
 

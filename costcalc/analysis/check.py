@@ -35,6 +35,7 @@ class CheckResult(NamedTuple):
     min_delta: int
     layer_changes: tuple[LayerChange, ...]  # layers whose count changed since the baseline, largest first
     baseline_report: BaselineReport | None = None  # the report compared with (maybe another configuration)
+    device: Any = None  # a latency's device: a calibrated one's latency carries its held-out error
 
     @property
     def delta(self) -> int | None:
@@ -146,6 +147,15 @@ def check_resources(check: Any, loaded: Loaded) -> tuple[Any, Any, Any, str] | N
     if check.max_latency is None and check.max_peak_memory is None:
         return None
     profile = loaded.device(check.device) if check.device is not None else None  # checked beside the budgets file
+    if check.require_calibrated and check.max_latency is not None and profile is not None \
+            and profile.calibration is None:
+        from costcalc.budget.config import BudgetError
+        from costcalc.errors import Diagnostic, quoted
+
+        where = check.limit_at.get("require_calibrated", check.location)
+        raise BudgetError(Diagnostic(where, f"check {quoted(check.label)}: 'require_calibrated': the device "
+                                           f"{quoted(profile.name)} is a roofline profile, not calibrated (costcalc "
+                                           "calibrate, docs/calibrate.md)", "E544"))
     return check.max_latency, check.max_peak_memory, profile, check.dtype
 
 
@@ -161,7 +171,7 @@ def resource_results(check: Any, evaluation: Any, latency: Any, peak: Any, devic
         from costcalc.analysis.roofline import roofline
 
         estimate = roofline(evaluation, use, device).latency_s
-        results.append(CheckResult(check, evaluation, "latency", estimate, latency, None, None, 0, ()))
+        results.append(CheckResult(check, evaluation, "latency", estimate, latency, None, None, 0, (), device=device))
     return results
 
 

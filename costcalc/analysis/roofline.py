@@ -12,12 +12,18 @@ activations (no weights), so their arithmetic intensity is that of the tensors t
 This is an analytical estimate under stated assumptions, not a measurement: no cache reuse (every layer reads
 and writes DRAM), no fusion beyond the in-place layers, no overlap of layers, the peak rate reached by every
 layer. Times are exact fractions of a second.
+
+A calibrated device (``costcalc calibrate``, costcalc.devices.calibrated) replaces the estimate with its fitted
+model, through the same function, so that report, sweep, solve and check all use it: each layer's time is its
+terms (its share of the per-layer overhead, its family's time per Mult-Add and per byte, or the fitted
+roofline max()), the network's adds the per-inference overhead, and ``bound`` says which of the layer's terms
+dominates. Its renderers print the model's held-out error beside every such latency.
 """
 
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from costcalc.analysis.memory import Memory
 from costcalc.devices.profiles import Device
@@ -39,9 +45,17 @@ class Roofline(NamedTuple):
     dtype: str
     layers: tuple[LayerTime, ...]
     latency_s: Fraction
+    overhead_s: Fraction = Fraction(0)  # a calibrated model's per-inference term, in latency_s but in no layer
+
+    @property
+    def calibration(self) -> Any:
+        """The device's fitted model (costcalc.devices.calibrated.Calibration), or None: a roofline estimate."""
+        return self.device.calibration
 
 
 def roofline(evaluation: Evaluation, memory_use: Memory, device: Device) -> Roofline:
+    if device.calibration is not None:
+        return calibrated(evaluation, memory_use, device)
     peak = device.peak(memory_use.dtype)
     counting = evaluation.convention.in_unit("mult-adds")
     layers = []
@@ -56,3 +70,25 @@ def roofline(evaluation: Evaluation, memory_use: Memory, device: Device) -> Roof
 
 
 # --- device profiles ------------------------------------------------------------------------------------------
+
+
+def calibrated(evaluation: Evaluation, memory_use: Memory, device: Device) -> Roofline:
+    """The latency a calibrated device's model predicts (docs/calibrate.md), layer by layer."""
+    from costcalc.analysis.latency_terms import layer_terms, layer_time
+    from costcalc.devices.profiles import DeviceError
+    from costcalc.errors import Diagnostic, Location
+
+    calibration = device.calibration
+    if memory_use.dtype != calibration.dtype:
+        raise DeviceError(Diagnostic(Location(device.where or device.name), f"the device is calibrated for "
+                                     f"{calibration.dtype} only, not {memory_use.dtype}: calibrate it on "
+                                     f"{memory_use.dtype} measurements", "E532"))
+    layers = []
+    for terms in layer_terms(evaluation, memory_use):
+        time, bound = layer_time(terms, calibration)
+        moved = terms.bytes_moved()
+        layers.append(LayerTime(terms.mult_adds, moved, time, bound,
+                                Fraction(terms.mult_adds, moved) if moved else None))
+    overhead = calibration.coefficients["per_inference"]
+    return Roofline(device, memory_use.dtype, tuple(layers),
+                    overhead + sum((layer.latency_s for layer in layers), Fraction(0)), overhead)

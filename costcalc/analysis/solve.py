@@ -53,6 +53,7 @@ class Solved(NamedTuple):
     budget: Budget
     step: Fraction | int
     solutions: list[Solution]
+    device: Any = None  # the latency's device, when the budget limits latency (a calibrated one: its error shown)
 
     @property
     def height(self) -> int:
@@ -297,4 +298,4 @@ def solve_budget(network: Network, convention: Convention, budget: Budget, vary:
         if not solutions:
             raise Unreachable("no (alpha, resolution) pair on the grid meets the budget" if vary == "both" else
                               "no (alpha, depth multiplier, resolution) point on the grid meets the budget")
-    return Solved(network, convention, vary, budget, step, solutions)
+    return Solved(network, convention, vary, budget, step, solutions, device)

@@ -34,7 +34,8 @@ from costcalc.source.positioned_yaml import Mapping, Sequence
 from costcalc.source.problems import Problems, unknown_keys
 
 CHECK_KEYS = ("spec", "alpha", "resolution", "depth_multiplier", "width_rule", "convention", "max_mult_adds",
-              "max_params", "max_increase", "min_delta", "max_latency", "max_peak_memory", "device", "dtype", "message")
+              "max_params", "max_increase", "min_delta", "max_latency", "max_peak_memory", "device", "dtype", "message",
+              "require_calibrated")
 TOP_KEYS = ("checks", "baseline")
 METRICS = ("mult_adds", "params")
 MAX_EVALUATIONS = 128  # checks x alphas x resolutions in one run: each is a network evaluated (densenet121: ~5 ms)
@@ -68,6 +69,7 @@ class CheckSpec(NamedTuple):
     device: str | None = None  # a device's name or file (relative to the budgets file)
     dtype: str = "fp32"
     width_rule: str | None = None  # a width rule preset instead of the spec's
+    require_calibrated: bool = False  # the latency must be a calibrated device's (docs/calibrate.md), not a roofline's
 
 
 class BudgetConfig(NamedTuple):
@@ -285,6 +287,9 @@ class _Reader:
         if not isinstance(dtype, str) or dtype not in ("fp32", "fp16", "bf16", "int8"):
             self.error(entry.value_at["dtype"], f"{what}'dtype' must be one of fp32, fp16, bf16, int8, got "
                                                 f"{quoted(dtype)}", "E501")
+        require_calibrated = entry.get("require_calibrated", False)
+        if not isinstance(require_calibrated, bool):
+            self.error(entry.value_at["require_calibrated"], f"{what}'require_calibrated' must be true or false", "E501")
         message = entry.get("message", "")
         if not isinstance(message, str):
             self.error(entry.value_at["message"], f"{what}'message' must be a string", "E501")
@@ -304,9 +309,11 @@ class _Reader:
                                  for resolution in resolutions),
             convention=convention, limits=limits, max_increase=max_increase, min_delta=min_delta or 0,
             message=message, location=entry.location,
-            limit_at={key: entry.value_at.get(f"max_{key}", entry.location)
-                      for key in (*METRICS, "increase", "latency", "peak_memory")},
+            limit_at={**{key: entry.value_at.get(f"max_{key}", entry.location)
+                         for key in (*METRICS, "increase", "latency", "peak_memory")},
+                      "require_calibrated": entry.value_at.get("require_calibrated", entry.location)},
             max_latency=max_latency, max_peak_memory=max_peak, device=device, dtype=dtype, width_rule=width_rule,
+            require_calibrated=require_calibrated is True,
         )
 
 

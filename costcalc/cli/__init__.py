@@ -1,6 +1,6 @@
 """costcalc's command line (``costcalc`` and ``python -m costcalc``)."""
 
-from costcalc.cli import budget, models, report, whatifs  # noqa: F401  (each registers its commands on main)
+from costcalc.cli import budget, calibrate, models, report, whatifs  # noqa: F401  (each registers its commands on main)
 from costcalc.cli.app import main, run
 
 __all__ = ["main", "run"]

@@ -57,6 +57,8 @@ def allow_outside_option(command: Any) -> Any:
 @resource_limit_options
 @device_options(dtype_help="Data type of activations and weights, for --max-latency and --max-peak-memory.",
                 device_help="The device profile for --max-latency.")
+@click.option("--require-calibrated", is_flag=True, help="Refuse (exit 2) a --max-latency on a device that is not "
+              "calibrated (costcalc calibrate): a roofline estimate is not a latency to gate on.")
 @click.option("--report-only", is_flag=True, help="Report, but exit 0 even when a budget is exceeded.")
 @allow_outside_option
 @format_option(CHECK_FORMATS, default="text", output=False)
@@ -65,7 +67,8 @@ def check_command(specs: tuple[str, ...], max_mult_adds: int | None, max_params:
                   resolutions: str | None, depths: str | None, width_rule: str | None, convention: str | None,
                   unit: str, config: str | None, baseline: str | None, base: str | None,
                   max_increase: str | None, min_delta: int | None, max_latency: str | None, max_peak_memory: str | None,
-                  dtype: str, device: str | None, report_only: bool, allow_outside: bool, output_format: str) -> None:
+                  dtype: str, device: str | None, require_calibrated: bool, report_only: bool, allow_outside: bool,
+                  output_format: str) -> None:
     """Fail (exit 1) when a network exceeds its Mult-Adds or params budget, or grew past a baseline by more
     than --max-increase. Budgets come from the options, or from a budgets file (costcalc.yaml)."""
     from costcalc.analysis.check import Loaded, run_checks
@@ -84,6 +87,12 @@ def check_command(specs: tuple[str, ...], max_mult_adds: int | None, max_params:
     depth_values = values_option(depths, parse_multiplier, "--depth-multiplier") if depths else None
     flag_limits = {"mult_adds": max_mult_adds, "params": max_params}
     resources = _resource_limits(max_latency, max_peak_memory, device, dtype)
+    if require_calibrated and resources is not None and resources[0] is not None and resources[2].calibration is None:
+        from costcalc.errors import quoted
+
+        raise BudgetError(Diagnostic(Location(device or ""), f"--require-calibrated: the device "
+                                     f"{quoted(resources[2].name)} is a roofline profile, not calibrated (costcalc "
+                                     "calibrate, docs/calibrate.md)", "E544"))
     options_give_limits = (any(limit is not None for limit in flag_limits.values()) or growth is not None
                            or resources is not None)
     config_path = config or (None if specs and options_give_limits else find_config())

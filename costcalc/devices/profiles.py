@@ -6,7 +6,7 @@ bandwidth, each with its source. Bundled profiles are the YAML files beside this
 from __future__ import annotations
 
 import os
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from costcalc.errors import CostcalcError, Diagnostic, Location, did_you_mean, quoted
 
@@ -24,6 +24,7 @@ class Device(NamedTuple):
     bandwidth_bytes_per_s: int
     source: str
     where: str = ""  # where a message about it points: its file, or a bundled profile's name
+    calibration: Any = None  # costcalc.devices.calibrated.Calibration: a fitted latency model (docs/calibrate.md)
 
     def peak(self, dtype: str) -> int:
         if dtype not in self.peak_mult_adds_per_s:
@@ -66,9 +67,16 @@ def load_device(path: str) -> Device:
     if not isinstance(data, Mapping):
         raise DeviceError(Diagnostic(top, "a device file is a mapping with 'peak_mult_adds_per_s', "
                                           "'bandwidth_bytes_per_s' and 'source'", "E531"))
-    keys = ("name", "description", "peak_mult_adds_per_s", "bandwidth_bytes_per_s", "source")
+    keys = ("name", "description", "peak_mult_adds_per_s", "bandwidth_bytes_per_s", "source", "calibration")
     unknown_keys(problems, data, keys, "", "E531")
-    for key in ("peak_mult_adds_per_s", "bandwidth_bytes_per_s", "source"):
+    calibration = None
+    if "calibration" in data:  # a calibrated device: its model replaces the roofline's peak and bandwidth
+        from costcalc.devices.calibrated import read_calibration
+
+        calibration = read_calibration(data["calibration"], data.value_at["calibration"],
+                                       lambda location, message: problems.add(location, message, "E543"))
+    needed = ("source",) if "calibration" in data else ("peak_mult_adds_per_s", "bandwidth_bytes_per_s", "source")
+    for key in needed:
         if key not in data:
             problem(top, f"missing '{key}'")
     texts = {key: data.get(key, "") for key in ("name", "description", "source")}
@@ -103,7 +111,7 @@ def load_device(path: str) -> Device:
     if problems.found:
         raise DeviceError(problems.sorted())
     name = texts["name"] or os.path.splitext(os.path.basename(path))[0]
-    return Device(name, texts["description"], peaks, bandwidth, texts["source"], path)  # type: ignore[arg-type]
+    return Device(name, texts["description"], peaks, bandwidth or 0, texts["source"], path, calibration)
 
 
 def _rate(value: object) -> int | None:

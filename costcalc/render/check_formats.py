@@ -25,10 +25,13 @@ def _json_value(value: object) -> object:
     return float(value) if isinstance(value, Fraction) else value
 
 
-def value_text(result: CheckResult, value: object) -> str:
-    """A value of the result's metric, as people write it: 12.35 ms, 4.8 MB (4,816,896 bytes), 568,740,352."""
+def value_text(result: CheckResult, value: object, band: bool = False) -> str:
+    """A value of the result's metric, as people write it: 12.35 ms, 4.8 MB (4,816,896 bytes), 568,740,352;
+    ``band``: a latency a calibrated device predicted, with its held-out error (docs/calibrate.md)."""
     if result.metric == "latency":
-        return fmt.duration(value)  # type: ignore[arg-type]
+        from costcalc.render.calibrate_formats import with_band
+
+        return with_band(fmt.duration(value), result.device if band else None)  # type: ignore[arg-type]
     if result.metric == "peak_memory":
         return f"{fmt.byte_size(value)} ({fmt.thousands(value)} bytes)"  # type: ignore[arg-type]
     return fmt.thousands(value)  # type: ignore[arg-type]
@@ -101,7 +104,7 @@ def failure_text(result: CheckResult) -> str:
     metric = metric_name(result)
     parts = []
     if result.over_limit:
-        parts.append(f"{metric} {value_text(result, result.value)} exceeds the budget {value_text(result, result.limit or 0)}: "
+        parts.append(f"{metric} {value_text(result, result.value, True)} exceeds the budget {value_text(result, result.limit or 0)}: "
                      f"{limit_text(result)}")
     if result.grew_too_much:
         parts.append(f"{metric} grew {growth_text(result)}")
@@ -130,7 +133,7 @@ def to_text(results: list[CheckResult], view: View = View()) -> str:
     for result in results:
         status = "ok" if result.ok else "FAIL"
         limit = f"limit {value_text(result, result.limit)}" if result.limit is not None else "no limit"
-        rows.append((where(result), metric_name(result), value_text(result, result.value), limit,
+        rows.append((where(result), metric_name(result), value_text(result, result.value, True), limit,
                      limit_text(result) if result.limit is not None else "", growth_text(result), status))
     widths = [max(len(row[column]) for row in rows) for column in range(5)] if rows else []
     lines = []
@@ -170,6 +173,10 @@ def to_data(results: list[CheckResult], view: View = View()) -> dict[str, Any]:
             "layers_changed": [{"name": change.name, "baseline": change.baseline, "value": change.value,
                                 "delta": change.delta} for change in result.layer_changes],
         })
+        if result.metric == "latency" and getattr(result.device, "calibration", None) is not None:
+            from costcalc.render.calibrate_formats import band_json
+
+            checks[-1]["latency_error"] = band_json(result.device.calibration)
     return {"costcalc_version": __version__, "ok": all(result.ok for result in results), "checks": checks}
 
 
@@ -189,7 +196,7 @@ def to_markdown(results: list[CheckResult], view: View = View()) -> str:
     for result in results:
         evaluation = result.evaluation
         row = ["✅" if result.ok else "❌", markdown.code(evaluation.spec.name), fmt.multiplier(evaluation.alpha),
-               str(evaluation.resolution), metric_name(result), value_text(result, result.value),
+               str(evaluation.resolution), metric_name(result), value_text(result, result.value, True),
                value_text(result, result.limit) if result.limit is not None else "—",
                limit_text(result) if result.limit is not None else "—"]
         if has_baseline:

@@ -63,16 +63,22 @@ def to_data(report: Report, view: View = View()) -> dict[str, Any]:
         if isinstance(evaluated.output_shape, Tokens):  # the shape is [T, 1, C] (or a grid's [H, W, C])
             row["output_tokens"] = evaluated.output_shape.height * evaluated.output_shape.width
     if report.roofline is not None:
-        from costcalc.analysis.roofline import ASSUMPTIONS
+        from costcalc.render.calibrate_formats import band_json, latency_label
 
         roofline = report.roofline
         device = roofline.device
+        calibrated = roofline.calibration is not None
         data["device"] = {"name": device.name, "description": device.description,
-                          "peak_mult_adds_per_s": device.peak(roofline.dtype),
-                          "bandwidth_bytes_per_s": device.bandwidth_bytes_per_s, "source": device.source,
-                          "assumptions": ASSUMPTIONS}
+                          "peak_mult_adds_per_s": None if calibrated else device.peak(roofline.dtype),
+                          "bandwidth_bytes_per_s": None if calibrated else device.bandwidth_bytes_per_s,
+                          "source": device.source, "assumptions": latency_label(device)}
         data["totals"]["latency_s"] = float(roofline.latency_s)
         data["totals"]["latency_s_exact"] = exact(roofline.latency_s)
+        if calibrated:  # docs/calibrate.md: a calibrated latency carries its held-out error
+            data["device"]["calibration"] = {"form": roofline.calibration.form,
+                                             "digest": roofline.calibration.digest,
+                                             "per_inference_s_exact": exact(roofline.overhead_s)}
+            data["totals"]["latency_error"] = band_json(roofline.calibration)
         for row, time in zip(data["layers"], roofline.layers):
             row["bytes_moved"] = time.bytes_moved
             row["latency_s"] = float(time.latency_s)

@@ -53,11 +53,11 @@ def header(report: Report) -> Text:
     line.append("\n")
     line.append(visible(evaluation.convention.description), style="dim")
     if report.roofline is not None:
-        from costcalc.analysis.roofline import ASSUMPTIONS
+        from costcalc.render.calibrate_formats import latency_label
 
         line.append("\n")
-        line.append(f"latency on {visible(report.roofline.device.name)} ({report.roofline.dtype}): {ASSUMPTIONS}",
-                    style="yellow")
+        line.append(f"latency on {visible(report.roofline.device.name)} ({report.roofline.dtype}): "
+                    f"{latency_label(report.roofline.device)}", style="yellow")
     return line
 
 
@@ -263,12 +263,18 @@ def memory_line(report: Report) -> Text:
 
 def latency_line(report: Report) -> Text:
     from costcalc.analysis.roofline import ASSUMPTIONS
+    from costcalc.render.calibrate_formats import error_band
 
     times = report.roofline
     line = Text()
     line.append(f"Latency on {visible(times.device.name)} ({times.dtype}): ", style="bold")
     line.append(fmt.duration(times.latency_s), style="bold green")
-    line.append(f" — {ASSUMPTIONS}", style="dim")
+    if times.calibration is None:
+        line.append(f" — {ASSUMPTIONS}", style="dim")
+    else:  # the held-out error is the network's; the layers' times are the model's split of it
+        line.append(f" {error_band(times.calibration)}", style="bold")
+        overhead = f", {fmt.duration(times.overhead_s)} of it per inference" if times.overhead_s else ""
+        line.append(f" — calibrated model{overhead}; the layers' times are its split of the total", style="dim")
     return line
 
 
@@ -276,7 +282,8 @@ def time_table(report: Report) -> Table:
     """By kind: the share of the time against the share of the Mult-Adds (MobileNet's depthwise layers take
     far more of the time than of the Mult-Adds, because they move more bytes than they compute)."""
     evaluation, times = report.evaluation, report.roofline
-    table = section_table(as_text(f"Time by kind on {times.device.name} (roofline estimate)"))
+    what = "roofline estimate" if times.calibration is None else "calibrated model"
+    table = section_table(as_text(f"Time by kind on {times.device.name} ({what})"))
     for name, justify in (("Kind", "left"), ("Layers", "right"), ("Time", "right"), ("% time", "right"),
                           (f"% {evaluation.convention.metric}", "right"), ("Memory-bound", "right")):
         table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]

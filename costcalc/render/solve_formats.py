@@ -40,13 +40,18 @@ def _budget_text(budget: Budget, metric: str = "Mult-Adds") -> str:
     return " and ".join(parts)
 
 
-def _resources_text(solution: Solution) -> str:
+def _resources_text(solution: Solution, device: Any = None) -> str:
     resources = solution.resources
     if resources is None:
         return ""
     text = f", peak memory {fmt.byte_size(resources.peak_bytes)}"
     if resources.latency_s is not None:
-        text += f", latency {fmt.duration(resources.latency_s)} (roofline estimate)"
+        if getattr(device, "calibration", None) is not None:
+            from costcalc.render.calibrate_formats import with_band
+
+            text += f", latency {with_band(fmt.duration(resources.latency_s), device)} (calibrated model)"
+        else:
+            text += f", latency {fmt.duration(resources.latency_s)} (roofline estimate)"
     return text
 
 
@@ -89,7 +94,7 @@ def to_text(solved: Solved, view: View = View()) -> str:
     lines.append(f"exact (step {step}, the spec's rounding):  {name} = {answer}")
     lines.append(f"    at alpha {fmt.multiplier(solution.alpha)}{_depth_text(solved, solution)}, resolution "
                  f"{solution.resolution}: {fmt.thousands(solution.mult_adds)} {metric}, "
-                 f"{fmt.thousands(solution.params)} params{_resources_text(solution)}")
+                 f"{fmt.thousands(solution.params)} params{_resources_text(solution, solved.device)}")
     if solution.limited_by_search:
         lines.append(f"    (the budget still holds at the end of the search: {vary} is not what limits it)")
     bound = _ideal_text(solution.ideal, vary, height)
@@ -128,6 +133,10 @@ def to_json(solved: Solved, view: View = View()) -> str:
                                        **({"latency_s": float(budget.latency_s)} if budget.latency_s is not None else {}),
                                        **({"peak_activation_bytes": budget.peak_bytes}
                                           if budget.peak_bytes is not None else {})}}
+    if getattr(solved.device, "calibration", None) is not None and budget.latency_s is not None:
+        from costcalc.render.calibrate_formats import band_json
+
+        data["latency_error"] = band_json(solved.device.calibration)
     if vary in ("both", "all"):
         data["points"] = points
     else:

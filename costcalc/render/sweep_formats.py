@@ -49,7 +49,19 @@ def to_data(sweep: Sweep, view: View = View()) -> dict[str, Any]:
             "convention": sweep.convention.name, "width_rule": sweep.network.spec.width.name,
             "unit": sweep.convention.unit, "metric": sweep.metric, "dtype": sweep.dtype,
             "device": getattr(sweep.device, "name", None),
-            "budget": _budget(sweep), "points": points}
+            "budget": _budget(sweep), "points": points, **_latency_error(sweep)}
+
+
+def _latency_error(sweep: Sweep) -> dict[str, Any]:
+    """``{"latency_error": ...}`` when the latencies are a calibrated device's (docs/calibrate.md)."""
+    calibration = getattr(sweep.device, "calibration", None)
+    with_latency = bool(sweep.points) and sweep.points[0].resources is not None and \
+        sweep.points[0].resources.latency_s is not None
+    if calibration is None or not with_latency:
+        return {}
+    from costcalc.render.calibrate_formats import band_json
+
+    return {"latency_error": band_json(calibration)}
 
 
 def to_json(sweep: Sweep, view: View = View()) -> str:
@@ -65,13 +77,16 @@ def to_csv(sweep: Sweep, view: View = View()) -> str:
     depth_text = {depth: format_fraction(depth) + "," if sweep.shows_depth else "" for depth in sweep.depths}
     with_resources = bool(sweep.points) and sweep.points[0].resources is not None
     columns = CSV_COLUMNS.replace("alpha,", "alpha,depth_multiplier,") if sweep.shows_depth else CSV_COLUMNS
-    lines = [columns + (",peak_activation_bytes,latency_s" if with_resources else "")]
+    calibration = getattr(sweep.device, "calibration", None) if with_resources else None
+    band = "" if calibration is None else f",{format_fraction(calibration.held_out.rmspe)}"  # its held-out error
+    lines = [columns + (",peak_activation_bytes,latency_s" if with_resources else "")
+             + (",latency_rmspe" if band else "")]
     for point in sweep.points:
         line = (f"{alpha_text[point.alpha]},{depth_text[point.depth_multiplier]}{rho_text[point.rho]},"
                 f"{point.mult_adds},{point.params}")
         if point.resources is not None:
             latency = point.resources.latency_s
-            line += f",{point.resources.peak_bytes},{'' if latency is None else format_fraction(latency)}"
+            line += f",{point.resources.peak_bytes},{'' if latency is None else format_fraction(latency)}{band}"
         lines.append(line)
     return "\n".join(lines) + "\n"
 
@@ -89,6 +104,11 @@ def to_markdown(sweep: Sweep, view: View = View()) -> str:
     lines.pop()
     if sweep.budget:
         lines += ["", "Struck-out cells exceed the budget."]
+    if sweep.metric == "latency" and getattr(sweep.device, "calibration", None) is not None:
+        from costcalc.render.calibrate_formats import latency_label
+
+        lines += ["", f"Latency on {markdown.text(sweep.device.name)} ({sweep.dtype}): "  # type: ignore[attr-defined]
+                      f"{markdown.text(latency_label(sweep.device))}."]
     return "\n".join(lines) + "\n"
 
 

@@ -28,9 +28,10 @@ def _shade(value: int, low: int, high: int) -> str:
 
 def _metric_title(sweep: Sweep) -> str:
     if sweep.metric == "latency":
-        from costcalc.analysis.roofline import ASSUMPTIONS
+        from costcalc.render.calibrate_formats import latency_label
 
-        return (f"latency on {visible(sweep.device.name)} ({sweep.dtype}; {ASSUMPTIONS})")  # type: ignore[attr-defined]
+        return (f"latency on {visible(sweep.device.name)} ({sweep.dtype}; "  # type: ignore[attr-defined]
+                f"{latency_label(sweep.device)})")
     if sweep.metric == "peak-memory":
         return f"peak activation memory ({sweep.dtype})"
     return "params" if sweep.metric == "params" else sweep.convention.metric

@@ -28,10 +28,11 @@ LIMITS = {  # bytes; the largest bundled spec is 4 KB, a densenet121 baseline re
     "convention": 64 * KIB,
     "device": 64 * KIB,
     "onnx": 2048 * MIB,  # protobuf's own limit; the weights are never read (costcalc.onnx.wire)
+    "measurements": 1 * MIB,  # a calibration's CSV: 5,000 rows of about 100 bytes (costcalc.source.measurements)
 }
 WHAT = {"spec": "a spec file", "budgets": "a budgets file", "pyproject": "a pyproject.toml",
         "baseline": "a baseline file", "convention": "a convention file", "device": "a device file",
-        "onnx": "an ONNX file"}
+        "onnx": "an ONNX file", "measurements": "a measurements file"}
 MAX_NESTING = 64  # levels of arrays and tables (objects) in TOML and JSON; a baseline needs 4, a pyproject a few
 MAX_JSON_VALUES = 200_000  # commas, opening brackets and strings of a baseline: a densenet121 report has 16,000
 
