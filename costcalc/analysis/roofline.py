@@ -41,12 +41,14 @@ class Roofline(NamedTuple):
     latency_s: Fraction
 
 
-def roofline(evaluation: Evaluation, memory_use: Memory, device: Device) -> Roofline:
+def roofline(evaluation: Evaluation, memory_use: Memory, device: Device, batch: int = 1) -> Roofline:
+    """``batch``: images at once (``memory_use`` at the same batch): each layer computes ``batch`` times an
+    image's Mult-Adds and moves its weights once."""
     peak = device.peak(memory_use.dtype)
     counting = evaluation.convention.in_unit("mult-adds")
     layers = []
     for row, layer in zip(evaluation.layers, memory_use.layers):
-        mult_adds = counting.mult_adds_of(row.components)
+        mult_adds = counting.mult_adds_of(row.components) * batch
         moved = 0 if row.layer.in_place or row.idle else layer.input_bytes + layer.activation_bytes + layer.weight_bytes
         compute, transfer = Fraction(mult_adds, peak), Fraction(moved, device.bandwidth_bytes_per_s)
         bound = "" if not (compute or transfer) else "compute" if compute >= transfer else "memory"

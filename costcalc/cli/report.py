@@ -19,6 +19,7 @@ from costcalc.cli.options import (
     read_convention,
     read_device,
 )
+from costcalc.cli.layer_view import layer_view_options, read_layer_view
 from costcalc.cli.output import show
 
 
@@ -36,11 +37,12 @@ from costcalc.cli.output import show
 @click.option("--depth", type=WHOLE, default=None,
               help="Table: levels of blocks to open (0: totals only, 1: top-level layers and blocks; "
                    "default: all).")
+@layer_view_options
 @guarded
 def report_command(spec: str | None, alpha: Fraction | None, depth_multiplier: Fraction | None, rho: Fraction | None,
                    resolution: int | None, width_rule: str | None, convention: str, unit: str, output_format: str,
                    output: str | None, symbolic: bool, all_layers: bool, dtype: str, device: str | None,
-                   depth: int | None) -> None:
+                   depth: int | None, batch: int, columns: str | None, sort: str | None, top: int | None) -> None:
     """Per-layer and total Mult-Adds and parameters of SPEC (a YAML file or a bundled spec's name;
     default: mobilenet_v1)."""
     from costcalc.analysis.report import build_report
@@ -49,11 +51,13 @@ def report_command(spec: str | None, alpha: Fraction | None, depth_multiplier: F
     from costcalc.source.bundled import DEFAULT_SPEC
     from costcalc.spec.loading import load_network
 
+    layer_view = read_layer_view(batch, columns, sort, top, symbolic, depth)
     network = load_network(spec, depth_multiplier, width_rule)
     evaluation = evaluate(network, *design_point(network, alpha, rho, resolution), read_convention(convention, unit))
-    report = build_report(evaluation, symbolic=symbolic, depth=depth, dtype=dtype, device=read_device(device))
-    show("report", report, View(specs=(spec or DEFAULT_SPEC,), all_layers=all_layers), output_format, output,
-         f"costcalc report {network.spec.name}")
+    report = build_report(evaluation, symbolic=symbolic, depth=depth, dtype=dtype, device=read_device(device),
+                          batch=batch)
+    show("report", report, View(specs=(spec or DEFAULT_SPEC,), all_layers=all_layers, **layer_view), output_format,
+         output, f"costcalc report {network.spec.name}")
 
 
 @main.command("explain")

@@ -51,7 +51,9 @@ def render(sweep: Sweep, view: View = View(), width: int = 132) -> RenderableTyp
             parts.append(Text(f"depth multiplier {fmt.multiplier(depth)}", style="bold"))
         parts.append(_grid(sweep, k, low, high))
     _notes(sweep, parts)
-    return Group(*parts)
+    from costcalc.render.fit import fit
+
+    return fit(Group(*parts), width)
 
 
 def _grid(sweep: Sweep, k: int, low: object, high: object) -> Table:
