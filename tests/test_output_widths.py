@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -32,6 +33,7 @@ NOTES = re.compile(r"# counts all \d+ layers.*?--all-layers|Hidden to fit \d+|St
 # (command, its arguments, whether its text is a rich table fitted to the width)
 COMMANDS: list[tuple[str, tuple[str, ...], bool]] = [
     ("report", ("mobilenet_v1",), True),
+    ("report", ("mobilenet_v1_shallow", "--top", "4"), True),
     ("report", ("mobilenet_v1", "--device", "pixel_6_cpu", "--depth", "1"), True),
     ("report", ("resnet18", "--depth", "1"), True),
     ("compare", ("mobilenet_v1", "mobilenet_v2"), True),
@@ -42,6 +44,11 @@ COMMANDS: list[tuple[str, tuple[str, ...], bool]] = [
     ("list", (), False),
     ("list", ("--devices",), False),
 ]
+
+
+# The table commands whose output at each width is kept as a snapshot.
+SNAPSHOTS = {("report", ("mobilenet_v1_shallow", "--top", "4")): "report_top4", ("compare", ("mobilenet_v1",
+             "mobilenet_v2")): "compare", ("sweep", ("mobilenet_v1",)): "sweep"}
 
 
 def _run(args: tuple[str, ...], width: int | None) -> str:
@@ -72,7 +79,8 @@ def _json_numbers(data: Any, found: set[int]) -> set[int]:
 
 
 @pytest.mark.parametrize("command, args, fitted", COMMANDS, ids=[" ".join((c, *a)) for c, a, _ in COMMANDS])
-def test_no_number_is_cropped_at_any_width(command: str, args: tuple[str, ...], fitted: bool) -> None:
+def test_no_number_is_cropped_at_any_width(command: str, args: tuple[str, ...], fitted: bool,
+                                           snapshot: Callable[[str, str], None]) -> None:
     data = json.loads(_run((command, *args, "--format", "json"), 132))
     known = _json_numbers(data, set())
     if command == "report":  # the table numbers the layers as JSON lists them
@@ -82,6 +90,8 @@ def test_no_number_is_cropped_at_any_width(command: str, args: tuple[str, ...], 
     known.update(range(0, 10))  # a table's row numbers and single digits of a header ("in 2 parts")
     for width in WIDTHS:
         text = _run((command, *args), width)
+        if (command, args) in SNAPSHOTS:  # the tables as a reader sees them, at each width (snapshots/widths/)
+            snapshot(f"widths/{SNAPSHOTS[command, args]}_{width or 'piped'}.txt", text)
         lines = text.splitlines()
         assert not [line for line in lines if line != line.rstrip()], f"trailing spaces at {width}"
         if fitted and width is not None:
