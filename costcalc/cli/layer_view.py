@@ -12,7 +12,6 @@ from costcalc.cli.options import WHOLE, Choice
 from costcalc.render.layer_rows import COLUMNS, SORTS
 
 F = TypeVar("F", bound=Callable[..., Any])
-MAX_BATCH = 1 << 20  # costcalc.analysis.batch.MAX_BATCH, without importing the analysis at start-up
 
 
 def layer_view_options(command: F) -> F:
@@ -37,6 +36,7 @@ def layer_view_options(command: F) -> F:
 def read_layer_view(batch: int, columns: str | None, sort: str | None, top: int | None, symbolic: bool,
                     depth: int | None, device: str | None = None) -> dict[str, Any]:
     """The View fields these options set; bad combinations are usage errors (exit 2)."""
+    from costcalc.analysis.batch import MAX_BATCH
     from costcalc.errors import did_you_mean
 
     if not 1 <= batch <= MAX_BATCH:
