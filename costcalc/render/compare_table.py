@@ -53,6 +53,8 @@ def header(comparison: Comparison) -> Text:
     line.append(visible(convention.name), style="bold")
     line.append("   unit ", style="dim")
     line.append(convention.unit, style="bold")
+    line.append("   per ", style="dim")
+    line.append("image", style="bold")  # a spec is counted per image (report --batch counts a batch)
     line.append("\n")
     line.append(visible(convention.description), style="dim")
     return line

@@ -44,7 +44,7 @@ def render(sweep: Sweep, view: View = View(), width: int = 132) -> RenderableTyp
     title.append(visible(spec.name), style="bold")
     shown = _metric_title(sweep)
     title.append(f" — {shown} by width multiplier (rows) and resolution (columns), convention "
-                 f"{visible(sweep.convention.name)}, unit {sweep.convention.unit}")
+                 f"{visible(sweep.convention.name)}, unit {sweep.convention.unit}, per image")
     parts: list[RenderableType] = [title]
     for k, depth in enumerate(sweep.depths):
         if sweep.shows_depth:
