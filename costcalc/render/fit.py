@@ -64,6 +64,8 @@ def key_count(table: Table) -> int:
 
 
 def with_columns(table: Table, columns: Sequence[Column], title: bool = True) -> Table:
+    """A copy of ``table`` with only ``columns`` (its own, with their cells), renumbered as rich expects; the
+    rows' styles and section ends are kept, and the title too unless ``title`` is False (a stacked part)."""
     chosen = copy.copy(table)
     chosen.columns = []
     for index, column in enumerate(columns):
