@@ -236,5 +236,7 @@ CODES: dict[str, str] = {
     "W100": "a file named like a bundled spec, convention or device: the bundled one is used",
     "W101": "the GitHub job summary ($GITHUB_STEP_SUMMARY) cannot be written: the check's result stands",
     "W102": "a convention file that neither counts nor ignores some cost components: they count as nothing",
+    "W103": "a convolution left to pad 'same' in a spec that gives most others padding in pixels (PyTorch pads 0)",
+    "W104": "a classifier that scales with alpha: an fc or linear with many units, not marked fixed",
     "W170": "ONNX ops costcalc has no kind for, left out of an imported network (counted as nothing)",
 }

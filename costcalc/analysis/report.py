@@ -40,23 +40,29 @@ class Report(NamedTuple):
     depth: int | None = None
     memory: Any = None  # costcalc.analysis.memory.Memory
     roofline: Any = None  # costcalc.analysis.roofline.Roofline, with --device
+    params_split: Any = None  # costcalc.analysis.params_split.ParamsSplit: trainable, non-trainable, buffers
+    batch: int = 1  # images at once: Mult-Adds and activations are per batch (costcalc.analysis.batch)
 
 
 def build_report(evaluation: Evaluation, symbolic: bool = False, depth: int | None = None, dtype: str = "fp32",
-                 device: Any = None) -> Report:
+                 device: Any = None, batch: int = 1) -> Report:
     """``depth``: how many levels of blocks the layer table opens (None: all; 0: none, totals only);
-    ``dtype``: of activations and weights, for memory; ``device``: a roofline device profile, for latency."""
+    ``dtype``: of activations and weights, for memory; ``device``: a roofline device profile, for latency;
+    ``batch``: images at once (the closed form stays per image: ``symbolic`` needs a batch of 1)."""
+    from costcalc.analysis.batch import pairs_per_batch, per_batch
     from costcalc.analysis.memory import memory
+    from costcalc.analysis.params_split import params_split
 
-    memory_use = memory(evaluation, dtype)
+    # A convention that counts nothing of a standard convolution (a user's, counting only batch-norm elements)
+    # has no separable/standard ratio to show. The pairs are found per image, then counted per batch.
+    pairs = pairs_per_batch([pair for pair in separable_pairs(evaluation) if pair.standard_mult_adds], batch)
+    evaluation = per_batch(evaluation, batch)
+    memory_use = memory(evaluation, dtype, batch)
     times = None
     if device is not None:
         from costcalc.analysis.roofline import roofline
 
-        times = roofline(evaluation, memory_use, device)
-    # A convention that counts nothing of a standard convolution (a user's, counting only batch-norm elements)
-    # has no separable/standard ratio to show.
-    pairs = [pair for pair in separable_pairs(evaluation) if pair.standard_mult_adds]
+        times = roofline(evaluation, memory_use, device, batch)
     closed = None
     if symbolic:
         from costcalc.engine.symbolic import closed_form
@@ -65,7 +71,8 @@ def build_report(evaluation: Evaluation, symbolic: bool = False, depth: int | No
         ideal_mult_adds, ideal_params = form.at(evaluation.alpha, evaluation.rho, evaluation.depth_multiplier)
         closed = SymbolicTotals(form.mult_adds, form.params, _fraction(ideal_mult_adds), _fraction(ideal_params))
     return Report(evaluation, by_kind(evaluation), pairs, standard_twin(evaluation, pairs), closed,
-                  by_block(evaluation), outline(evaluation, depth), depth, memory_use, times)
+                  by_block(evaluation), outline(evaluation, depth), depth, memory_use, times,
+                  params_split(evaluation), batch)
 
 
 def _fraction(value: Any) -> Fraction:

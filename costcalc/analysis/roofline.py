@@ -53,14 +53,16 @@ class Roofline(NamedTuple):
         return self.device.calibration
 
 
-def roofline(evaluation: Evaluation, memory_use: Memory, device: Device) -> Roofline:
+def roofline(evaluation: Evaluation, memory_use: Memory, device: Device, batch: int = 1) -> Roofline:
+    """``batch``: images at once (``memory_use`` at the same batch): each layer computes ``batch`` times an
+    image's Mult-Adds and moves its weights once."""
     if device.calibration is not None:
-        return calibrated(evaluation, memory_use, device)
+        return calibrated(evaluation, memory_use, device, batch)
     peak = device.peak(memory_use.dtype)
     counting = evaluation.convention.in_unit("mult-adds")
     layers = []
     for row, layer in zip(evaluation.layers, memory_use.layers):
-        mult_adds = counting.mult_adds_of(row.components)
+        mult_adds = counting.mult_adds_of(row.components) * batch
         moved = 0 if row.layer.in_place or row.idle else layer.input_bytes + layer.activation_bytes + layer.weight_bytes
         compute, transfer = Fraction(mult_adds, peak), Fraction(moved, device.bandwidth_bytes_per_s)
         bound = "" if not (compute or transfer) else "compute" if compute >= transfer else "memory"
@@ -72,8 +74,9 @@ def roofline(evaluation: Evaluation, memory_use: Memory, device: Device) -> Roof
 # --- device profiles ------------------------------------------------------------------------------------------
 
 
-def calibrated(evaluation: Evaluation, memory_use: Memory, device: Device) -> Roofline:
-    """The latency a calibrated device's model predicts (docs/calibrate.md), layer by layer."""
+def calibrated(evaluation: Evaluation, memory_use: Memory, device: Device, batch: int = 1) -> Roofline:
+    """The latency a calibrated device's model predicts (docs/calibrate.md), layer by layer; at ``batch`` images
+    (``memory_use`` at that batch already moves ``batch`` times the activations), ``batch`` times the Mult-Adds."""
     from costcalc.analysis.latency_terms import layer_terms, layer_time
     from costcalc.devices.profiles import DeviceError
     from costcalc.errors import Diagnostic, Location
@@ -85,6 +88,7 @@ def calibrated(evaluation: Evaluation, memory_use: Memory, device: Device) -> Ro
                                      f"{memory_use.dtype} measurements", "E532"))
     layers = []
     for terms in layer_terms(evaluation, memory_use):
+        terms = terms._replace(mult_adds=terms.mult_adds * batch)
         time, bound = layer_time(terms, calibration)
         moved = terms.bytes_moved()
         layers.append(LayerTime(terms.mult_adds, moved, time, bound,

@@ -88,10 +88,11 @@ class Model:
     def report(self, alpha: Number | None = None, rho: Number | None = None, resolution: Number | None = None,
                depth_multiplier: Number | None = None, width_rule: str | None = None, convention: Any = "paper",
                unit: str = "mult-adds", dtype: str = "fp32", device: Any = None, symbolic: bool = False,
-               depth: int | None = None, all_layers: bool = False) -> Report:
+               depth: int | None = None, all_layers: bool = False, batch: int = 1) -> Report:
         """Exact per-layer and total Mult-Adds and params at one design point, with memory (``dtype``) and, on a
         ``device`` profile (a bundled name or a file), the roofline latency: ``costcalc report``. ``symbolic``
-        adds the closed form (imports sympy); ``depth`` and ``all_layers`` shape the table as the options do."""
+        adds the closed form (imports sympy); ``depth`` and ``all_layers`` shape the table as the options do;
+        ``batch``: images at once (counts, activations and latency per batch; weights once)."""
         from costcalc.analysis.report import build_report
         from costcalc.engine.exact import evaluate
         from costcalc.render.view import View
@@ -102,7 +103,7 @@ class Model:
         evaluation = evaluate(network, *point, read_convention(convention, unit))
         levels = None if depth is None else inputs.whole(depth, "depth")
         analysis = build_report(evaluation, symbolic=symbolic, depth=levels, dtype=read_dtype(dtype),
-                                device=read_device(device))
+                                device=read_device(device), batch=read_batch(batch))
         return Report(analysis, View(specs=(self.name,), all_layers=bool(all_layers)))
 
 
@@ -117,6 +118,16 @@ def read_convention(convention: Any, unit: str = "mult-adds") -> Any:
     if not isinstance(convention, str):
         raise ArgumentError(f"convention: expected a name or a path, got {type(convention).__name__}")
     return resolve_convention(convention, inputs.choice(unit, "unit", UNITS))
+
+
+def read_batch(batch: Any) -> int:
+    """Images at once: a whole number from 1 to ``costcalc.analysis.batch.MAX_BATCH``."""
+    from costcalc.analysis.batch import MAX_BATCH
+
+    count = inputs.whole(batch, "batch")
+    if not 1 <= count <= MAX_BATCH:
+        raise ArgumentError(f"batch: {count} is not a batch of 1 to {MAX_BATCH:,} images")
+    return count
 
 
 def read_dtype(dtype: str) -> str:
@@ -144,8 +155,8 @@ def read_device(device: Any) -> Any:
 def report(spec: SpecName | Model = None, alpha: Number | None = None, rho: Number | None = None,
            resolution: Number | None = None, depth_multiplier: Number | None = None, width_rule: str | None = None,
            convention: Any = "paper", unit: str = "mult-adds", dtype: str = "fp32", device: Any = None,
-           symbolic: bool = False, depth: int | None = None, all_layers: bool = False) -> Report:
+           symbolic: bool = False, depth: int | None = None, all_layers: bool = False, batch: int = 1) -> Report:
     """``costcalc report SPEC``: ``load(spec, width_rule).report(...)`` (see ``Model.report``)."""
     model = spec.with_width_rule(width_rule) if isinstance(spec, Model) else load(spec, width_rule)
     return model.report(alpha, rho, resolution, depth_multiplier, convention=convention, unit=unit, dtype=dtype,
-                        device=device, symbolic=symbolic, depth=depth, all_layers=all_layers)
+                        device=device, symbolic=symbolic, depth=depth, all_layers=all_layers, batch=batch)

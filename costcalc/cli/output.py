@@ -10,6 +10,7 @@ asked for.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Callable
 from typing import Any
@@ -101,10 +102,36 @@ def _write(path: str, text: str | bytes) -> None:
 RICH_FORMATS = ("table", "svg", "html")
 
 
+# The format a file's extension names, for ``-o FILE`` without ``--format`` (issue 18).
+EXTENSIONS = {".json": "json", ".csv": "csv", ".md": "markdown", ".markdown": "markdown", ".svg": "svg",
+              ".html": "html", ".htm": "html", ".txt": "table", ".tex": "latex"}
+
+
+def format_for(output_format: str, output: str | None) -> str:
+    """``output_format``, or when ``--format`` was not given, the format ``output``'s extension names
+    (``-o report.json`` writes JSON) if the command has it; ``.txt`` is the text table or the plain text."""
+    if not output:
+        return output_format
+    from click.core import ParameterSource
+
+    context = click.get_current_context(silent=True)
+    if context is None or context.get_parameter_source("output_format") is not ParameterSource.DEFAULT:
+        return output_format
+    wanted = EXTENSIONS.get(os.path.splitext(output)[1].lower())
+    choices = [choice for param in context.command.params if param.name == "output_format"
+               for choice in getattr(param.type, "choices", ())]
+    if wanted == "table" and "table" not in choices:
+        wanted = "text"
+    return wanted if wanted is not None and wanted in choices else output_format
+
+
 def show(command: str, result: Any, view: Any, output_format: str, output: str | None = None,
          title: str = "") -> None:
-    """Render ``result`` of ``command`` in ``output_format`` and write it to stdout or ``output``."""
+    """Render ``result`` of ``command`` in ``output_format`` (or the format ``output``'s extension names, when
+    ``--format`` was not given) and write it to stdout or ``output``."""
     import importlib
+
+    output_format = format_for(output_format, output)
 
     if output_format in RICH_FORMATS:
         render = importlib.import_module(f"costcalc.render.{command}_table").render
@@ -122,38 +149,58 @@ def emit(text: str, output: str | None) -> None:
         click.echo(text, nl=not text.endswith("\n"))
 
 
-def console_width() -> int:
+def console_width() -> int | None:
+    """The terminal's width (``COLUMNS`` when set), or None for a pipe, which gets every column: a pipe has no
+    width to crop to, and what reads it should not lose the columns a narrow guess would hide."""
     import shutil
+    import sys
 
-    return shutil.get_terminal_size((132, 24)).columns
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and 0 < int(columns) <= 10_000:
+        return int(columns)
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size((132, 24)).columns
+    return None
+
+
+UNLIMITED = 1000  # the width a table is made for when nothing limits it (a file, a pipe)
+
+_TRAILING = re.compile(r"(?:[ ]|\x1b\[[0-9;]*m)+$")
+
+
+def without_trailing_spaces(text: str) -> str:
+    """Each line of ``text`` without the spaces rich pads it with, keeping the colour codes that end it."""
+    def strip(match: re.Match[str]) -> str:
+        return match.group(0).replace(" ", "")
+
+    return "\n".join(_TRAILING.sub(strip, line) for line in text.split("\n"))
 
 
 def show_rich(make: Callable[[int], Any], output_format: str, output: str | None, title: str) -> None:
     """Print a rich renderable (``make(width)``) to the terminal, or export it as text, SVG or HTML.
 
-    The renderers make every name from a file a ``Text`` through the terminal sink, so rich reads no markup
-    from it and it holds no control character; rich escapes the text of SVG and HTML, and the markup sink
-    writes visibly any character XML does not allow (``costcalc.render.sinks``)."""
+    On a terminal, every table is fitted to its width by whole columns (costcalc.render.fit): no number is
+    ever cropped. The renderers make every name from a file a ``Text`` through the terminal sink, so rich reads
+    no markup from it and it holds no control character; rich escapes the text of SVG and HTML, and the markup
+    sink writes visibly any character XML does not allow (``costcalc.render.sinks``)."""
     from rich.console import Console
 
+    from costcalc.render.fit import fit
     from costcalc.render.sinks.markup import document
     from costcalc.render.sinks.terminal import visible
 
-    if output_format == "table" and not output:
-        from costcalc.cli.app import broken_pipe
-
-        class TerminalConsole(Console):
-            def on_broken_pipe(self) -> None:  # rich's own exits 1, costcalc's "over budget"
-                broken_pipe()
-
-        width = console_width()
-        TerminalConsole(width=width, highlight=False).print(make(width))
+    width = console_width() if output_format == "table" and not output else None
+    if width is not None:
+        console = Console(width=width, highlight=False)
+        with console.capture() as capture:
+            console.print(fit(make(width), width))
+        emit(without_trailing_spaces(capture.get()), None)
         return
     import io
 
     from costcalc.render.sections import natural_width
 
-    renderable = make(132)
+    renderable = make(UNLIMITED)
     width = max(132, natural_width(renderable))  # a file has no terminal to crop a wide table to
     console = Console(file=io.StringIO(), width=width, record=True, highlight=False,
                       color_system=None if output_format == "table" else "truecolor", force_terminal=output_format != "table")
@@ -166,5 +213,4 @@ def show_rich(make: Callable[[int], Any], output_format: str, output: str | None
         # a dark page: the heat map's colours need it
         emit(document(console.export_html(inline_styles=True, theme=MONOKAI)), output)
     else:
-        rendered = console.export_text()
-        emit("\n".join(line.rstrip() for line in rendered.splitlines()) + "\n", output)
+        emit(without_trailing_spaces(console.export_text()), output)

@@ -18,6 +18,7 @@ from costcalc.cli.options import (
     point_options,
     read_convention,
 )
+from costcalc.cli.layer_view import layer_view_options, read_layer_view
 from costcalc.cli.output import show
 
 
@@ -35,21 +36,24 @@ from costcalc.cli.output import show
 @click.option("--depth", type=WHOLE, default=None,
               help="Table: levels of blocks to open (0: totals only, 1: top-level layers and blocks; "
                    "default: all).")
+@layer_view_options
 @guarded
 def report_command(spec: str | None, alpha: Fraction | None, depth_multiplier: Fraction | None, rho: Fraction | None,
                    resolution: int | None, width_rule: str | None, convention: str, unit: str, output_format: str,
                    output: str | None, symbolic: bool, all_layers: bool, dtype: str, device: str | None,
-                   depth: int | None) -> None:
+                   depth: int | None, batch: int, columns: str | None, sort: str | None, top: int | None) -> None:
     """Per-layer and total Mult-Adds and parameters of SPEC (a YAML file or a bundled spec's name;
     default: mobilenet_v1)."""
     from costcalc.api import load
 
+    layer_view = read_layer_view(batch, columns, sort, top, symbolic, depth)
     model = load(spec, width_rule)
     network = model.network(depth_multiplier)
     design_point(network, alpha, rho, resolution)  # --rho and --resolution: a usage error naming both
     report = model.report(alpha, rho, resolution, depth_multiplier, convention=convention, unit=unit, dtype=dtype,
-                          device=device, symbolic=symbolic, depth=depth, all_layers=all_layers)
-    show("report", report.analysis, report.view, output_format, output, f"costcalc report {network.spec.name}")
+                          device=device, symbolic=symbolic, depth=depth, all_layers=all_layers, batch=batch)
+    show("report", report.analysis, report.view._replace(**layer_view), output_format, output,
+         f"costcalc report {network.spec.name}")
 
 
 @main.command("explain")

@@ -12,7 +12,7 @@ from costcalc.conventions import PAPER, Convention
 from costcalc.engine.arith import ExactArith, scale_resolution
 from costcalc.engine.propagate import MAX_SHAPE_BITS, kept_network, propagate, shown_shape, within_bounds
 from costcalc.engine.results import Evaluation, LayerCost
-from costcalc.errors import Diagnostic, Location, SpecError
+from costcalc.errors import Diagnostic, Location, SpecError, warn
 from costcalc.layers.base import Shape
 from costcalc.layers.graph import Merge
 from costcalc.quantities import format_fraction
@@ -64,9 +64,30 @@ def evaluate(network: Network | Spec, alpha: Fraction = Fraction(1), rho: Fracti
             mult_adds=convention.mult_adds_of(components), params=convention.params_of(components),
             components=components, layer=layer, location=node.location, path=node.path, idle=node.idle,
         ))
+    if alpha != 1:
+        _warn_if_classifier_scales(rows)
     return Evaluation(
         spec=spec, network=kept_network(network, kept) if index_of else network, convention=convention,
         alpha=Fraction(alpha), rho=Fraction(rho),
         input_shape=input_shape, layers=tuple(rows),
         mult_adds=sum(row.mult_adds for row in rows), params=sum(row.params for row in rows),
     )
+
+
+MANY_UNITS = 100  # a layer this wide at the end of a network is its classes, not a width to scale
+
+
+def _warn_if_classifier_scales(rows: list[LayerCost]) -> None:
+    """W104 when the network's last layer with weights declares ``units`` (an ``fc`` or ``linear``: the
+    classifier), has many of them and is not ``fixed``: alpha then scales the number of classes too, which no
+    paper's figure does (MobileNets keeps its 1000 classes at every alpha, Table 6)."""
+    weighted = [row for row in rows if row.params or any(field.name == "units" for field in getattr(row.layer, "fields", ()))]
+    if not weighted:
+        return
+    last = weighted[-1]
+    units = getattr(last.layer, "units", None)
+    if getattr(last.layer, "fixed", True) or not isinstance(units, int) or units < MANY_UNITS:
+        return
+    warn(last.location, f"layer '{last.name}': the classifier's {units} units scale with alpha "
+                         f"({last.output_shape.channels} at this alpha), as it is not marked fixed: write "
+                         "`fixed: true` to keep the classes", "W104")

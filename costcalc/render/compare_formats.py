@@ -143,7 +143,7 @@ def to_markdown(comparison: Comparison, view: View = View()) -> str:
     lines.append(f"alpha **{fmt.multiplier(alpha) if alpha is not None else 'per network'}**, {depth_text}"  # type: ignore[arg-type]
                  f"rho **{fmt.multiplier(rho) if rho is not None else 'per network'}**, "  # type: ignore[arg-type]
                  f"resolution **{resolution if resolution is not None else 'per network'}**, unit "
-                 f"**{base.convention.unit}**, convention **{markdown.text(base.convention.name)}**: "
+                 f"**{base.convention.unit}**, per **image**, convention **{markdown.text(base.convention.name)}**: "
                  f"{markdown.text(base.convention.description)}.")
     metric = base.convention.metric
     lines.append("")

@@ -53,6 +53,8 @@ def header(comparison: Comparison) -> Text:
     line.append(visible(convention.name), style="bold")
     line.append("   unit ", style="dim")
     line.append(convention.unit, style="bold")
+    line.append("   per ", style="dim")
+    line.append("image", style="bold")  # a spec is counted per image (report --batch counts a batch)
     line.append("\n")
     line.append(visible(convention.description), style="dim")
     return line
@@ -82,7 +84,7 @@ def totals_table(comparison: Comparison) -> Table:
         if not keep[position]:
             continue
         if name == "Network":
-            table.add_column(name, no_wrap=True, overflow="ellipsis")
+            table.add_column(name, no_wrap=True)
         else:
             cells = [str(row[position]) for row in rows]
             table.add_column(name, justify=justify, no_wrap=True, min_width=_widest(cells, name))  # type: ignore[arg-type]
@@ -106,7 +108,7 @@ def _parts_table(title: str, label: str, rows: list[tuple[str, tuple[Part, ...]]
     headers = [label, "Network", "Layers", metric, f"Δ {metric}", "Params", "Δ Params"]
     for position, name in enumerate(headers):
         if position < 2:
-            table.add_column(name, no_wrap=True, overflow="ellipsis")
+            table.add_column(name, no_wrap=True)
         else:
             column = [cell[position] for cell in cells]
             table.add_column(name, justify="right", no_wrap=True, min_width=_widest(column, name))  # type: ignore[arg-type]
@@ -153,4 +155,6 @@ def render(comparison: Comparison, view: View = View(), width: int = 132) -> Ren
     if max(natural_width(table) for table in tables) > width:
         numbers = [f"#{index}" for index in range(1, len(comparison.entries) + 1)]
         tables = [kinds_table(comparison, numbers), stages_table(comparison, numbers)]
-    return Group(header(comparison), Text(), totals_table(comparison), *tables, summary_lines(comparison))
+    from costcalc.render.fit import fit
+
+    return fit(Group(header(comparison), Text(), totals_table(comparison), *tables, summary_lines(comparison)), width)

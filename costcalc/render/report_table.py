@@ -16,6 +16,7 @@ from costcalc.render.sections import body_table, natural_width, section_table
 from costcalc.render.shown_rows import hidden_summary, is_visible
 from costcalc.render.sinks.terminal import text as as_text
 from costcalc.render.sinks.terminal import visible
+from costcalc.render.report_formats import per_what
 from costcalc.render.view import View
 
 BAR_WIDTH = 8
@@ -50,6 +51,8 @@ def header(report: Report) -> Text:
     line.append(visible(evaluation.convention.name), style="bold")
     line.append("   unit ", style="dim")
     line.append(evaluation.convention.unit, style="bold")
+    line.append("   per ", style="dim")
+    line.append(per_what(report), style="bold")
     line.append("\n")
     line.append(visible(evaluation.convention.description), style="dim")
     if report.roofline is not None:
@@ -61,29 +64,33 @@ def header(report: Report) -> Text:
     return line
 
 
-def layers_table(report: Report, all_layers: bool = False, width: int = 132) -> Table:
-    """The widest layout that fits ``width`` characters: all columns; else without Kind and the bar (the
-    Filter column still says ``dw``); else also without # and Share, so that the counts keep their room."""
-    for full, medium in ((True, True), (False, True), (False, False)):
-        table = _layers_table(report, all_layers, full, medium)
-        if natural_width(table) <= width:
-            break
-    return table
+def layers_table(report: Report, all_layers: bool = False, view: View = View()) -> Table:
+    """Every column, or those of ``--columns``; on a narrow terminal ``costcalc.render.fit`` hides whole columns
+    by its stated priority (Kind and the bar first: the Filter column still says ``dw``) and says which, or, for
+    columns the user chose, stacks them. ``--sort`` and ``--top`` choose the rows (``render.layer_rows``)."""
+    table = _layers_table(report, all_layers, True, True, view)
+    if not view.columns:
+        return table
+    from costcalc.render.fit import keep_columns, with_columns
+    from costcalc.render.layer_rows import COLUMNS
+
+    chosen = [column for key, column in zip(COLUMNS, table.columns) if key in view.columns]
+    return keep_columns(with_columns(table, chosen))
 
 
-def _layers_table(report: Report, all_layers: bool, full: bool, medium: bool) -> Table:
+def _layers_table(report: Report, all_layers: bool, full: bool, medium: bool, view: View = View()) -> Table:
     evaluation = report.evaluation
     table = body_table(show_footer=True)
     # Numbers never shrink: when the terminal is narrow, names, kinds and the bar give way first.
     total_mult_adds, total_params = fmt.thousands(evaluation.mult_adds), fmt.thousands(evaluation.params)
     if medium:
         table.add_column("#", justify="right", style="dim", no_wrap=True, min_width=len(str(len(evaluation.layers))))
-    table.add_column("Layer", footer="Total", footer_style="bold", no_wrap=True, overflow="ellipsis")
+    table.add_column("Layer", footer="Total", footer_style="bold", no_wrap=True)
     if full:
-        table.add_column("Kind", no_wrap=True, overflow="ellipsis")
-    table.add_column("Filter", no_wrap=True, overflow="ellipsis")
+        table.add_column("Kind", no_wrap=True)
+    table.add_column("Filter", no_wrap=True)
     table.add_column("Stride", no_wrap=True, min_width=6)
-    table.add_column("Input → Output", no_wrap=True, overflow="ellipsis")
+    table.add_column("Input → Output", no_wrap=True)
     table.add_column(evaluation.convention.metric, justify="right", footer=total_mult_adds, footer_style="bold", no_wrap=True,
                      min_width=len(total_mult_adds))
     table.add_column("Params", justify="right", footer=total_params, footer_style="bold", no_wrap=True,
@@ -99,7 +106,12 @@ def _layers_table(report: Report, all_layers: bool, full: bool, medium: bool) ->
         table.add_column("Time", justify="right", footer=total_time, footer_style="bold", no_wrap=True,
                          min_width=len(total_time))
         table.add_column("Bound", no_wrap=True)
-    shown = visible_rows(report, all_layers)[:MAX_ROWS]
+    shown = visible_rows(report, all_layers)
+    if view.sort is not None or view.top is not None:
+        from costcalc.render.layer_rows import ordered
+
+        shown = ordered([row for row in shown if row.layer is not None], view.sort, view.top)
+    shown = shown[:MAX_ROWS]
     largest = max((row.mult_adds for row in shown if not row.expanded), default=0)
     for row in shown:
         part = share(row.mult_adds, evaluation.mult_adds)
@@ -308,8 +320,15 @@ def render(report: Report, view: View = View(), width: int = 132) -> RenderableT
     all_layers = view.all_layers
     parts: list[RenderableType] = [header(report)]
     if report.outline:
-        parts.append(layers_table(report, all_layers, width))
+        parts.append(layers_table(report, all_layers, view))
     shown = [row.layer for row in report.outline if row.layer is not None]
+    from costcalc.render.layer_rows import selection_note
+
+    candidates = [row for row in visible_rows(report, all_layers) if row.layer is not None]
+    selection = selection_note(min(len(candidates), view.top or len(candidates)), len(candidates), view.sort,
+                               view.top)
+    if selection:
+        parts.append(Text(selection, style="dim"))
     hidden = "" if all_layers or not shown else hidden_summary(report.evaluation, shown)
     if hidden:
         parts.append(Text(hidden, style="dim"))
@@ -319,6 +338,9 @@ def render(report: Report, view: View = View(), width: int = 132) -> RenderableT
                           "json lists every layer", style="yellow"))
     parts.append(summary_line(report))
     parts.append(memory_line(report))
+    from costcalc.render.report_formats import params_split_line
+
+    parts.append(Text(params_split_line(report)))
     if report.roofline is not None:
         parts.append(latency_line(report))
     if report.kinds:
@@ -331,4 +353,6 @@ def render(report: Report, view: View = View(), width: int = 132) -> RenderableT
         parts += [pairs_table(report), twin_line(report)]
     if report.symbolic is not None:
         parts += [Text(), symbolic_text(report)]
-    return Group(*parts)
+    from costcalc.render.fit import fit
+
+    return fit(Group(*parts), width)

@@ -94,7 +94,7 @@ def to_csv(sweep: Sweep, view: View = View()) -> str:
 def to_markdown(sweep: Sweep, view: View = View()) -> str:
     spec = sweep.network.spec
     lines = [f"### {markdown.text(spec.name)}: {sweep.convention.metric} by width (rows) and resolution (columns)",
-             "", f"convention **{markdown.text(sweep.convention.name)}**, unit **{sweep.convention.unit}**"
+             "", f"convention **{markdown.text(sweep.convention.name)}**, unit **{sweep.convention.unit}**, per **image**"
              + _budget_text(sweep), ""]
     for k, depth in enumerate(sweep.depths):
         if sweep.shows_depth:

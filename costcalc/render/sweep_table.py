@@ -45,14 +45,16 @@ def render(sweep: Sweep, view: View = View(), width: int = 132) -> RenderableTyp
     title.append(visible(spec.name), style="bold")
     shown = _metric_title(sweep)
     title.append(f" — {shown} by width multiplier (rows) and resolution (columns), convention "
-                 f"{visible(sweep.convention.name)}, unit {sweep.convention.unit}")
+                 f"{visible(sweep.convention.name)}, unit {sweep.convention.unit}, per image")
     parts: list[RenderableType] = [title]
     for k, depth in enumerate(sweep.depths):
         if sweep.shows_depth:
             parts.append(Text(f"depth multiplier {fmt.multiplier(depth)}", style="bold"))
         parts.append(_grid(sweep, k, low, high))
     _notes(sweep, parts)
-    return Group(*parts)
+    from costcalc.render.fit import fit
+
+    return fit(Group(*parts), width)
 
 
 def _grid(sweep: Sweep, k: int, low: object, high: object) -> Table:

@@ -16,6 +16,9 @@ class View(NamedTuple):
     specs: tuple[str, ...] = ()  # how the user named each spec (a path, or a bundled spec's name), for JSON
     all_layers: bool = False  # report: also list the layers without cost (batch norm, activations)
     layers_shown: int = 10  # explain: how many of the layers that differ most to list
+    columns: tuple[str, ...] = ()  # report --columns: the layer table's columns, by key (render/layer_rows.py)
+    sort: str | None = None  # report --sort: mult-adds, params or name (None: network order)
+    top: int | None = None  # report --top N: only the first N rows after sorting
 
     @property
     def spec(self) -> str | None:

@@ -45,12 +45,29 @@ def size_text(size: int) -> str:
     return f"{size // MIB} MiB" if size >= MIB and size % MIB == 0 else f"{size // KIB} KiB"
 
 
+STDIN = "-"  # a spec read from standard input (`cat net.yaml | costcalc report -`)
+_stdin: list[tuple[object, bytes]] = []  # what standard input held: a command that reads the spec twice reads it once
+
+
+def _read_stdin(limit: int) -> bytes:
+    import sys
+
+    stream = sys.stdin.buffer
+    if not _stdin or _stdin[0][0] is not stream:
+        _stdin[:] = [(stream, stream.read(limit + 1))]
+    return _stdin[0][1]
+
+
 def read_bytes(path: str, kind: str) -> bytes:
-    """At most ``LIMITS[kind]`` bytes of ``path``: a larger file, a missing one or a folder is an ``InputError``."""
+    """At most ``LIMITS[kind]`` bytes of ``path`` (``-``: standard input): a larger file, a missing one or a folder
+    is an ``InputError``."""
     limit = LIMITS[kind]
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(limit + 1)
+        if path == STDIN:
+            raw = _read_stdin(limit)
+        else:
+            with open(path, "rb") as handle:
+                raw = handle.read(limit + 1)
     except FileNotFoundError:
         raise InputError(Diagnostic(Location(path), "no such file", "E100")) from None
     except IsADirectoryError:

@@ -50,6 +50,8 @@ def spec_path(argument: str | None) -> str:
     from costcalc.source.names import names_a_file, warn_if_shadowed
 
     name = argument or DEFAULT_SPEC
+    if name == "-":  # standard input (costcalc.source.files.STDIN)
+        return name
     files = bundled_files()  # a spec file's name is found without reading the bundled specs for their variants
     if not names_a_file(name) and name in files and not is_family(files[name]):
         warn_if_shadowed(name, ".", "bundled spec")

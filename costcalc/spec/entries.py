@@ -21,6 +21,7 @@ from typing import Any
 from costcalc.errors import Location, closest, did_you_mean, quoted
 from costcalc.layers import KINDS, SHORTHANDS
 from costcalc.layers import fields as f
+from costcalc.layers.foreign_names import FIELD_NAMES, field_hint, kind_hint
 from costcalc.source.positioned_yaml import Mapping, Sequence
 from costcalc.source.problems import Problems, describe, empty_mapping, unknown_keys
 from costcalc.spec import values as v
@@ -63,8 +64,9 @@ def _parse_layer(problems: Problems, kind: str, fields_value: Any, location: Loc
             failed = True
             continue
         if key not in schema:
-            match = closest(key, schema)
-            hint = f" (did you mean '{match}'?)" if match else ""
+            foreign = field_hint(str(key), schema)  # out_channels, kernel_size: PyTorch's and Keras's names
+            match = FIELD_NAMES[key][0] if foreign else closest(key, schema)
+            hint = foreign or (f" (did you mean '{match}'?)" if match else "")
             if match:
                 misspelt.add(match)
             problems.add(fields_value.key_at[key],
@@ -99,7 +101,8 @@ def _parse_kind(problems: Problems, kind: Any, fields_value: Any, location: Loca
     if kind in SHORTHANDS:
         kind, preset = SHORTHANDS[kind]
     if kind not in KINDS:
-        hint = did_you_mean(kind, [*KINDS, *SHORTHANDS, *scope.blocks, *STRUCTURES[2:]])
+        hint = kind_hint(str(kind), [*KINDS, *SHORTHANDS]) or did_you_mean(kind, [*KINDS, *SHORTHANDS, *scope.blocks,
+                                                                                     *STRUCTURES[2:]])
         what = "layer kind or block" if scope.blocks else "layer kind"
         problems.add(location, f"unknown {what} {quoted(str(kind))}{hint}", "E205")
         return None

@@ -170,6 +170,9 @@ def parse_spec(data: Any, path: str) -> Spec:
         problems.add(top, "missing 'layers' (the list of layers)", "E201")
     if problems.found or spec_input is None or body is None:
         raise SpecError(problems.sorted())
+    from costcalc.spec.padding_note import note_padding
+
+    note_padding(body, blocks)
     return Spec(path=path, name=name or stem, description=description or "", reference=reference or "",
                 input=spec_input, width=width, body=body, blocks=blocks, args=spec_args or {}, depth=depth,
                 variants=variants, scales_depth=scales_depth(body, blocks))
