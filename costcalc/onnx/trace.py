@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from costcalc.onnx.constructs import Layouts
 from costcalc.onnx.lower import Op, lower
 from costcalc.onnx.model import Graph, Tensor, fail
 from costcalc.onnx.values import Const, Data, Value, evaluate, initial_values, param_of, topological
@@ -60,6 +61,7 @@ def trace(graph: Graph, size: int | None = None) -> Trace:
     values: dict[str, Value] = initial_values(graph, image.name, None)
     values[image.name] = Data(dims, "nchw")
     ops = []
+    layouts = Layouts()
     for node in topological(graph):
         inputs = [values.get(name) if name else None for name in node.inputs]
         if node.op_type in ("Shape", "Size") and inputs and isinstance(inputs[0], Data):
@@ -68,7 +70,7 @@ def trace(graph: Graph, size: int | None = None) -> Trace:
             values[node.outputs[0]] = result
             continue
         if any(isinstance(value, Data) for value in inputs):
-            op = lower(node, inputs, graph.path)
+            op = layouts.settle(lower(node, inputs, graph.path), inputs)
             ops.append(op)
             for name, out in zip(op.outputs, op.out):
                 values[name] = out

@@ -2,7 +2,8 @@
 
 - ``Data``: it depends on the image (the graph's one data input): its dimensions, evaluated concretely at the
   import size with a batch of 1, and its layout (``nchw``, ``nhwc`` after a channels-last transpose, ``flat``
-  for ``[N, C]``, or ``other``);
+  for ``[N, C]``, ``tokens`` for ``[N, T, C]``, ``nct`` for a map's positions before they are tokens, or
+  ``other``);
 - ``Const``: a small tensor whose values are known (a ``Constant`` node, an initializer with its data, or
   shape arithmetic such as ``Shape -> Gather -> Concat`` that PyTorch exports for dynamic sizes);
 - ``Param``: anything else that does not depend on the image: weights, whose shapes (never their values) give
@@ -22,7 +23,8 @@ from costcalc.onnx.model import MAX_VALUES, MAX_WHOLE, Graph, Node, fail
 
 class Data(NamedTuple):
     dims: tuple[int, ...]
-    layout: str  # nchw, nhwc, flat, other
+    layout: str  # nchw, nhwc, flat, tokens (N x T x C), nct (N x C x T), other
+    grid: tuple[int, int] | None = None  # tokens that are a map's h x w positions: (h, w)
 
 
 class Const(NamedTuple):
@@ -168,6 +170,15 @@ def param_of(node: Node, inputs: list[Value | None]) -> Param:
     first = inputs[0] if inputs else None
     if node.op_type in ("Identity", "Cast") and isinstance(first, (Param, Const)):
         return Param(first.dims)
+    if node.op_type == "Expand" and isinstance(first, (Param, Const)) and first.dims is not None and len(inputs) > 1:
+        shape = inputs[1]  # a learned token repeated over the batch (ViT's class_token.expand(n, -1, -1))
+        if isinstance(shape, Const) and all(isinstance(d, int) for d in first.dims) and len(shape.values) <= 8:
+            target = tuple(int(v) for v in shape.values)
+            dims = tuple(int(d) for d in first.dims)
+            rank = max(len(dims), len(target))
+            padded, wanted = (1,) * (rank - len(dims)) + dims, (1,) * (rank - len(target)) + target
+            if all(a == b or a == 1 or b == 1 for a, b in zip(padded, wanted)):
+                return Param(tuple(max(a, b) for a, b in zip(padded, wanted)))
     if node.op_type == "Transpose" and isinstance(first, (Param, Const)) and first.dims is not None:
         perm = node.attributes.get("perm") or tuple(reversed(range(len(first.dims))))
         if sorted(perm) == list(range(len(first.dims))):
