@@ -80,8 +80,9 @@ def binary(node: Node, inputs: list[Value | None], names: tuple[str, ...], data:
         big, small = sorted(data, key=lambda d: -product(d.dims))
         if op == "Mul" and big.layout == small.layout == "nchw" and small.dims == big.dims[:2] + (1, 1):
             return make("mul", {}, big, reads=names)  # a map scaled per channel: squeeze-and-excitation
-        if data[0].dims == data[1].dims and op in ("Add", "Mul"):
-            return make("add" if op == "Add" else "mul", {}, x, reads=names)
+        if data[0].dims == data[1].dims and op in ("Add", "Mul"):  # the layout of the operand that has one
+            known = next((d for d in data if d.layout != "other"), x)
+            return make("add" if op == "Add" else "mul", {}, known, reads=names)
         joined = broadcast(data[0].dims, data[1].dims)
         layout = x.layout if joined == x.dims else "other"
         return structural(make, "elementwise2", f"it combines a {list(data[0].dims)} and a {list(data[1].dims)} "

@@ -70,6 +70,8 @@ def _transpose(node: Node, x: Data, make: Maker) -> Op:
         return make("noop", {}, Data(dims, "nchw"))
     if (x.layout, perm) == ("nct", (0, 2, 1)):
         return make("tokens", {}, Data(dims, "tokens", x.grid))  # ViT: x.reshape(n, c, h * w).permute(0, 2, 1)
+    if (x.layout, perm) == ("tokens", (1, 0, 2)):  # batch first or sequence first: the same tokens
+        return make("noop", {}, Data(dims, "tokens", x.grid))
     if (x.layout, perm) == ("tokens", (0, 2, 1)):
         return make("noop", {}, Data(dims, "nct", x.grid))
     layout = "flat" if x.layout == "flat" and perm == (0, 1) else "other"

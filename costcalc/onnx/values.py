@@ -85,7 +85,14 @@ def _size(dims: tuple[Any, ...]) -> int:
     return count
 
 
+INT64_MAX = 2**63 - 1
+
+
 def const(dims: tuple[int, ...], values: tuple[Any, ...]) -> Const | None:
+    """A known constant; a whole number past the bound is None, except int64's extremes, which PyTorch writes
+    for "to the end" in a slice's bounds and which are kept as the bound itself (still past any axis)."""
+    values = tuple(max(-MAX_WHOLE, min(MAX_WHOLE, v)) if isinstance(v, int) and abs(v) in (INT64_MAX, INT64_MAX + 1)
+                   else v for v in values)
     if len(values) > MAX_VALUES or any(isinstance(v, int) and abs(v) > MAX_WHOLE for v in values):
         return None
     return Const(dims, values)
@@ -131,7 +138,10 @@ def evaluate(node: Node, inputs: list[Value | None]) -> Value | None:
                 return None
             parts.extend(value.values)
         return const((len(parts),), tuple(parts))
-    if op in ("Add", "Sub", "Mul", "Div") and len(values) == 2 and isinstance(values[1], Const):
+    if op == "Reshape" and len(values) == 2 and isinstance(values[1], Const) and len(first.values) <= 1 \
+            and len(values[1].values) <= 1:  # a scalar as a one-element list, or back (PyTorch's shape arithmetic)
+        return Const((1,) if values[1].values else (), first.values)
+    if op in ("Add", "Sub", "Mul", "Div", "Mod") and len(values) == 2 and isinstance(values[1], Const):
         return _arithmetic(op, first, values[1])
     if op == "Slice" and len(first.dims) == 1 and all(isinstance(v, Const) for v in values[1:3]):
         start, end = (int(v.values[0]) for v in values[1:3] if isinstance(v, Const))
@@ -157,6 +167,10 @@ def _arithmetic(op: str, a: Const, b: Const) -> Const | None:
             out.append(x - y)
         elif op == "Mul":
             out.append(x * y)
+        elif op == "Mod":
+            if not (isinstance(x, int) and isinstance(y, int) and y):
+                return None
+            out.append(x % y)
         elif y == 0:
             return None
         else:
@@ -179,6 +193,8 @@ def param_of(node: Node, inputs: list[Value | None]) -> Param:
             padded, wanted = (1,) * (rank - len(dims)) + dims, (1,) * (rank - len(target)) + target
             if all(a == b or a == 1 or b == 1 for a, b in zip(padded, wanted)):
                 return Param(tuple(max(a, b) for a, b in zip(padded, wanted)))
+        elif not isinstance(shape, Const):  # repeated over a batch computed at run time: one copy's shape
+            return Param(first.dims)
     if node.op_type == "Transpose" and isinstance(first, (Param, Const)) and first.dims is not None:
         perm = node.attributes.get("perm") or tuple(reversed(range(len(first.dims))))
         if sorted(perm) == list(range(len(first.dims))):
