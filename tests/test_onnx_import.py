@@ -61,18 +61,28 @@ def test_an_export_counts_as_the_model_and_the_zoo_spec(name: str) -> None:
     assert totals(imported, 224, PAPER) == totals(zoo, 224, PAPER)
 
 
+# What each transformer fixture imports as (docs/onnx.md, "What maps to what").
+TRANSFORMER_ENTRIES = {
+    "vit_tiny": ["- tokens", "- class_token", "- position_embedding", "- select_token",
+                 "- attention: {heads: 4, qkv_bias: true, proj_bias: true}"],
+    "swin_tiny": ["window_attention: {window: 4, heads: 2, shift: false, position_bias: table",
+                  "window_attention: {window: 4, heads: 2, shift: true, position_bias: table",
+                  "- patch_merging: {norm: pre}", "- linear: {units: 128, bias: true}"],
+}
+
+
 @pytest.mark.parametrize("name", TRANSFORMERS)
 def test_a_transformer_from_pytorch_counts_as_the_model(name: str) -> None:
-    """A ViT as torch.onnx.export writes nn.MultiheadAttention imports as tokens, a class token, position
-    embeddings and costcalc's attention, and counts as FlopCounterMode and num_params count the PyTorch model
-    (tests/reference/onnx_fixtures.yaml, "transformers")."""
+    """A ViT (nn.MultiheadAttention) and a Swin (shifted windows, relative-position tables, patch merging) as
+    torch.onnx.export writes them import as costcalc's kinds, and count as FlopCounterMode and num_params count
+    the PyTorch model (tests/reference/onnx_fixtures.yaml, "transformers")."""
     figures = TRANSFORMERS[name]
     imported = load_network(str(FIXTURES / figures["file"]))
     for size, mult_adds in figures["mult_adds"].items():
         assert totals(imported, size) == (mult_adds, figures["num_params"]), (name, size)
     text = run("import", str(FIXTURES / figures["file"])).stdout
-    assert "- attention: {heads: 4, qkv_bias: true, proj_bias: true}" in text
-    assert "- class_token" in text and "- position_embedding" in text and "- select_token" in text
+    for entry in TRANSFORMER_ENTRIES[name]:
+        assert entry in text, entry
 
 
 def test_a_fused_export_imports_as_what_it_is() -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from costcalc.onnx.attention_pattern import fold_attention
+from costcalc.onnx.attention_pattern import fold_attention, fold_patch_merging
 from costcalc.onnx.constructs import apply_calls, fold_constructs, params_only
 from costcalc.onnx.lower import Op
 from costcalc.onnx.model import fail
@@ -110,6 +110,7 @@ def fuse(ops: tuple[Op, ...], output: str, path: str) -> Fused:
     _unused(graph)
     _bias(graph)
     fold_attention(graph.ops, graph.output)
+    fold_patch_merging(graph.ops, graph.output)
     _products(graph)
     _shuffles(graph)
     _slices(graph)

@@ -143,11 +143,11 @@ def evaluate(node: Node, inputs: list[Value | None]) -> Value | None:
         return Const((1,) if values[1].values else (), first.values)
     if op in ("Add", "Sub", "Mul", "Div", "Mod") and len(values) == 2 and isinstance(values[1], Const):
         return _arithmetic(op, first, values[1])
-    if op == "Slice" and len(first.dims) == 1 and all(isinstance(v, Const) for v in values[1:3]):
-        start, end = (int(v.values[0]) for v in values[1:3] if isinstance(v, Const))
-        items = first.values[max(start, -len(first.values)):min(end, len(first.values))]
-        return Const((len(items),), tuple(items))
-    return None
+    from costcalc.onnx.const_eval import evaluate_more
+
+    known = evaluate_more(op, attrs, [(tuple(v.dims), tuple(v.values)) if isinstance(v, Const) else None
+                                      for v in values])
+    return const(*known) if known is not None else None
 
 
 def _arithmetic(op: str, a: Const, b: Const) -> Const | None:

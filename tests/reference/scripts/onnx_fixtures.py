@@ -137,9 +137,18 @@ def tiny_vit() -> torch.nn.Module:
                              num_classes=10)
 
 
-# Transformers, exported at their one size (a ViT's position embeddings fix it); not zoo models, so they are
-# compared with their PyTorch figures only.
-TRANSFORMERS = {"vit_tiny": (tiny_vit, 32)}
+def tiny_swin() -> torch.nn.Module:
+    """A small Swin from torchvision's own class: 32x32 images, 4x4 patches of 32 channels, two stages of two
+    blocks (2 and 4 heads, 4x4 windows, the second block of each shifted), a patch merging between, 10 classes."""
+    from torchvision.models.swin_transformer import SwinTransformer
+
+    return SwinTransformer(patch_size=[4, 4], embed_dim=32, depths=[2, 2], num_heads=[2, 4], window_size=[4, 4],
+                           num_classes=10)
+
+
+# Transformers, exported at one size (a ViT's position embeddings fix it; Swin's shapes are traced at it); not
+# zoo models, so they are compared with their PyTorch figures only.
+TRANSFORMERS = {"vit_tiny": (tiny_vit, 32), "swin_tiny": (tiny_swin, 32)}
 
 
 def attention_mult_adds(model: torch.nn.Module, size: int) -> int:
