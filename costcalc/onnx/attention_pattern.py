@@ -31,10 +31,13 @@ MAX_STEPS = 64  # ops walked from the softmax to a projection
 
 
 def fold_attention(ops: list[Op | None], output: str) -> None:
-    """Fold every multi-head self-attention of ``ops`` in place (the folded ops become None)."""
+    """Fold every multi-head self-attention of ``ops`` in place (the folded ops become None). The maps of
+    producers and readers are made once and kept up to date fold by fold: linear in the graph's ops, whatever
+    the number of attentions (a hostile graph of many)."""
+    producers, readers = _maps(ops, output)
     for index, op in enumerate(ops):
         if op is not None and op.kind == "softmax_any":
-            _fold(ops, index, output)
+            _fold(ops, index, producers, readers)
 
 
 def _maps(ops: list[Op | None], output: str) -> tuple[dict[str, int], dict[str, list[int]]]:
@@ -52,8 +55,8 @@ def _projection(op: Op) -> bool:
     return op.kind == "linear" or op.kind == "matmul" and len(op.inputs) == 1
 
 
-def _fold(ops: list[Op | None], softmax: int, output: str) -> None:  # noqa: C901 - one pattern, step by step
-    producers, readers = _maps(ops, output)
+def _fold(ops: list[Op | None], softmax: int, producers: dict[str, int],  # noqa: C901 - one pattern, step by step
+          readers: dict[str, list[int]]) -> None:
     soft = ops[softmax]
     assert soft is not None
     scores_at = _back(ops, producers, soft.inputs[0], lambda op: op.kind == "matmul" and len(op.inputs) == 2)
@@ -90,9 +93,16 @@ def _fold(ops: list[Op | None], softmax: int, output: str) -> None:  # noqa: C90
     nodes = tuple(ops[i].node for i in sorted(region) if i != projection)  # type: ignore[union-attr]
     last = max(region)
     for i in region:
+        for name in ops[i].inputs:  # type: ignore[union-attr]
+            if i in readers.get(name, []):
+                readers[name].remove(i)
+        for name in ops[i].outputs:  # type: ignore[union-attr]
+            producers.pop(name, None)
         ops[i] = None
     kind = "attention" if entered.layout == "tokens" else "window_attention"
     ops[last] = Op(kind, fields, (entry,), (exit_name,), qkv.node, (entered,), nodes)
+    producers[exit_name] = last
+    readers.setdefault(entry, []).append(last)
 
 
 def _fields(ops: list[Op | None], region: set[int], scores: int, softmax: int, entered: Data, keys: int,
