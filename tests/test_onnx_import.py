@@ -68,13 +68,16 @@ TRANSFORMER_ENTRIES = {
     "swin_tiny": ["window_attention: {window: 4, heads: 2, shift: false, position_bias: table",
                   "window_attention: {window: 4, heads: 2, shift: true, position_bias: table",
                   "- patch_merging: {norm: pre}", "- linear: {units: 128, bias: true}"],
+    "swin_v2_tiny": ["window_attention: {window: 4, heads: 2, shift: true, position_bias: mlp, cosine: true",
+                     "- patch_merging: {norm: post}"],
 }
 
 
 @pytest.mark.parametrize("name", TRANSFORMERS)
 def test_a_transformer_from_pytorch_counts_as_the_model(name: str) -> None:
-    """A ViT (nn.MultiheadAttention) and a Swin (shifted windows, relative-position tables, patch merging) as
-    torch.onnx.export writes them import as costcalc's kinds, and count as FlopCounterMode and num_params count
+    """A ViT (nn.MultiheadAttention), a Swin (shifted windows, relative-position tables, patch merging) and a
+    Swin V2 (cosine attention, the bias MLP, the norm after the reduction) as torch.onnx.export writes them
+    import as costcalc's kinds, and count as FlopCounterMode and num_params count
     the PyTorch model (tests/reference/onnx_fixtures.yaml, "transformers")."""
     figures = TRANSFORMERS[name]
     imported = load_network(str(FIXTURES / figures["file"]))

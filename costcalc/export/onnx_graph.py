@@ -5,10 +5,14 @@ names it, with the channels and sizes of the evaluation, so that a design can be
 Weights are random (``weights="random"``: He-normal, from a fixed seed, so an export is the same file every
 time) or left out (``"none"``: each weight is a graph input of its shape, a graph-only file of a few kilobytes
 for ``costcalc import`` and budgets). Shape constants (a shuffle's reshape, clip bounds) are always written.
-Opset 17. Three kinds have no ONNX op of their own and say so in the node's ``doc_string``
-(``costcalc: adaptive_avg_pool``, ``costcalc: stochastic_depth``, ``costcalc: implicit`` for a flatten added
-before a fully connected layer), which ``costcalc import`` reads back, so that an export imports as the spec's
-own kinds.
+Opset 17. Tokens and Linear are written by ``onnx_tokens``, an attention's parts by ``onnx_attention``.
+
+What a graph cannot say is noted in the nodes' ``doc_string`` (costcalc.onnx.notes), which ``costcalc import``
+reads back, so that an export imports as the spec's own kinds: the kinds with no ONNX op of their own
+(``costcalc: adaptive_avg_pool``, ``stochastic_depth``, ``implicit`` for a flatten added before a fully
+connected layer, ``parameters``), a layer's ``call`` when it is not ``module``, the nodes of a params-only
+branch, and on every node of an attention, a window attention or a patch merging the construct, its instance
+and its fields (``_note``).
 """
 
 from __future__ import annotations

@@ -13,8 +13,9 @@ projection to C after ``A·V``; the rearrangements around them lead from the ten
 the same shape that leaves, and what lies between is the attention, if nothing else reads it: ``attention``
 over tokens, ``window_attention`` over a map (its window from the keys a query sees, its heads from the
 scores). Swin's patch merging (four strided slices concatenated, a layer norm and a Linear to half the
-channels) is ``patch_merging``. Anything else is left alone, and refused later (E574) if nothing takes it:
-Swin V2's cosine attention and MaxViT's partitions are not read yet (docs/onnx.md, "Not yet").
+channels) is ``patch_merging``; Swin V2's cosine attention (Q and K divided by their norms) is read too.
+Anything else is left alone, and refused later (E574) if nothing takes it: MaxViT's partitions are not read
+yet (docs/onnx.md, "Not yet").
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from costcalc.onnx.values import Data
 # Ops that only move values, or scale them by a constant, between an attention's projections and products.
 # (A 4-d tensor rearranged from windows is taken for N x C x H x W where it is Swin's N x H x W x C, so a roll
 # back along its height reads as slices and a concatenation of channels: they are rearrangements here too.)
+# Swin V2's cosine attention divides Q and K by their norms: a reduction and a division of two activations.
 PASSING = frozenset({"reshape", "transpose", "gather", "slice_any", "concat_any", "expand", "noop", "scalar",
-                     "const_op", "unmapped", "slice", "split", "concat"})
+                     "const_op", "unmapped", "slice", "split", "concat", "reduce", "elementwise2"})
 MAX_STEPS = 64  # ops walked from the softmax to a projection
 
 
@@ -125,6 +127,10 @@ def _fields(ops: list[Op | None], region: set[int], scores: int, softmax: int, e
     added = any(op is not None and op.kind == "const_op" and op.node.op_type == "Add" for i, op in enumerate(ops)
                 if i in region and scores < i < softmax)
     rolled = any(op is not None and op.kind == "concat_any" for i, op in enumerate(ops) if i in region and i < scores)
+    cosine = any(op is not None and op.kind == "reduce" for i, op in enumerate(ops) if i in region and i < scores)
+    if cosine:  # Swin V2: Q and K normalised, a logit scale, the continuous bias MLP's output added
+        return {"window": window, "heads": heads, "shift": rolled, "position_bias": "mlp" if added else "none",
+                "cosine": True}
     return {"window": window, "heads": heads, "shift": rolled, "position_bias": "table" if added else "none"}
 
 

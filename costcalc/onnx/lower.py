@@ -172,6 +172,8 @@ def _lower(node: Node, inputs: list[Value | None]) -> Op:  # noqa: C901 - one ta
         axis = a.get("axis", -1) % len(x.dims)
         if axis == len(x.dims) - 1 and axis == channel_axis(x):
             return make("layer_norm", {}, x)
+        if axis == 3 and x.layout == "nchw":  # a 4-d tensor rearranged back from windows: channels last (Swin)
+            return make("layer_norm", {}, x._replace(layout="nhwc"))
         raise ValueError("it normalises over more than the channels; costcalc's layer_norm normalises each "
                          "position over its channels")
     if op in ELEMENTWISE:

@@ -38,7 +38,8 @@ def find_image(graph: Graph) -> Tensor:
     candidates = [tensor for tensor in graph.inputs if tensor.name]
     if len(candidates) > 1:  # weights given as inputs: the image is read as data, or has a symbolic size
         read_first = {name for node in graph.nodes if node.op_type in READS_DATA_FIRST for name in node.inputs[:1]}
-        as_data = [tensor for tensor in candidates if tensor.name in read_first]
+        as_data = [tensor for tensor in candidates if tensor.name in read_first  # an image is 4-d; a weight
+                   and len(tensor.dims or (0,) * 4) == 4]                      # clamped first (Swin V2's) is not
         symbolic = [tensor for tensor in candidates if any(not isinstance(dim, int) for dim in tensor.dims or ())]
         candidates = as_data if len(as_data) == 1 or len(symbolic) != 1 else symbolic
     if len(candidates) != 1:

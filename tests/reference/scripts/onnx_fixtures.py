@@ -62,12 +62,15 @@ def export(model: torch.nn.Module, dynamic: bool, fused: bool = False) -> onnx.M
     return onnx.load_from_string(buffer.getvalue())
 
 
-def graph_only(model: onnx.ModelProto) -> tuple[onnx.ModelProto, int]:
-    """The model with its float initializers as graph inputs; and how many weights they held."""
+def graph_only(model: onnx.ModelProto, parameters: set[str] | None = None) -> tuple[onnx.ModelProto, int]:
+    """The model with its float initializers as graph inputs; and how many weights they held. With
+    ``parameters`` (the transformers), only those and the weights the exporter renamed (``onnx::MatMul_*``, a
+    Linear's transposed weight) move: buffers, such as Swin V2's table of coordinates, stay constants."""
     graph = model.graph
     kept, weights = [], 0
     for tensor in graph.initializer:
-        if tensor.data_type in (onnx.TensorProto.FLOAT, onnx.TensorProto.DOUBLE, onnx.TensorProto.FLOAT16):
+        moved = parameters is None or tensor.name in parameters or tensor.name.startswith("onnx::")
+        if moved and tensor.data_type in (onnx.TensorProto.FLOAT, onnx.TensorProto.DOUBLE, onnx.TensorProto.FLOAT16):
             count = 1
             for dim in tensor.dims:
                 count *= dim
@@ -146,9 +149,18 @@ def tiny_swin() -> torch.nn.Module:
                            num_classes=10)
 
 
+def tiny_swin_v2() -> torch.nn.Module:
+    """The same small Swin with Swin V2's blocks and patch merging (cosine attention, the continuous
+    relative-position bias MLP, the norm after the reduction), as torchvision's swin_v2_* build it."""
+    from torchvision.models.swin_transformer import PatchMergingV2, SwinTransformer, SwinTransformerBlockV2
+
+    return SwinTransformer(patch_size=[4, 4], embed_dim=32, depths=[2, 2], num_heads=[2, 4], window_size=[4, 4],
+                           num_classes=10, block=SwinTransformerBlockV2, downsample_layer=PatchMergingV2)
+
+
 # Transformers, exported at one size (a ViT's position embeddings fix it; Swin's shapes are traced at it); not
 # zoo models, so they are compared with their PyTorch figures only.
-TRANSFORMERS = {"vit_tiny": (tiny_vit, 32), "swin_tiny": (tiny_swin, 32)}
+TRANSFORMERS = {"vit_tiny": (tiny_vit, 32), "swin_tiny": (tiny_swin, 32), "swin_v2_tiny": (tiny_swin_v2, 32)}
 
 
 def attention_mult_adds(model: torch.nn.Module, size: int) -> int:
@@ -174,7 +186,7 @@ def transformer_lines() -> list[str]:
         torch.onnx.export(model, torch.zeros(1, 3, size, size), buffer, dynamo=False, input_names=["input"],
                           output_names=["logits"], opset_version=17, training=torch.onnx.TrainingMode.PRESERVE,
                           do_constant_folding=True)
-        onnx_model, _ = graph_only(onnx.load_from_string(buffer.getvalue()))
+        onnx_model, _ = graph_only(onnx.load_from_string(buffer.getvalue()), {n for n, _ in model.named_parameters()})
         onnx.save(onnx_model, os.path.join(FIXTURES, f"{name}.onnx"))
         params = sum(p.numel() for p in model.parameters())
         lines.append(f"  {name}: {{file: {name}.onnx, dynamic: false, num_params: {params}, "
