@@ -43,6 +43,9 @@ def model_bytes(nodes: list[Any], inputs: list[Any], outputs: list[Any], initial
     return model.SerializeToString()
 
 
+NOTE = "costcalc: attention instance=1 heads=2"  # costcalc export's note on a node of an attention
+
+
 def conv_net(*extra: Any, last: str = "y", conv_dims: tuple[int, ...] = (8, 3, 3, 3), **conv: Any) -> bytes:
     """input -> Conv -> extra nodes -> output ``last``."""
     nodes = [helper.make_node("Conv", ["input", "w"], ["y"], name="conv", kernel_shape=[3, 3],
@@ -180,6 +183,19 @@ CASES = [
     Case("a-spec-too-large-to-write", ("import", "m.onnx"),
          r"^m\.onnx: error\[E572\]: the graph's spec would be [0-9,]+ bytes, more than the 128 KiB of a spec file",
          files={"m.onnx": conv_chain(4_000, 13)}),
+    Case("a-note-costcalc-does-not-write", ("report", "m.onnx"),
+         r"error\[E574\]: node 'relu' \(#1, Relu\): its costcalc note has the word 'rm'",
+         files={"m.onnx": conv_net(helper.make_node("Relu", ["y"], ["z"], name="relu", doc_string="costcalc: rm -rf"),
+                                   last="z")}),
+    Case("a-note-with-a-number-too-long", ("report", "m.onnx"),
+         r"error\[E574\]: node 'relu' \(#1, Relu\): its costcalc note has 'heads=1{17}'",
+         files={"m.onnx": conv_net(helper.make_node("Relu", ["y"], ["z"], name="relu",
+                                                    doc_string="costcalc: attention heads=" + "1" * 17), last="z")}),
+    Case("a-noted-construct-that-reads-two-tensors", ("report", "m.onnx"),
+         r"error\[E574\]: node 'a' \(#1, Relu\): the nodes noted as one 'attention' read 2 tensors and give 1",
+         files={"m.onnx": conv_net(helper.make_node("Relu", ["y"], ["a"], name="a", doc_string=NOTE),
+                                   helper.make_node("Relu", ["y"], ["b"], name="b"),
+                                   helper.make_node("Add", ["a", "b"], ["z"], name="z", doc_string=NOTE), last="z")}),
     Case("a-folder-named-onnx", ("report", "m.onnx"), r"^m\.onnx: error\[E100\]: is a directory",
          files={"m.onnx/x": b""}),
     Case("a-hundred-megabytes-of-weights", ("report", "big.onnx", "--format", "json"), "", exit=0,

@@ -38,9 +38,17 @@ def points(spec: str) -> list[tuple[Fraction, int]]:
     return EXPORTABLE[family] if family else POINTS
 
 
+# Issue 14's kinds, one point each by default (tokens, attention, windows with shift, padding and Swin V2's bias
+# MLP, MaxViT's block and grid partitions, patch merging, a params-only branch, call: markers).
+# (tests/test_onnx_properties.py covers small networks of these kinds at many more points.)
+TRANSFORMERS = [("vit_b_32", Fraction(1, 2), 160), ("swin_v2_t", Fraction(3, 4), 192), ("maxvit_t", Fraction(1, 2), 224),
+                ("inception_v3", Fraction(1, 2), 160)]
+
+
 def cases() -> list[tuple[str, Fraction, int]]:
     specs = sorted(bundled_specs()) if FULL else SAMPLE
-    return [(spec, alpha, size) for spec in specs for alpha, size in points(spec)]
+    every = [(spec, alpha, size) for spec in specs for alpha, size in points(spec)]
+    return every if FULL else every + TRANSFORMERS
 
 
 @pytest.mark.parametrize(("spec", "alpha", "size"), cases())
@@ -65,7 +73,8 @@ def test_export_then_import_counts_the_same(spec: str, alpha: Fraction, size: in
 
 @pytest.mark.parametrize(("spec", "alpha", "size"), [("mobilenet_v1", "0.25", 96), ("shufflenet_v2_x1_0", "0.5", 64),
                                                       ("efficientnet_b0", "0.25", 64), ("convnext_tiny", "0.25", 64),
-                                                      ("squeezenet1_0", "0.5", 64), ("mobilenet_v1_shallow", "1", 32)])
+                                                      ("squeezenet1_0", "0.5", 64), ("mobilenet_v1_shallow", "1", 32),
+                                                      ("vit_b_32", "0.25", 64), ("swin_t", "0.25", 100)])
 def test_onnx_runtime_runs_an_export(spec: str, alpha: str, size: int, tmp_path: Path) -> None:
     ort = pytest.importorskip("onnxruntime")
     import numpy

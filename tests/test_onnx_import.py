@@ -27,6 +27,7 @@ pytest.importorskip("onnx")
 FIXTURES = Path(__file__).parent / "fixtures" / "onnx"
 REFERENCE = yaml.safe_load((Path(__file__).parent / "reference" / "onnx_fixtures.yaml").read_text(encoding="utf-8"))
 MODELS = REFERENCE["models"]
+TRANSFORMERS = REFERENCE["transformers"]  # issue 14: not zoo models; their PyTorch figures only
 ZOO = [name for name in MODELS if name != "resnet18_fused"]
 _networks: dict[str, Network] = {}
 
@@ -44,7 +45,7 @@ def totals(net: Network, size: int, convention: object = TORCHVISION) -> tuple[i
 
 def test_the_fixtures_are_many_and_small() -> None:
     files = sorted(FIXTURES.glob("*.onnx"))
-    assert len(ZOO) >= 15 and len(files) == len(MODELS)
+    assert len(ZOO) >= 15 and len(files) == len(MODELS) + len(TRANSFORMERS)
     assert sum(path.stat().st_size for path in files) < 5 * 2**20
     assert sum(1 for figures in MODELS.values() if figures["dynamic"]) >= 10
 
@@ -58,6 +59,33 @@ def test_an_export_counts_as_the_model_and_the_zoo_spec(name: str) -> None:
         assert totals(imported, size) == (mult_adds, figures["num_params"]), (name, size)
         assert totals(imported, size) == totals(zoo, size), (name, size)
     assert totals(imported, 224, PAPER) == totals(zoo, 224, PAPER)
+
+
+# What each transformer fixture imports as (docs/onnx.md, "What maps to what").
+TRANSFORMER_ENTRIES = {
+    "vit_tiny": ["- tokens", "- class_token", "- position_embedding", "- select_token",
+                 "- attention: {heads: 4, qkv_bias: true, proj_bias: true}"],
+    "swin_tiny": ["window_attention: {window: 4, heads: 2, shift: false, position_bias: table",
+                  "window_attention: {window: 4, heads: 2, shift: true, position_bias: table",
+                  "- patch_merging: {norm: pre}", "- linear: {units: 128, bias: true}"],
+    "swin_v2_tiny": ["window_attention: {window: 4, heads: 2, shift: true, position_bias: mlp, cosine: true",
+                     "- patch_merging: {norm: post}"],
+}
+
+
+@pytest.mark.parametrize("name", TRANSFORMERS)
+def test_a_transformer_from_pytorch_counts_as_the_model(name: str) -> None:
+    """A ViT (nn.MultiheadAttention), a Swin (shifted windows, relative-position tables, patch merging) and a
+    Swin V2 (cosine attention, the bias MLP, the norm after the reduction) as torch.onnx.export writes them
+    import as costcalc's kinds, and count as FlopCounterMode and num_params count
+    the PyTorch model (tests/reference/onnx_fixtures.yaml, "transformers")."""
+    figures = TRANSFORMERS[name]
+    imported = load_network(str(FIXTURES / figures["file"]))
+    for size, mult_adds in figures["mult_adds"].items():
+        assert totals(imported, size) == (mult_adds, figures["num_params"]), (name, size)
+    text = run("import", str(FIXTURES / figures["file"])).stdout
+    for entry in TRANSFORMER_ENTRIES[name]:
+        assert entry in text, entry
 
 
 def test_a_fused_export_imports_as_what_it_is() -> None:

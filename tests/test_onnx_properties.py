@@ -1,7 +1,8 @@
 """Invariants of ONNX import and export (hypothesis, derandomized: the same examples every run):
 
 - any network a spec can write, exported at any width and resolution and imported again, counts the same under
-  every built-in convention and ends in the same shape (docs/onnx.md, "Export");
+  every built-in convention and ends in the same shape (docs/onnx.md, "Export"), tokens, attention and windows
+  included;
 - the wire-level reader (``costcalc.onnx.wire``) takes any bytes and either gives a structure protobuf parses or
   raises its own ``WireError``: never another exception, whatever the file (docs/onnx.md, "Limits").
 """
@@ -55,6 +56,50 @@ def test_export_then_import_keeps_every_count(body: list[str], head: str, alpha:
     try:
         exported = to_onnx(evaluate(network, alpha, rho), weights="none")
     except SpecError:  # a network the spec's rules refuse at this point (groups, a split of odd channels)
+        assume(False)
+        return
+    path = tmp_path / "net.onnx"
+    path.write_bytes(exported.SerializeToString())
+    imported = load_network(str(path))
+    for convention in CONVENTIONS.values():
+        expected = evaluate(network, alpha, rho, convention)
+        got = evaluate(imported, convention=convention)
+        assert (got.mult_adds, got.params) == (expected.mult_adds, expected.params), (convention.name, text)
+        assert got.layers[-1].output_shape == expected.layers[-1].output_shape
+
+
+# Issue 14's kinds (docs/onnx.md, "Export"): on a map (windows, shifts, padding, Swin V2's bias MLP, MaxViT's
+# grids, patch merging, Linear, call: markers, a params-only branch) and on tokens (ViT's attention and MLP).
+ON_MAPS = st.sampled_from([
+    "window_attention: {window: 2, heads: 2}", "window_attention: {window: 3, heads: 2, shift: true}",
+    "window_attention: {window: 2, heads: 4, position_bias: mlp, cosine: true}",
+    "window_attention: {window: 2, head_dim: 4, partition: grid, call: maxvit, position_bias: none}",
+    "patch_merging", "patch_merging: {norm: post}", "mlp: {hidden: 16}", "linear: {units: 8, call: functional}",
+    "layer_norm: {call: subclass}", "relu: {call: functional}", "stochastic_depth", "layer_scale",
+    "residual: {layers: [layer_norm, window_attention: {window: 2, heads: 2, shift: true}, stochastic_depth]}",
+    "params_only: {layers: [global_avg_pool: {call: method}, fc: {units: 3}]}",
+])
+ON_TOKENS = st.sampled_from([
+    "attention: {heads: 2}", "attention: {heads: 4, call: module, qkv_bias: false}", "mlp: {hidden: 12}",
+    "layer_norm", "residual: {layers: [layer_norm, attention: {heads: 2}, dropout]}", "gelu",
+])
+
+
+@settings(max_examples=16, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(maps=st.lists(ON_MAPS, min_size=1, max_size=4), tokens=st.lists(ON_TOKENS, max_size=3),
+       alpha=st.sampled_from([Fraction(1), Fraction(1, 2)]), size=st.sampled_from([16, 20, 28]))
+def test_export_then_import_keeps_every_count_of_tokens_and_attention(maps: list[str], tokens: list[str],
+                                                                      alpha: Fraction, size: int,
+                                                                      tmp_path: Path) -> None:
+    head = ["tokens", "class_token", "position_embedding", *tokens, "select_token", "fc: {units: 5, fixed: true}"]
+    text = "input: {channels: 3, size: 32}\nlayers:\n  - conv: {kernel: 4, stride: 4, filters: 16}\n" + "".join(
+        f"  - {line}\n" for line in [*maps, *head])
+    network = build_network(parse_spec(parse_yaml(text, "net.yaml"), "net.yaml"))
+    rho = rho_for_resolution(network.spec, size)
+    try:
+        exported = to_onnx(evaluate(network, alpha, rho), weights="none")
+    except SpecError:  # a shape the spec's rules refuse at this point (MaxViT's whole windows, heads)
         assume(False)
         return
     path = tmp_path / "net.onnx"

@@ -5,10 +5,14 @@ names it, with the channels and sizes of the evaluation, so that a design can be
 Weights are random (``weights="random"``: He-normal, from a fixed seed, so an export is the same file every
 time) or left out (``"none"``: each weight is a graph input of its shape, a graph-only file of a few kilobytes
 for ``costcalc import`` and budgets). Shape constants (a shuffle's reshape, clip bounds) are always written.
-Opset 17. Three kinds have no ONNX op of their own and say so in the node's ``doc_string``
-(``costcalc: adaptive_avg_pool``, ``costcalc: stochastic_depth``, ``costcalc: implicit`` for a flatten added
-before a fully connected layer), which ``costcalc import`` reads back, so that an export imports as the spec's
-own kinds.
+Opset 17. Tokens and Linear are written by ``onnx_tokens``, an attention's parts by ``onnx_attention``.
+
+What a graph cannot say is noted in the nodes' ``doc_string`` (costcalc.onnx.notes), which ``costcalc import``
+reads back, so that an export imports as the spec's own kinds: the kinds with no ONNX op of their own
+(``costcalc: adaptive_avg_pool``, ``stochastic_depth``, ``implicit`` for a flatten added before a fully
+connected layer, ``parameters``), a layer's ``call`` when it is not ``module``, the nodes of a params-only
+branch, and on every node of an attention, a window attention or a patch merging the construct, its instance
+and its fields (``_note``).
 """
 
 from __future__ import annotations
@@ -18,56 +22,12 @@ from typing import Any
 
 from costcalc.engine.results import Evaluation, LayerCost
 from costcalc.errors import Diagnostic, SpecError
+from costcalc.layers.base import Layer
+from costcalc.spec.build import Network
+from costcalc.export.onnx_builder import Builder
 
 OPSET = 17
 IR_VERSION = 8
-
-
-class _Builder:
-    def __init__(self, onnx: Any, numpy: Any, weights: str):
-        self.onnx, self.np, self.weights = onnx, numpy, weights
-        self.helper = onnx.helper
-        self.nodes: list[Any] = []
-        self.initializers: list[Any] = []
-        self.inputs: list[Any] = []
-        self.rank: dict[str, int] = {}
-        self.rng = numpy.random.default_rng(0)
-
-    def param(self, name: str, dims: tuple[int, ...], fill: str = "he", fan_in: int = 1) -> str:
-        """A weight: random or constant data, or with ``weights="none"`` a graph input of its shape."""
-        if self.weights == "none":
-            self.inputs.append(self.helper.make_tensor_value_info(name, self.onnx.TensorProto.FLOAT, list(dims)))
-            return name
-        if fill == "he":
-            data = self.rng.standard_normal(dims, dtype=self.np.float32) * math.sqrt(2.0 / max(fan_in, 1))
-        else:
-            data = self.np.full(dims, 1.0 if fill == "one" else 0.0, dtype=self.np.float32)
-        self.initializers.append(self.onnx.numpy_helper.from_array(data.astype(self.np.float32), name))
-        return name
-
-    def const(self, name: str, values: Any, dtype: str = "int64") -> str:
-        """A small constant (always written: import and ONNX Runtime need its values)."""
-        array = self.np.array(values, dtype=getattr(self.np, dtype))
-        self.initializers.append(self.onnx.numpy_helper.from_array(array, name))
-        return name
-
-    def node(self, op: str, inputs: list[str], output: str, name: str, rank: int, doc: str = "",
-             **attributes: Any) -> str:  # attributes: ints, floats, strings and lists of them
-        self.nodes.append(self.helper.make_node(op, inputs, [output], name=name, doc_string=doc, **attributes))
-        self.rank[output] = rank
-        return output
-
-    def four_d(self, tensor: str, name: str) -> str:
-        """``tensor`` as N x C x H x W (a flat N x C tensor gets 1 x 1)."""
-        if self.rank.get(tensor, 4) == 4:
-            return tensor
-        shape = self.const(f"{name}/shape4", [0, -1, 1, 1])
-        return self.node("Reshape", [tensor, shape], f"{name}/as_map", f"{name}/as_map", 4, "costcalc: implicit")
-
-    def flat(self, tensor: str, name: str) -> str:
-        if self.rank.get(tensor, 4) == 2:
-            return tensor
-        return self.node("Flatten", [tensor], f"{name}/flat", f"{name}/flat", 2, "costcalc: implicit", axis=1)
 
 
 def _pads(padding: Any) -> dict[str, Any]:
@@ -78,7 +38,7 @@ def _pads(padding: Any) -> dict[str, Any]:
     return {"pads": [padding[0], padding[1], padding[0], padding[1]]}
 
 
-def _activation(b: _Builder, function: str, x: str, name: str) -> str:
+def _activation(b: Builder, function: str, x: str, name: str) -> str:
     rank = b.rank[x]
     simple = {"relu": "Relu", "elu": "Elu", "selu": "Selu", "sigmoid": "Sigmoid", "tanh": "Tanh",
               "hard_swish": "HardSwish"}
@@ -109,7 +69,7 @@ def _activation(b: _Builder, function: str, x: str, name: str) -> str:
     raise ValueError(function)
 
 
-def _layer(b: _Builder, row: LayerCost, inputs: list[str]) -> str:  # noqa: C901 - one branch per kind
+def _layer(b: Builder, row: LayerCost, inputs: list[str], construct: Layer | None = None) -> str:  # noqa: C901
     layer, name, kind = row.layer, row.name, row.kind
     x = inputs[0]
     m, n = row.input_shape.channels, row.output_shape.channels
@@ -163,8 +123,8 @@ def _layer(b: _Builder, row: LayerCost, inputs: list[str]) -> str:  # noqa: C901
         return b.node("Softmax", [x], name, name, rank, axis=1)
     if kind == "layer_norm":
         scale, shift = b.param(f"{name}.weight", (n,), "one"), b.param(f"{name}.bias", (n,), "zero")
-        if rank == 2:
-            return b.node("LayerNormalization", [x, scale, shift], name, name, 2, axis=-1)
+        if rank in (2, 3):
+            return b.node("LayerNormalization", [x, scale, shift], name, name, rank, axis=-1)
         last = b.node("Transpose", [x], f"{name}/nhwc", f"{name}/nhwc", 4, perm=[0, 2, 3, 1])
         norm = b.node("LayerNormalization", [last, scale, shift], f"{name}/ln", f"{name}/ln", 4, axis=-1)
         return b.node("Transpose", [norm], name, name, 4, perm=[0, 3, 1, 2])
@@ -190,7 +150,55 @@ def _layer(b: _Builder, row: LayerCost, inputs: list[str]) -> str:  # noqa: C901
         op = {"add": "Add", "concat": "Concat", "scale": "Mul"}[kind]
         axis: dict[str, Any] = {"axis": 1} if kind == "concat" else {}
         return b.node(op, inputs, name, name, b.rank[inputs[0]], **axis)
-    raise SpecError(Diagnostic(row.location, f"layer '{name}': costcalc has no ONNX op for the kind '{kind}'", "E577"))
+    from costcalc.export.onnx_tokens import token_layer
+
+    written = token_layer(b, row, inputs)
+    if written is None:
+        from costcalc.export.onnx_attention import attention_part
+
+        written = attention_part(b, row, inputs, construct)
+    if written is None:
+        raise SpecError(Diagnostic(row.location, f"layer '{name}': costcalc has no ONNX op for the kind '{kind}'",
+                                   "E577"))
+    return written
+
+
+def _construct_of(network: Network, path: tuple[str, ...]) -> tuple[tuple[str, ...], Layer] | None:
+    """The innermost construct that costcalc import reads back whole (an attention, a patch merging) whose
+    parts a row is, with its instance path."""
+    from costcalc.onnx.notes import CONSTRUCTS
+
+    for end in range(len(path), 0, -1):
+        if network.groups.get(path[:end]) in CONSTRUCTS and path[:end] in network.constructs:
+            return path[:end], network.constructs[path[:end]]
+    return None
+
+
+def _note(b: Builder, since: int, row: LayerCost, found: tuple[tuple[str, ...], Layer] | None,
+          instances: dict[tuple[str, ...], int]) -> None:
+    """The note (costcalc.onnx.notes) of every node written for ``row`` since ``since``: a construct's kind,
+    instance and fields, a layer's ``call`` when it is not ``module``, a params-only branch, a tensor's size."""
+    from costcalc.onnx.constructs import CONSTRUCT_FIELDS
+    from costcalc.onnx.notes import PREFIX, write_note
+
+    tags: list[str] = ["params_only"] if row.idle else []
+    fields: dict[str, Any] = {}
+    if found is not None:
+        path, construct = found
+        tags.append(construct.kind)
+        fields["instance"] = instances.setdefault(path, len(instances) + 1)
+        fields.update({key: getattr(construct, key) for key in CONSTRUCT_FIELDS[construct.kind]
+                       if getattr(construct, key, None) is not None})
+    elif getattr(row.layer, "call", "module") != "module":
+        fields["call"] = getattr(row.layer, "call")
+    if row.kind == "parameters":
+        tags.append("parameters")
+        fields["count"] = getattr(row.layer, "count")
+    if not tags and not fields:
+        return
+    for node in b.nodes[since:]:
+        own = node.doc_string[len(PREFIX):].split() if node.doc_string.startswith(PREFIX) else []
+        node.doc_string = write_note((*own, *tags), fields)
 
 
 def to_onnx(evaluation: Evaluation, weights: str = "random") -> Any:
@@ -200,17 +208,23 @@ def to_onnx(evaluation: Evaluation, weights: str = "random") -> Any:
     onnx = require_onnx(evaluation.spec.path, "exporting to ONNX")
     import numpy
 
-    b = _Builder(onnx, numpy, weights)
+    b = Builder(onnx, numpy, weights)
     shape = evaluation.input_shape
     image = onnx.helper.make_tensor_value_info("input", onnx.TensorProto.FLOAT,
                                                ["batch", shape.channels, shape.height, shape.width])
     b.rank["input"] = 4
     outputs: list[str] = []
+    instances: dict[tuple[str, ...], int] = {}
     for node, row in zip(evaluation.network.nodes, evaluation.layers):
         inputs = ["input" if i < 0 else outputs[i] for i in node.inputs]
-        outputs.append(_layer(b, row, inputs))
+        since = len(b.nodes)
+        found = _construct_of(evaluation.network, row.path)
+        outputs.append(_layer(b, row, inputs, found[1] if found else None))
+        _note(b, since, row, found, instances)
     last, final = outputs[-1], evaluation.layers[-1].output_shape
-    dims = ["batch", final.channels] + ([final.height, final.width] if b.rank[last] == 4 else [])
+    dims: list[Any] = ["batch", final.channels] + ([final.height, final.width] if b.rank[last] == 4 else [])
+    if b.rank[last] == 3:
+        dims = ["batch", final.height * final.width, final.channels]
     b.nodes.append(onnx.helper.make_node("Identity", [last], ["output"], name="output"))
     result = onnx.helper.make_tensor_value_info("output", onnx.TensorProto.FLOAT, dims)
     graph = onnx.helper.make_graph(b.nodes, evaluation.spec.name, [image, *b.inputs], [result], b.initializers)

@@ -11,7 +11,7 @@ from typing import Any
 
 from costcalc.onnx.lower import Op
 from costcalc.onnx.model import Node
-from costcalc.onnx.structure import ConcatEntry, Entry, LayerEntry, ResidualEntry
+from costcalc.onnx.structure import ConcatEntry, Entry, LayerEntry, ParamsOnlyEntry, ResidualEntry
 
 INDENT = "  "
 MAX_NAMES = 4  # node names a comment lists; the rest are counted
@@ -89,7 +89,8 @@ class Writer:
                 out.append((f"{pad}    shortcut:", []))
                 out += self.lines(entry.shortcut, depth + 2)
             return out
-        assert isinstance(entry, ConcatEntry)
+        if isinstance(entry, ParamsOnlyEntry):
+            return [(f"{pad}- params_only:", []), (f"{pad}    layers:", []), *self.lines(entry.layers, depth + 2)]
         nodes = [entry.op.node] + ([entry.split_op.node, *entry.split_op.folded] if entry.split_op else [])
         out = [(f"{pad}- concat:", nodes)]
         if entry.split:

@@ -18,8 +18,11 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from costcalc.onnx.attention_pattern import fold_attention, fold_patch_merging
+from costcalc.onnx.constructs import apply_calls, fold_constructs, params_only
 from costcalc.onnx.lower import Op
 from costcalc.onnx.model import fail
+from costcalc.onnx.ops import REFUSED_IF_LEFT
 
 ACTIVATION_GRAPHS = {  # the op types from x to the other operand of x * (...)
     ("Sigmoid",): "silu",
@@ -99,13 +102,15 @@ class _Graph:
 
 
 def fuse(ops: tuple[Op, ...], output: str, path: str) -> Fused:
-    graph = _Graph(list(ops), output, path)
+    graph = _Graph(list(fold_constructs(ops, output, path)), output, path)
     for index, op in enumerate(graph.ops):
         if op is not None and op.kind == "noop":
             graph.drop(index)
     graph.rewire()
     _unused(graph)
     _bias(graph)
+    fold_attention(graph.ops, graph.output)
+    fold_patch_merging(graph.ops, graph.output)
     _products(graph)
     _shuffles(graph)
     _slices(graph)
@@ -121,17 +126,14 @@ def fuse(ops: tuple[Op, ...], output: str, path: str) -> Fused:
         elif op.kind == "mul":
             raise fail(path, f"{op.node.where()} multiplies two branches in a way costcalc cannot write as a spec "
                              "(it knows x * f(x) activations and squeeze-and-excitation)", "E576")
-        elif op.kind in ("reshape", "transpose"):
-            raise fail(path, f"{op.node.where()} rearranges the tensor in a way costcalc has no kind for "
-                             f"({op.out[0].dims!s:.60})", "E574")
-        elif op.kind == "linear":
-            kind, key = ("fc", "units") if op.out[0].layout == "flat" else ("pointwise", "filters")
-            fields = {key: op.fields["units"], **({"bias": True} if op.fields["bias"] else {"bias": False})}
-            if kind == "pointwise" and not op.fields["bias"]:
-                fields.pop("bias")
-            graph.ops[index] = op._replace(kind=kind, fields=fields)
+        elif op.kind in REFUSED_IF_LEFT:
+            raise fail(path, f"{op.node.where()}: {op.fields.get('refusal', 'costcalc has no kind for it')}", "E574")
+        elif op.kind == "linear":  # nn.Linear: an fc on N x C, a linear on every position or token
+            kind = "fc" if op.out[0].layout == "flat" else "linear"
+            graph.ops[index] = op._replace(kind=kind, fields={"units": op.fields["units"], "bias": op.fields["bias"]})
     graph.rewire()
-    return Fused(tuple(op for op in graph.ops if op is not None), graph.output, tuple(left_out))
+    kept = apply_calls(tuple(op for op in graph.ops if op is not None))
+    return Fused(kept, graph.output, tuple(left_out))
 
 
 def _unused(graph: _Graph) -> None:
@@ -147,8 +149,8 @@ def _unused(graph: _Graph) -> None:
         op = graph.ops[index]
         assert op is not None
         stack.extend(producers[name] for name in op.inputs if name in producers)
-    for index, op in enumerate(graph.ops):
-        if op is not None and index not in needed:
+    for index, op in enumerate(graph.ops):  # a params-only branch goes nowhere, by design: it stays
+        if op is not None and index not in needed and not params_only(op):
             graph.ops[index] = None
 
 

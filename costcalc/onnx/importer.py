@@ -16,7 +16,7 @@ from typing import NamedTuple
 from costcalc.errors import Diagnostic, Location, warn
 from costcalc.onnx.lower import Op
 from costcalc.onnx.model import OnnxError, read_graph
-from costcalc.onnx.structure import ConcatEntry, Entry, LayerEntry, ResidualEntry
+from costcalc.onnx.structure import ConcatEntry, Entry, LayerEntry, ParamsOnlyEntry, ResidualEntry
 
 MAX_LAYERS = 20_000  # costcalc.spec.build's bound on a network's layers, checked before any text is written
 WEIGHTED = frozenset({"conv", "pointwise", "fc", "depthwise"})
@@ -47,8 +47,9 @@ def _count(entries: list[Entry]) -> int:
             total += 1
         elif isinstance(entry, ResidualEntry):
             total += 1 + _count(entry.main) + _count(entry.shortcut)
+        elif isinstance(entry, ParamsOnlyEntry):
+            total += 1 + _count(entry.layers)
         else:
-            assert isinstance(entry, ConcatEntry)
             total += 1 + sum(_count(branch) for branch in entry.branches)
     return total
 

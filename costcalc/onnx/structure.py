@@ -5,7 +5,8 @@ Where a tensor is read by more than one op, its branches are followed until they
 in topological order over the ops reachable from the fork: the first op that every open path leads into).
 That op must join them as a spec can: an ``Add`` of two branches (``residual``; an empty branch is the
 identity shortcut) or a ``Concat`` of two or more (``concat``; a branch that is the fork's tensor itself is
-``[]``). A split's parts join in a concat, in order (``concat: {split: true}``). Anything else — branches that
+``[]``). A split's parts join in a concat, in order (``concat: {split: true}``). A chain of ops noted
+``params_only`` by ``costcalc export`` that reads a tensor and leads nowhere is a ``params_only`` branch there. Anything else — branches that
 share an op, a fork whose branches never meet, nesting deeper than a spec allows — is a located error (E576),
 never an approximation.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 import heapq
 from typing import NamedTuple, Union
 
+from costcalc.onnx.constructs import params_only
 from costcalc.onnx.lower import Op
 from costcalc.onnx.model import fail
 
@@ -38,7 +40,11 @@ class ConcatEntry(NamedTuple):
     split_op: Op | None = None
 
 
-Entry = Union[LayerEntry, ResidualEntry, ConcatEntry]
+class ParamsOnlyEntry(NamedTuple):
+    layers: list[Entry]
+
+
+Entry = Union[LayerEntry, ResidualEntry, ConcatEntry, ParamsOnlyEntry]
 
 
 class _Structure:
@@ -48,9 +54,10 @@ class _Structure:
         self.path = path
         self.producer = {name: index for index, op in enumerate(ops) for name in op.outputs}
         self.readers: dict[str, list[int]] = {}
+        self.idle: dict[str, list[int]] = {}  # the params-only ops that read a tensor
         for index, op in enumerate(ops):
             for name in dict.fromkeys(op.inputs):
-                self.readers.setdefault(name, []).append(index)
+                (self.idle if params_only(op) else self.readers).setdefault(name, []).append(index)
 
     def refuse(self, op: Op, message: str) -> Exception:
         return fail(self.path, f"{op.node.where()}: {message}", "E576")
@@ -61,6 +68,7 @@ class _Structure:
         entries: list[Entry] = []
         tensor = start
         while tensor != end:
+            entries.extend(self.params_only(tensor))
             users = [i for i in self.readers.get(tensor, ()) if region is None or i in region]
             if not users:
                 raise fail(self.path, f"the tensor {tensor!r:.60} leads nowhere on the way to the output", "E576")
@@ -78,6 +86,25 @@ class _Structure:
                 entry, tensor = self.fork([tensor], users, region, depth)
                 entries.append(entry)
         return entries
+
+    def params_only(self, tensor: str) -> list[Entry]:
+        """The params-only branches that read ``tensor``: chains of noted ops that lead nowhere."""
+        found: list[Entry] = []
+        for index in self.idle.pop(tensor, ()):  # written once, where the tensor is first reached
+            layers: list[Entry] = []
+            op = self.ops[index]
+            while True:
+                if len(op.inputs) != 1 or len(op.outputs) != 1 or len(layers) > len(self.ops):
+                    raise self.refuse(op, "a params-only branch is a chain of layers, one after another")
+                layers.append(LayerEntry(op))
+                after = self.idle.get(op.outputs[0], [])
+                if self.readers.get(op.outputs[0]) or len(after) > 1:
+                    raise self.refuse(op, "a params-only branch leads nowhere and does not fork")
+                if not after:
+                    break
+                op = self.ops[after[0]]
+            found.append(ParamsOnlyEntry(layers))
+        return found
 
     def join(self, starts: list[str], users: list[int], region: set[int] | None) -> tuple[int, set[int]]:
         """The op where every path from ``starts`` meets, and the ops on the way (exclusive)."""

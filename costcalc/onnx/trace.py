@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from costcalc.onnx.constructs import Layouts
 from costcalc.onnx.lower import Op, lower
 from costcalc.onnx.model import Graph, Tensor, fail
 from costcalc.onnx.values import Const, Data, Value, evaluate, initial_values, param_of, topological
@@ -37,7 +38,8 @@ def find_image(graph: Graph) -> Tensor:
     candidates = [tensor for tensor in graph.inputs if tensor.name]
     if len(candidates) > 1:  # weights given as inputs: the image is read as data, or has a symbolic size
         read_first = {name for node in graph.nodes if node.op_type in READS_DATA_FIRST for name in node.inputs[:1]}
-        as_data = [tensor for tensor in candidates if tensor.name in read_first]
+        as_data = [tensor for tensor in candidates if tensor.name in read_first  # an image is 4-d; a weight
+                   and len(tensor.dims or (0,) * 4) == 4]                      # clamped first (Swin V2's) is not
         symbolic = [tensor for tensor in candidates if any(not isinstance(dim, int) for dim in tensor.dims or ())]
         candidates = as_data if len(as_data) == 1 or len(symbolic) != 1 else symbolic
     if len(candidates) != 1:
@@ -60,6 +62,7 @@ def trace(graph: Graph, size: int | None = None) -> Trace:
     values: dict[str, Value] = initial_values(graph, image.name, None)
     values[image.name] = Data(dims, "nchw")
     ops = []
+    layouts = Layouts()
     for node in topological(graph):
         inputs = [values.get(name) if name else None for name in node.inputs]
         if node.op_type in ("Shape", "Size") and inputs and isinstance(inputs[0], Data):
@@ -68,7 +71,7 @@ def trace(graph: Graph, size: int | None = None) -> Trace:
             values[node.outputs[0]] = result
             continue
         if any(isinstance(value, Data) for value in inputs):
-            op = lower(node, inputs, graph.path)
+            op = layouts.settle(lower(node, inputs, graph.path), inputs)
             ops.append(op)
             for name, out in zip(op.outputs, op.out):
                 values[name] = out

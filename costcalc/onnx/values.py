@@ -2,7 +2,8 @@
 
 - ``Data``: it depends on the image (the graph's one data input): its dimensions, evaluated concretely at the
   import size with a batch of 1, and its layout (``nchw``, ``nhwc`` after a channels-last transpose, ``flat``
-  for ``[N, C]``, or ``other``);
+  for ``[N, C]``, ``tokens`` for ``[N, T, C]``, ``nct`` for a map's positions before they are tokens, or
+  ``other``);
 - ``Const``: a small tensor whose values are known (a ``Constant`` node, an initializer with its data, or
   shape arithmetic such as ``Shape -> Gather -> Concat`` that PyTorch exports for dynamic sizes);
 - ``Param``: anything else that does not depend on the image: weights, whose shapes (never their values) give
@@ -22,7 +23,8 @@ from costcalc.onnx.model import MAX_VALUES, MAX_WHOLE, Graph, Node, fail
 
 class Data(NamedTuple):
     dims: tuple[int, ...]
-    layout: str  # nchw, nhwc, flat, other
+    layout: str  # nchw, nhwc, flat, tokens (N x T x C), nct (N x C x T), other
+    grid: tuple[int, int] | None = None  # tokens that are a map's h x w positions: (h, w)
 
 
 class Const(NamedTuple):
@@ -83,7 +85,14 @@ def _size(dims: tuple[Any, ...]) -> int:
     return count
 
 
+INT64_MAX = 2**63 - 1
+
+
 def const(dims: tuple[int, ...], values: tuple[Any, ...]) -> Const | None:
+    """A known constant; a whole number past the bound is None, except int64's extremes, which PyTorch writes
+    for "to the end" in a slice's bounds and which are kept as the bound itself (still past any axis)."""
+    values = tuple(max(-MAX_WHOLE, min(MAX_WHOLE, v)) if isinstance(v, int) and abs(v) in (INT64_MAX, INT64_MAX + 1)
+                   else v for v in values)
     if len(values) > MAX_VALUES or any(isinstance(v, int) and abs(v) > MAX_WHOLE for v in values):
         return None
     return Const(dims, values)
@@ -129,13 +138,16 @@ def evaluate(node: Node, inputs: list[Value | None]) -> Value | None:
                 return None
             parts.extend(value.values)
         return const((len(parts),), tuple(parts))
-    if op in ("Add", "Sub", "Mul", "Div") and len(values) == 2 and isinstance(values[1], Const):
+    if op == "Reshape" and len(values) == 2 and isinstance(values[1], Const) and len(first.values) <= 1 \
+            and len(values[1].values) <= 1:  # a scalar as a one-element list, or back (PyTorch's shape arithmetic)
+        return Const((1,) if values[1].values else (), first.values)
+    if op in ("Add", "Sub", "Mul", "Div", "Mod") and len(values) == 2 and isinstance(values[1], Const):
         return _arithmetic(op, first, values[1])
-    if op == "Slice" and len(first.dims) == 1 and all(isinstance(v, Const) for v in values[1:3]):
-        start, end = (int(v.values[0]) for v in values[1:3] if isinstance(v, Const))
-        items = first.values[max(start, -len(first.values)):min(end, len(first.values))]
-        return Const((len(items),), tuple(items))
-    return None
+    from costcalc.onnx.const_eval import evaluate_more
+
+    known = evaluate_more(op, attrs, [(tuple(v.dims), tuple(v.values)) if isinstance(v, Const) else None
+                                      for v in values])
+    return const(*known) if known is not None else None
 
 
 def _arithmetic(op: str, a: Const, b: Const) -> Const | None:
@@ -155,6 +167,10 @@ def _arithmetic(op: str, a: Const, b: Const) -> Const | None:
             out.append(x - y)
         elif op == "Mul":
             out.append(x * y)
+        elif op == "Mod":
+            if not (isinstance(x, int) and isinstance(y, int) and y):
+                return None
+            out.append(x % y)
         elif y == 0:
             return None
         else:
@@ -168,6 +184,17 @@ def param_of(node: Node, inputs: list[Value | None]) -> Param:
     first = inputs[0] if inputs else None
     if node.op_type in ("Identity", "Cast") and isinstance(first, (Param, Const)):
         return Param(first.dims)
+    if node.op_type == "Expand" and isinstance(first, (Param, Const)) and first.dims is not None and len(inputs) > 1:
+        shape = inputs[1]  # a learned token repeated over the batch (ViT's class_token.expand(n, -1, -1))
+        if isinstance(shape, Const) and all(isinstance(d, int) for d in first.dims) and len(shape.values) <= 8:
+            target = tuple(int(v) for v in shape.values)
+            dims = tuple(int(d) for d in first.dims)
+            rank = max(len(dims), len(target))
+            padded, wanted = (1,) * (rank - len(dims)) + dims, (1,) * (rank - len(target)) + target
+            if all(a == b or a == 1 or b == 1 for a, b in zip(padded, wanted)):
+                return Param(tuple(max(a, b) for a, b in zip(padded, wanted)))
+        elif not isinstance(shape, Const):  # repeated over a batch computed at run time: one copy's shape
+            return Param(first.dims)
     if node.op_type == "Transpose" and isinstance(first, (Param, Const)) and first.dims is not None:
         perm = node.attributes.get("perm") or tuple(reversed(range(len(first.dims))))
         if sorted(perm) == list(range(len(first.dims))):

@@ -77,6 +77,7 @@ class Network(NamedTuple):
     depth_multiplier: Fraction = Fraction(1)
     scaled_repeats: tuple[tuple[int, int, Location], ...] = ()  # closed form in d: each repeat's input, output
     decided: bool = False  # its conditions on the channels were decided at one alpha (an evaluation's network)
+    constructs: dict[tuple[str, ...], Layer] = {}  # each graph kind's instance path -> its layer (costcalc export)
 
     @property
     def conditional(self) -> bool:
@@ -125,6 +126,7 @@ class _Builder:
         self.instances: dict[tuple[tuple[str, ...], str], Location] = {}
         self.instance_counts: dict[tuple[tuple[str, ...], str], int] = {}
         self.groups: dict[tuple[str, ...], str] = {}
+        self.constructs: dict[tuple[str, ...], Layer] = {}
 
     # -- nodes -------------------------------------------------------------------------------------
     def add(self, layer: Layer, location: Location, inputs: tuple[int, ...], ctx: _Context,
@@ -284,6 +286,7 @@ class _Builder:
         """A kind that expands into a small graph (squeeze_excite): its layers, grouped under an instance of
         its own name, as a block's are."""
         path = self.instance(layer.name_prefix, layer.name, ctx, location, layer.kind)
+        self.constructs[path] = layer
         return layer.expand_graph(_Construct(self, location, producer, ctx._replace(path=path, suffix="")))
 
     def call(self, call: BlockCall, producer: int, ctx: _Context) -> int:
@@ -381,4 +384,4 @@ def build_network(spec: Spec, depth_multiplier: Fraction = Fraction(1), depth_sy
         raise SpecError(Diagnostic(Location(spec.path, 1, 1), "the network has no layers (every 'if' chose nothing)",
                                    "E201"))
     return Network(spec=spec, nodes=builder.nodes(), groups=builder.groups, depth_multiplier=depth_multiplier,
-                   scaled_repeats=tuple(builder.scaled_repeats))
+                   scaled_repeats=tuple(builder.scaled_repeats), constructs=builder.constructs)

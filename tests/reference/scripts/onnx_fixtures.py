@@ -3,7 +3,9 @@ torchvision's classification models, made the usual way, and the figures of the 
 
 Run with the PyTorch environment (torch 2.14.1, torchvision 0.29.1, onnx 1.23.2), from the repository root:
 
-    /tmp/venv-torch/bin/python tests/reference/scripts/onnx_fixtures.py
+    /tmp/venv-torch/bin/python tests/reference/scripts/onnx_fixtures.py [transformers]
+
+(``transformers``: only the transformer fixtures, issue 14, and their lines of the YAML.)
 
 Each model is built by its torchvision builder without weights (eval mode) and exported by
 ``torch.onnx.export`` (the TorchScript exporter, ``dynamo=False``; opset 17; ``training=PRESERVE`` so that batch
@@ -18,7 +20,8 @@ hundred; ``costcalc import`` never needs the values). Integer initializers (shap
 
 Figures, from the PyTorch model: ``num_params`` = sum of ``p.numel()`` over ``model.parameters()``;
 ``mult_adds`` = ``FlopCounterMode`` total / 2 (convolutions and matrix multiplies, one multiply-accumulate as
-two flops: torchvision's ``_ops`` convention) for one image at each size. The fused file's ``num_params`` is the
+two flops: torchvision's ``_ops`` convention) for one image at each size; for the transformers, with autograd
+on and the math attention backend, as ``measure_zoo.py`` counts them. The fused file's ``num_params`` is the
 PyTorch model's less one per batch-norm channel: each folded batch norm leaves one bias per channel in its
 convolution instead of its gamma and beta (the file itself holds fewer weights: the exporter stores equal
 tensors once, and a freshly initialised model's folded biases are all zero).
@@ -59,12 +62,15 @@ def export(model: torch.nn.Module, dynamic: bool, fused: bool = False) -> onnx.M
     return onnx.load_from_string(buffer.getvalue())
 
 
-def graph_only(model: onnx.ModelProto) -> tuple[onnx.ModelProto, int]:
-    """The model with its float initializers as graph inputs; and how many weights they held."""
+def graph_only(model: onnx.ModelProto, parameters: set[str] | None = None) -> tuple[onnx.ModelProto, int]:
+    """The model with its float initializers as graph inputs; and how many weights they held. With
+    ``parameters`` (the transformers), only those and the weights the exporter renamed (``onnx::MatMul_*``, a
+    Linear's transposed weight) move: buffers, such as Swin V2's table of coordinates, stay constants."""
     graph = model.graph
     kept, weights = [], 0
     for tensor in graph.initializer:
-        if tensor.data_type in (onnx.TensorProto.FLOAT, onnx.TensorProto.DOUBLE, onnx.TensorProto.FLOAT16):
+        moved = parameters is None or tensor.name in parameters or tensor.name.startswith("onnx::")
+        if moved and tensor.data_type in (onnx.TensorProto.FLOAT, onnx.TensorProto.DOUBLE, onnx.TensorProto.FLOAT16):
             count = 1
             for dim in tensor.dims:
                 count *= dim
@@ -120,9 +126,79 @@ def main() -> None:
             folded = params - sum(m.num_features for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d))
             lines.append(f"  resnet18_fused: {{file: resnet18_fused.onnx, dynamic: true, num_params: {folded}, "
                          f"mult_adds: {{224: {mult_adds(model, 224)}}}}}")
+    lines.extend(transformer_lines())
     with open(REFERENCE, "w", encoding="utf-8") as out:
         out.write("\n".join(lines) + "\n")
 
 
+def tiny_vit() -> torch.nn.Module:
+    """A small ViT from torchvision's own class (the builders' code path, small sizes): 32x32 images, 8x8
+    patches, 2 encoder layers of 64 channels and 4 heads, an MLP of 128, 10 classes."""
+    from torchvision.models.vision_transformer import VisionTransformer
+
+    return VisionTransformer(image_size=32, patch_size=8, num_layers=2, num_heads=4, hidden_dim=64, mlp_dim=128,
+                             num_classes=10)
+
+
+def tiny_swin() -> torch.nn.Module:
+    """A small Swin from torchvision's own class: 32x32 images, 4x4 patches of 32 channels, two stages of two
+    blocks (2 and 4 heads, 4x4 windows, the second block of each shifted), a patch merging between, 10 classes."""
+    from torchvision.models.swin_transformer import SwinTransformer
+
+    return SwinTransformer(patch_size=[4, 4], embed_dim=32, depths=[2, 2], num_heads=[2, 4], window_size=[4, 4],
+                           num_classes=10)
+
+
+def tiny_swin_v2() -> torch.nn.Module:
+    """The same small Swin with Swin V2's blocks and patch merging (cosine attention, the continuous
+    relative-position bias MLP, the norm after the reduction), as torchvision's swin_v2_* build it."""
+    from torchvision.models.swin_transformer import PatchMergingV2, SwinTransformer, SwinTransformerBlockV2
+
+    return SwinTransformer(patch_size=[4, 4], embed_dim=32, depths=[2, 2], num_heads=[2, 4], window_size=[4, 4],
+                           num_classes=10, block=SwinTransformerBlockV2, downsample_layer=PatchMergingV2)
+
+
+# Transformers, exported at one size (a ViT's position embeddings fix it; Swin's shapes are traced at it); not
+# zoo models, so they are compared with their PyTorch figures only.
+TRANSFORMERS = {"vit_tiny": (tiny_vit, 32), "swin_tiny": (tiny_swin, 32), "swin_v2_tiny": (tiny_swin_v2, 32)}
+
+
+def attention_mult_adds(model: torch.nn.Module, size: int) -> int:
+    """FlopCounterMode / 2 as measure_zoo.py counts transformers: autograd enabled and the math attention backend,
+    so that attention's two products show as ``bmm`` calls (under ``no_grad``, ``nn.MultiheadAttention`` takes
+    its fused fast path, which the counter does not see)."""
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+
+    counter = FlopCounterMode(display=False)
+    with sdpa_kernel(SDPBackend.MATH), counter:
+        model(torch.zeros(1, 3, size, size))
+    flops = counter.get_total_flops()
+    assert flops % 2 == 0
+    return flops // 2
+
+
+def transformer_lines() -> list[str]:
+    lines = ["transformers:"]
+    for name, (build, size) in TRANSFORMERS.items():
+        torch.manual_seed(0)
+        model = build().eval()
+        buffer = io.BytesIO()
+        torch.onnx.export(model, torch.zeros(1, 3, size, size), buffer, dynamo=False, input_names=["input"],
+                          output_names=["logits"], opset_version=17, training=torch.onnx.TrainingMode.PRESERVE,
+                          do_constant_folding=True)
+        onnx_model, _ = graph_only(onnx.load_from_string(buffer.getvalue()), {n for n, _ in model.named_parameters()})
+        onnx.save(onnx_model, os.path.join(FIXTURES, f"{name}.onnx"))
+        params = sum(p.numel() for p in model.parameters())
+        lines.append(f"  {name}: {{file: {name}.onnx, dynamic: false, num_params: {params}, "
+                     f"mult_adds: {{{size}: {attention_mult_adds(model, size)}}}}}")
+    return lines
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["transformers"]:  # only the transformers' files and lines, the rest of the YAML kept
+        with open(REFERENCE, encoding="utf-8") as existing:
+            kept = existing.read().split("transformers:\n", 1)[0].rstrip("\n").split("\n")
+        with open(REFERENCE, "w", encoding="utf-8") as out:
+            out.write("\n".join(kept + transformer_lines()) + "\n")
+    else:
+        main()
