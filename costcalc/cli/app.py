@@ -40,6 +40,8 @@ def guarded(command: Callable[..., None]) -> Callable[..., None]:
         except CostcalcError as error:
             from costcalc.render.sinks.github import plain
 
+            if not error.diagnostics:  # bad input always says why; an error without a word is a bug
+                internal_error(RuntimeError(f"{type(error).__name__} without a diagnostic"))
             for diagnostic in error.diagnostics:  # made printable (terminal sink); plain: the runner reads stderr
                 click.echo(plain(str(diagnostic)), err=True)
             sys.exit(EXIT_BAD_INPUT)
@@ -50,14 +52,19 @@ def guarded(command: Callable[..., None]) -> Callable[..., None]:
         except Exception as error:  # a bug: say so, briefly, unless --debug
             if click.get_current_context().find_root().params.get("debug"):
                 raise
-            from costcalc.render.sinks.terminal import visible
-
-            click.echo(f"costcalc: internal error: {type(error).__name__}: {visible(str(error))}", err=True)
-            click.echo("This is a bug in costcalc, not in your input. Please report it on the costcalc issue tracker "
-                       "with the command line and the spec (run again with --debug for the traceback).", err=True)
-            sys.exit(EXIT_INTERNAL)
+            internal_error(error)
 
     return run
+
+
+def internal_error(error: Exception) -> None:
+    """A bug in costcalc: say so in two lines on stderr and exit 3."""
+    from costcalc.render.sinks.terminal import visible
+
+    click.echo(f"costcalc: internal error: {type(error).__name__}: {visible(str(error))}", err=True)
+    click.echo("This is a bug in costcalc, not in your input. Please report it on the costcalc issue tracker "
+               "with the command line and the spec (run again with --debug for the traceback).", err=True)
+    sys.exit(EXIT_INTERNAL)
 
 
 def _show_warning(fallback: Callable[..., None]) -> Callable[..., None]:

@@ -220,14 +220,14 @@ def arg_value(problems: Problems, raw: Any, at: Location, context: str, scope: S
     """A block argument as written in a call: a number, true/false, a string, an expression of the caller's
     own arguments, or a list of numbers and such expressions (a kernel [1, 7])."""
     if isinstance(raw, list):
-        items = [arg_value(problems, item, at, context, scope) if not isinstance(item, list) else FAILED
-                 for item in raw]
-        if any(item is FAILED or isinstance(item, str) for item in items) or not items:
-            if all(item is not FAILED for item in items):
-                problems.add(at, f"{context}a list argument holds numbers or expressions, like [1, 7], got "
-                                 f"{describe(raw)}", "E306")
+        # a list in a list is refused here, said once; an item that fails on its own has said why
+        items = [FAILED if isinstance(item, list) else arg_value(problems, item, at, context, scope) for item in raw]
+        nested = any(isinstance(item, list) for item in raw)
+        if nested or not items or any(isinstance(item, str) for item in items):
+            problems.add(at, f"{context}a list argument holds numbers or expressions, like [1, 7], got "
+                             f"{describe(raw)}", "E306")
             return FAILED
-        return items
+        return FAILED if any(item is FAILED for item in items) else items
     if isinstance(raw, (bool, int)):
         return raw
     if isinstance(raw, float):
