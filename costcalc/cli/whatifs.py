@@ -58,7 +58,14 @@ def sweep_command(spec: str | None, alphas: str | None, resolutions: str | None,
     """Exact Mult-Adds and params of SPEC at every width multiplier x resolution (the paper's Tables 6
     and 7 and everything between), and depth multiplier, shaded like a heat map, with the points over a budget
     marked."""
-    from costcalc.analysis.sweep import MAX_DEPTH_MULTIPLIERS, MAX_EVALUATED_POINTS, MAX_POINTS, Budget, sweep
+    from costcalc.analysis.sweep import (
+        MAX_DEPTH_MULTIPLIERS,
+        MAX_EVALUATED_POINTS,
+        MAX_POINTS,
+        MAX_STREAMED_POINTS,
+        Budget,
+        sweep,
+    )
     from costcalc.engine.arith import scale_resolution
     from costcalc.engine.compiled import CompiledCost
     from costcalc.quantities import parse_multiplier, parse_resolution
@@ -101,15 +108,17 @@ def sweep_command(spec: str | None, alphas: str | None, resolutions: str | None,
         (resolution_axis[0], resolution_axis[1], len(rho_values), resolution_axis[2])]
     if depths is not None:
         axes.append(("--depth-multiplier", depths, len(depth_values), False))
-    limit_grid(axes, MAX_POINTS, "sweep")  # bounded before any network is built (one per depth multiplier)
+    budget = Budget(max_mult_adds, max_params, latency, peak)
+    with_resources = metric in ("latency", "peak-memory") or budget.needs_resources
+    streamed = output_format == "csv" and not with_resources  # no point held: one alpha's row at a time
+    # bounded before any network is built (one per depth multiplier)
+    limit_grid(axes, MAX_STREAMED_POINTS if streamed else MAX_POINTS, "sweep")
     network = build_network(loaded, depth_values[0])
     compiled = CompiledCost(network, counting)
-    budget = Budget(max_mult_adds, max_params, latency, peak)
-    one_by_one = metric in ("latency", "peak-memory") or budget.needs_resources or not compiled.factored
-    if one_by_one:
+    if with_resources or not compiled.factored:
         limit_grid(axes, MAX_EVALUATED_POINTS, "sweep (each point evaluated on its own)")
     result = sweep(network, alpha_values, rho_values, counting, budget, compiled, metric=metric, dtype=dtype,
-                   device=profile, depths=depth_values)
+                   device=profile, depths=depth_values, keep_points=not streamed)
     show("sweep", result, View(specs=(spec or DEFAULT_SPEC,)), output_format, output,
          f"costcalc sweep {network.spec.name}")
 

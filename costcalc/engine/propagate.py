@@ -94,19 +94,21 @@ def _kept(node: Node, shapes: list[Shape], input_shape: Shape, arith: Arith,
     return True
 
 
-def propagate(network: Network, input_shape: Shape,
-              arith: Arith) -> Iterator[tuple[Node, Layer, Shape, Shape, dict[str, Any]]]:
+def propagate(network: Network, input_shape: Shape, arith: Arith,
+              memo: dict[Any, Any] | None = None) -> Iterator[tuple[Node, Layer, Shape, Shape, dict[str, Any]]]:
     """Yield each node with its layer (runtime channel counts filled in), input shape (a tuple of shapes for
     a merge), output shape and cost components under ``arith``.
 
     A layer object shared by many nodes (every copy of a ``repeat``, every use of a block) that meets the
     same input shape again gives the same output and costs, so those are computed once per (layer, input
     shape), exact or symbolic (sympy's expressions hash by structure): a network of 20,000 repeated layers
-    costs a few distinct ones per alpha. The nodes then share one costs mapping, which nothing mutates."""
+    costs a few distinct ones per alpha. The nodes then share one costs mapping, which nothing mutates.
+    ``memo`` carries those across propagations of ``network`` under the same ``arith`` (a sweep's resolutions at
+    one alpha, whose deeper maps meet the same sizes again)."""
     from costcalc.engine.arith import WidthScaling
 
     shapes: list[Shape] = []
-    seen: dict[tuple[int, Any, Any, bool], tuple[Shape, dict[str, Any]]] = {}
+    seen: dict[tuple[int, Any, Any, bool], tuple[Shape, dict[str, Any]]] = {} if memo is None else memo
     decided: dict[tuple[int, int], bool] = {}
     scaling = WidthScaling(arith, network.spec.width)  # type: ignore[arg-type]
     for node in network.nodes:
