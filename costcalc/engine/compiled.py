@@ -68,6 +68,18 @@ class CompiledCost:
         self._memo_alpha: Fraction | None = None
         self._memo: dict[Any, Any] = {}
 
+    @property
+    def monotone(self) -> bool:
+        """Whether the totals never fall as alpha or the resolution grows, so that a search may bisect
+        (costcalc.analysis.solve). They are sums of products of channel counts and map sizes with non-negative
+        coefficients (every formula of costcalc.layers.formulas), a map's size never falls as its input grows
+        (ceil and floor of increasing functions, PyTorch's ceil_mode included) and a channel count is the width
+        rule applied to ``alpha·n``. That holds unless the rule is not monotone (``WidthRule.monotone``), a
+        count is an expression (which may fall as its inputs grow: ``64 / alpha``, ``head(n)``), or the
+        structure follows the channels (``if``/``when``): then a search scans."""
+        return (self.factored and self.network.spec.width.monotone
+                and not any(node.deferred for node in self.network.nodes))
+
     def params_follow_resolution(self, alpha: Fraction) -> bool:
         """Whether the params change with rho at ``alpha``: through channels that follow it (flatten), or
         parameters proportional to an area (position embeddings)."""
