@@ -160,3 +160,33 @@ def test_a_dip_in_the_cost_keeps_the_scan(tmp_path: Path) -> None:
     assert found.alpha == Fraction(10, 100)
     text = ok("solve", str(path), "--max-mult-adds", str(limit), "--format", "json")
     assert '"alpha_exact": "0.1"' in text or '"alpha": 0.1' in text
+
+
+DEEP = """\
+version: 1
+name: deep
+input: {channels: 3, size: 8}
+layers:
+  - conv: {kernel: 3, filters: 8}
+  - repeat: "round_repeats(4)"
+    layers:
+      - conv: {kernel: 3, filters: 8}
+"""
+
+
+def test_the_depth_search_stops_where_networks_grow_past_the_layer_limit(tmp_path: Path, monkeypatch: Any) -> None:
+    """Past the layer limit (E211) every deeper network is refused too (repeat counts never fall as d grows), so
+    the search stops there with the answer the scan gave after refusing every depth up to 10, one by one."""
+    import costcalc.analysis.solve as solve
+    import costcalc.spec.build as build
+
+    monkeypatch.setattr(build, "MAX_LAYERS", 9)  # 1 + ceil(4·d) layers: d = 2 is the deepest network
+    path = tmp_path / "deep.yaml"
+    path.write_text(DEEP, encoding="utf-8")
+    network = build_network(load_spec(str(path)))
+    built = []
+    real_build = solve.build_network
+    monkeypatch.setattr(solve, "build_network", lambda *args: built.append(args[1]) or real_build(*args))
+    found = solve.largest_depth(network, PAPER, Fraction(1), Fraction(1), Budget(mult_adds=10**12), Fraction(1, 2))
+    assert (found.depth_multiplier, found.limited_by_search) == (Fraction(2), True)
+    assert built == [Fraction(n, 2) for n in range(1, 6)]  # 0.5 ... 2, and 2.5: refused; not 3, 3.5, ..., 10

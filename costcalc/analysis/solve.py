@@ -232,7 +232,12 @@ def largest_depth(network: Network, convention: Convention, alpha: Fraction, rho
         try:
             built = build_network(network.spec, depth)
             mult_adds, params = CompiledCost(built, convention).totals(alpha, rho)
-        except CostcalcError:  # no network at this depth (a count the rule 'none' refuses)
+        except CostcalcError as error:  # no network at this depth (a count the rule 'none' refuses)
+            if any(diagnostic.code == "E211" for diagnostic in error.diagnostics):
+                # too large to build: repeat counts never fall as d grows (every depth rounding is monotone),
+                # so every deeper network is refused too, as the scan would find, one build at a time
+                depth = MAX_DEPTH + step
+                break
             depth += step
             continue
         fits, resources = _fits(budget, mult_adds, params, measure, alpha, rho, built)
