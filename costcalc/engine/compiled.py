@@ -15,13 +15,17 @@ Attention's N² terms factor like the rest: its scores are a layer of their own 
 x heads (costcalc.layers.attention_parts), so Q·Kᵀ is a width factor times that layer's output area (N·N for
 global attention, N·w² for windows of w x w) and A·V the same times its input area.
 
-This holds while no channel count depends on the resolution, which only ``flatten`` of a map whose size
+The layers whose areas are equal at every resolution of a grid (one feature-map size) share one area
+vector, so a grid is a few groups (MobileNet v1's 28 terms are 6), and one alpha's row of resolutions is
+``Σ_g coefficient_g(alpha) · vector_g``, computed a whole row at a time (``GridValues``).
+
 This holds while no channel count depends on the resolution, which only ``flatten`` of a map whose size
 follows the resolution breaks (a flatten right after a global or adaptive pool does not), and while the
 layers are the same at every alpha (no ``if``/``when`` on the channels); other networks are evaluated point by
 point (exactly, more slowly). A network is built at one depth multiplier (its repeat counts), so a grid over
 depth multipliers is one ``CompiledCost`` per multiplier (costcalc.analysis.sweep). Tests pin both paths to
-``costcalc.engine.exact`` at random points (tests/test_compiled.py, tests/test_transformer_kinds.py).
+``costcalc.engine.exact`` at random points (tests/test_compiled.py, tests/test_transformer_kinds.py,
+tests/test_sweep_structure.py).
 """
 
 from __future__ import annotations
