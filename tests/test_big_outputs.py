@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from costcalc.render.report_table import MAX_PAIRS
 from costcalc.render.sinks.json_text import _indented, dumps
-from tests.cli_helpers import ok
+from cli_helpers import ok
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-2**70, 2**70), st.floats(allow_nan=True),
                     st.text(max_size=8))

@@ -34,7 +34,7 @@ from costcalc.layers.width import WidthRule, make_divisible
 from costcalc.source.bundled import bundled_specs
 from costcalc.spec import load_spec
 from costcalc.spec.build import Network, build_network
-from tests.cli_helpers import ok
+from cli_helpers import ok
 
 _NETWORKS: dict[str, Network] = {}
 

@@ -32,7 +32,7 @@ from costcalc.render.sweep_formats import stream_csv, to_csv
 from costcalc.source.bundled import bundled_specs
 from costcalc.spec import load_spec
 from costcalc.spec.build import Network, build_network
-from tests.cli_helpers import ok, run
+from cli_helpers import ok, run
 
 CONDITIONAL = Path(__file__).parent / "fixtures" / "specs" / "conditional_channels.yaml"
 
