@@ -82,7 +82,26 @@ class Unreachable(Exception):
 
 def largest_alpha(compiled: CompiledCost, rho: Fraction, budget: Budget, step: Fraction,
                   measure: Measure | None = None) -> Solution:
-    """The largest ``k·step`` such that it meets the budget and ``(k + 1)·step`` does not."""
+    """The largest ``k·step`` such that it meets the budget and ``(k + 1)·step`` does not: by bisection where the
+    totals never fall as alpha grows (``CompiledCost.monotone``; a budget on counts only), else by a scan."""
+    height = compiled.network.spec.input.height
+    if measure is None and compiled.monotone:
+        try:
+            found = _bisected(int(MAX_ALPHA / step), lambda k: compiled.totals(k * step, rho), budget)
+        except _Scan:
+            pass
+        else:
+            if found is None:
+                raise Unreachable("no width meets the budget, not even the narrowest on the grid")
+            k, (mult_adds, params), limited = found
+            return Solution(k * step, rho, scale_resolution(height, rho), mult_adds, params, limited,
+                            depth_multiplier=compiled.network.depth_multiplier)
+    return scan_alpha(compiled, rho, budget, step, measure)
+
+
+def scan_alpha(compiled: CompiledCost, rho: Fraction, budget: Budget, step: Fraction,
+               measure: Measure | None = None) -> Solution:
+    """``largest_alpha`` by trying ``step``, ``2·step``, ... until one does not meet the budget."""
     height = compiled.network.spec.input.height
     best = None
     alpha = step
@@ -103,9 +122,48 @@ def largest_alpha(compiled: CompiledCost, rho: Fraction, budget: Budget, step: F
     return best._replace(limited_by_search=alpha > MAX_ALPHA)
 
 
+class _Scan(Exception):
+    """A point inside the bisection's range is no network: the scan decides (it skips such points)."""
+
+
+def _bisected(last: int, totals: Callable[[int], tuple[int, int]],
+              budget: Budget) -> tuple[int, tuple[int, int], bool] | None:
+    """What the scan of ``k = 1, 2, ..., last`` finds, in about log2(last) evaluations, on a grid where the
+    totals never fall as k grows: the largest k that meets the budget while k + 1 does not (or ``last``, and
+    True: the budget still held at the end), with its totals; None when the first network does not meet it.
+    Leading points that are no network (a window that does not fit at a small resolution) are skipped one by
+    one, as the scan skips them; such a point further on raises ``_Scan``."""
+    low = 1
+    while True:
+        if low > last:
+            return None
+        try:
+            low_totals = totals(low)
+            break
+        except CostcalcError:
+            low += 1
+    if not budget.meets(*low_totals):
+        return None
+    high = last
+    try:
+        if budget.meets(*(high_totals := totals(high))):
+            return high, high_totals, True
+        while high - low > 1:  # low meets the budget, high does not
+            middle = (low + high) // 2
+            middle_totals = totals(middle)
+            if budget.meets(*middle_totals):
+                low, low_totals = middle, middle_totals
+            else:
+                high = middle
+    except CostcalcError:
+        raise _Scan from None
+    return low, low_totals, False
+
+
 def largest_resolution(compiled: CompiledCost, alpha: Fraction, budget: Budget, step: int,
                        measure: Measure | None = None) -> Solution:
-    """The largest resolution ``k·step`` pixels that meets the budget while ``(k + 1)·step`` does not."""
+    """The largest resolution ``k·step`` pixels that meets the budget while ``(k + 1)·step`` does not: by
+    bisection where the totals never fall as the resolution grows (``CompiledCost.monotone``), else by a scan."""
     height = compiled.network.spec.input.height
     if budget.mult_adds is None and not budget.needs_resources and not compiled.params_follow_resolution(alpha):
         # params alone, and they do not depend on the resolution: any resolution meets the budget or none does
@@ -115,6 +173,18 @@ def largest_resolution(compiled: CompiledCost, alpha: Fraction, budget: Budget, 
             raise Unreachable("no resolution meets the budget: the params exceed it at this width")
         return Solution(alpha, Fraction(largest, height), largest, mult_adds, params, True,
                         depth_multiplier=compiled.network.depth_multiplier)
+    if measure is None and compiled.monotone:
+        try:
+            found = _bisected(MAX_RESOLUTION // step, lambda k: compiled.totals(alpha, Fraction(k * step, height)),
+                              budget)
+        except _Scan:
+            pass
+        else:
+            if found is None:
+                raise Unreachable("no resolution meets the budget, not even the smallest on the grid")
+            k, (mult_adds, params), limited = found
+            return Solution(alpha, Fraction(k * step, height), k * step, mult_adds, params, limited,
+                            depth_multiplier=compiled.network.depth_multiplier)
     best = None
     resolution = step
     while resolution <= MAX_RESOLUTION:
@@ -163,7 +233,12 @@ def largest_depth(network: Network, convention: Convention, alpha: Fraction, rho
         try:
             built = build_network(network.spec, depth)
             mult_adds, params = CompiledCost(built, convention).totals(alpha, rho)
-        except CostcalcError:  # no network at this depth (a count the rule 'none' refuses)
+        except CostcalcError as error:  # no network at this depth (a count the rule 'none' refuses)
+            if any(diagnostic.code == "E211" for diagnostic in error.diagnostics):
+                # too large to build: repeat counts never fall as d grows (every depth rounding is monotone),
+                # so every deeper network is refused too, as the scan would find, one build at a time
+                depth = MAX_DEPTH + step
+                break
             depth += step
             continue
         fits, resources = _fits(budget, mult_adds, params, measure, alpha, rho, built)

@@ -4,14 +4,16 @@ built once per depth multiplier, its repeat counts being its structure), with op
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import NamedTuple
+from itertools import repeat
+from typing import Iterator, NamedTuple
 
 from costcalc.conventions import Convention
 from costcalc.engine.arith import scale_resolution
-from costcalc.engine.compiled import CompiledCost
+from costcalc.engine.compiled import CompiledCost, GridValues
 from costcalc.spec.build import Network, build_network
 
-MAX_POINTS = 250_000  # points of one sweep: each is a dot product (issue 4's benchmark grid has 67,725)
+MAX_POINTS = 250_000  # points of one sweep held in memory (issue 4's benchmark grid has 67,725)
+MAX_STREAMED_POINTS = 2_000_000  # points of a compiled sweep written as CSV: streamed, one alpha's row at a time
 MAX_EVALUATED_POINTS = 10_000  # points evaluated one by one (memory, latency, or channels that follow rho)
 MAX_DEPTH_MULTIPLIERS = 100  # depth multipliers of one sweep: each is a network built (EfficientNet-B7: ~40 ms)
 
@@ -94,6 +96,7 @@ class Sweep(NamedTuple):
     dtype: str = "fp32"
     device: object = None
     depths: list[Fraction] = [Fraction(1)]
+    values: list[GridValues] = []  # per depth multiplier; with ``points`` empty: a sweep streamed (``rows``)
 
     @property
     def shows_depth(self) -> bool:
@@ -118,6 +121,18 @@ class Sweep(NamedTuple):
         return self.points[(depth_index * len(self.alphas) + alpha_index) * len(self.rhos) + rho_index]
 
     @property
+    def streamed(self) -> bool:
+        """Whether the points are computed as they are read (``rows``) rather than held in ``points``."""
+        return not self.points and bool(self.values)
+
+    def rows(self) -> Iterator[tuple[int, int, list[int], list[int]]]:
+        """``(depth index, alpha index, Mult-Adds, params)`` of each row of the grid (every rho, in order), depth
+        then alpha major, as ``points`` are: one row in memory at a time."""
+        for k, values in enumerate(self.values):
+            for i in range(values.rows):
+                yield (k, i, *values.row(i))
+
+    @property
     def params_vary_with_resolution(self) -> bool:
         width = len(self.rhos)
         return any(len({point.params for point in self.points[i * width:(i + 1) * width]}) > 1
@@ -126,21 +141,30 @@ class Sweep(NamedTuple):
 
 def sweep(network: Network, alphas: list[Fraction], rhos: list[Fraction], convention: Convention,
           budget: Budget = Budget(), compiled: CompiledCost | None = None, metric: str = "mult-adds",
-          dtype: str = "fp32", device: object = None, depths: list[Fraction] | None = None) -> Sweep:
+          dtype: str = "fp32", device: object = None, depths: list[Fraction] | None = None,
+          keep_points: bool = True) -> Sweep:
     """Every (depth multiplier, alpha, rho) point, exactly, with the spec's rounding rules
     (costcalc.engine.compiled, one compiled grid per depth multiplier: ``network`` is the one at the first); with a
-    metric or a budget of latency or peak memory, also each point's resources, evaluated point by point."""
+    metric or a budget of latency or peak memory, also each point's resources, evaluated point by point. Without
+    ``keep_points`` (a CSV of counts, streamed: up to ``MAX_STREAMED_POINTS``), no point is held: ``Sweep.rows``
+    combines them one alpha at a time."""
     depths = depths or [network.depth_multiplier]
     height = network.spec.input.height
     resolutions = [scale_resolution(height, rho) for rho in rhos]
-    resolution_of = dict(zip(rhos, resolutions))
     with_resources = metric in ("latency", "peak-memory") or budget.needs_resources
-    points = []
+    points: list[SweepPoint] = []
+    every: list[GridValues] = []
     for depth in depths:
         built = network if depth == network.depth_multiplier else build_network(network.spec, depth)
         grid = (compiled if compiled is not None and built is network else CompiledCost(built, convention))
-        points += [SweepPoint(alpha, rho, resolution_of[rho], mult_adds, params,
-                              resources_at(built, alpha, rho, convention, dtype, device) if with_resources else None,
-                              depth)
-                   for alpha, rho, mult_adds, params in grid.grid(alphas, rhos)]
-    return Sweep(network, convention, alphas, rhos, resolutions, points, budget, metric, dtype, device, depths)
+        values = grid.grid_values(alphas, rhos)  # every point worked out (or refused) before any is shown
+        every.append(values)
+        if not keep_points:
+            continue
+        for i, alpha in enumerate(alphas if rhos else []):
+            mult_adds, params = values.row(i)
+            resources = ([resources_at(built, alpha, rho, convention, dtype, device) for rho in rhos]
+                         if with_resources else repeat(None))
+            points += map(SweepPoint, repeat(alpha), rhos, resolutions, mult_adds, params, resources, repeat(depth))
+    return Sweep(network, convention, alphas, rhos, resolutions, points, budget, metric, dtype, device, depths,
+                 every)

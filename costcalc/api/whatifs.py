@@ -46,12 +46,14 @@ def sweep(spec: SpecName | Model = None, alphas: Values | None = None, resolutio
           convention: Any = "paper", unit: str = "mult-adds", max_mult_adds: Number | None = None,
           max_params: Number | None = None, max_latency: Number | None = None,
           max_peak_memory: Number | None = None, metric: str = "mult-adds", dtype: str = "fp32",
-          device: Any = None) -> Sweep:
+          device: Any = None, stream: bool = False) -> Sweep:
     """Exact Mult-Adds and params at every (depth multiplier, alpha, resolution): ``costcalc sweep``. Each axis
     is one value, a list, or a list or range as the options write it (``"0.25:1:0.05"``); by default the
     variant's alpha and resolution, else alpha 1, 0.75, 0.5, 0.25 at the paper's 224, 192, 160 and 128 (as
-    fractions of the spec's size). Budgets mark the points that meet them."""
-    from costcalc.analysis.sweep import MAX_DEPTH_MULTIPLIERS, MAX_EVALUATED_POINTS, MAX_POINTS
+    fractions of the spec's size). Budgets mark the points that meet them. ``stream``: hold no point, for a CSV
+    written as it is made (``Sweep.to_csv``; up to ``MAX_STREAMED_POINTS`` points, counts only: a latency or
+    peak-memory metric or budget keeps every point)."""
+    from costcalc.analysis.sweep import MAX_DEPTH_MULTIPLIERS, MAX_EVALUATED_POINTS, MAX_POINTS, MAX_STREAMED_POINTS
     from costcalc.analysis.sweep import sweep as sweep_grid
     from costcalc.engine.arith import scale_resolution
     from costcalc.engine.compiled import CompiledCost
@@ -84,10 +86,12 @@ def sweep(spec: SpecName | Model = None, alphas: Values | None = None, resolutio
         by_resolution.setdefault(scale_resolution(height, rho), rho)
     rho_values = list(by_resolution.values())
     points = len(alpha_values) * len(rho_values) * len(depths)
-    if points > MAX_POINTS:  # bounded before any network is built
-        raise GridTooLarge(points, MAX_POINTS, "sweep")
     metric = inputs.choice(metric, "metric", SWEEP_METRICS)
     budget = _budget(max_mult_adds, max_params, max_latency, max_peak_memory)
+    streamed = bool(stream) and not (metric in ("latency", "peak-memory") or budget.needs_resources)
+    most = MAX_STREAMED_POINTS if streamed else MAX_POINTS
+    if points > most:  # bounded before any network is built
+        raise GridTooLarge(points, most, "sweep")
     profile = read_device(device)
     if (budget.latency_s is not None or metric == "latency") and profile is None:
         raise ArgumentError("a latency is estimated on a device: give device (a bundled profile's name or a file)")
@@ -98,7 +102,7 @@ def sweep(spec: SpecName | Model = None, alphas: Values | None = None, resolutio
             points > MAX_EVALUATED_POINTS):
         raise GridTooLarge(points, MAX_EVALUATED_POINTS, "sweep (each point evaluated on its own)")
     result = sweep_grid(network, alpha_values, rho_values, counting, budget, compiled, metric=metric,
-                        dtype=read_dtype(dtype), device=profile, depths=depths)
+                        dtype=read_dtype(dtype), device=profile, depths=depths, keep_points=not streamed)
     return Sweep(result, View(specs=(model.name,)))
 
 

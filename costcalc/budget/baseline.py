@@ -47,7 +47,7 @@ def _report(data: Any, path: str, where: str) -> BaselineReport:
         if isinstance(row, dict) and isinstance(row.get("name"), str):
             layers[row["name"]] = {metric: row[metric] for metric in ("mult_adds", "params")
                                    if type(row.get(metric)) is int}
-    from costcalc.quantities import MAX_WHOLE, parse_exact_fraction
+    from costcalc.quantities import MAX_WHOLE
 
     resolution = data["resolution"]
     if type(resolution) is not int or not 1 <= resolution <= MAX_WHOLE:

@@ -4,7 +4,9 @@ asked for.
 
 ``show`` is the one dispatch from a result to text: ``--format table|svg|html`` renders
 ``costcalc.render.<command>_table.render(result, view, width)`` through rich; every other format is
-``costcalc.render.<command>_formats.to_<format>(result, view)`` (costcalc.render.view).
+``costcalc.render.<command>_formats.to_<format>(result, view)`` (costcalc.render.view), or, for an output that
+can be millions of lines (a sweep's CSV), ``stream_<format>(result, view)``, whose chunks are written as they
+are made.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import click
@@ -30,7 +32,16 @@ def _mode_for(path: str) -> int:
         return 0o666 & ~umask
 
 
-def write_atomic(path: str, text: str | bytes) -> None:
+def _encoded(text: str | bytes | Iterable[str]) -> Iterator[bytes]:
+    """The bytes to write: a text, a model, or the chunks of a streamed output (a sweep's CSV)."""
+    if isinstance(text, (str, bytes)):
+        yield text if isinstance(text, bytes) else text.encode("utf-8")
+    else:
+        for chunk in text:
+            yield chunk.encode("utf-8")
+
+
+def write_atomic(path: str, text: str | bytes | Iterable[str]) -> None:
     """Write ``text`` (or bytes: an exported model) to ``path`` or leave ``path`` as it was; failures are ``OutputError``s naming ``path``.
 
     A symbolic link is followed: the file it points to is replaced, and the link stays. A link to nothing is
@@ -44,7 +55,8 @@ def write_atomic(path: str, text: str | bytes) -> None:
         target = os.path.realpath(path)
         if os.path.exists(target) and not stat.S_ISREG(os.stat(target).st_mode):
             with open(target, "wb") as raw:
-                raw.write(text if isinstance(text, bytes) else text.encode("utf-8"))
+                for chunk in _encoded(text):
+                    raw.write(chunk)
             return
         _write(target, text)
     except OSError as error:
@@ -80,7 +92,7 @@ def _sync_folder(folder: str) -> None:
         os.close(handle)
 
 
-def _write(path: str, text: str | bytes) -> None:
+def _write(path: str, text: str | bytes | Iterable[str]) -> None:
     folder = os.path.dirname(os.path.abspath(path))
     import tempfile  # only a command that writes a file needs it (start-up: docs/architecture.md)
 
@@ -88,7 +100,8 @@ def _write(path: str, text: str | bytes) -> None:
     try:
         os.fchmod(handle, _mode_for(path))  # mkstemp makes 0600; the file should look like any file we write
         with os.fdopen(handle, "wb") as out:
-            out.write(text if isinstance(text, bytes) else text.encode("utf-8"))
+            for chunk in _encoded(text):
+                out.write(chunk)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, path)
@@ -138,7 +151,16 @@ def show(command: str, result: Any, view: Any, output_format: str, output: str |
         show_rich(lambda width: render(result, view, width), output_format, output, title or f"costcalc {command}")
         return
     formats = importlib.import_module(f"costcalc.render.{command}_formats")
-    emit(getattr(formats, f"to_{output_format.replace('-', '_')}")(result, view), output)  # pr-comment: to_pr_comment
+    name = output_format.replace("-", "_")  # pr-comment: to_pr_comment
+    stream = getattr(formats, f"stream_{name}", None)
+    if stream is not None:  # a long output, written as it is made (its chunks end with a line break)
+        if output:
+            write_atomic(output, stream(result, view))
+        else:
+            for chunk in stream(result, view):
+                click.echo(chunk, nl=False)
+        return
+    emit(getattr(formats, f"to_{name}")(result, view), output)
 
 
 def emit(text: str, output: str | None) -> None:

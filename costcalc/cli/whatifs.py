@@ -15,7 +15,6 @@ from costcalc.cli.options import (
     Choice,
     budget_options,
     counting_options,
-    depth_multiplier_option,
     device_options,
     format_option,
     limit_grid,
@@ -59,7 +58,7 @@ def sweep_command(spec: str | None, alphas: str | None, resolutions: str | None,
     and 7 and everything between), and depth multiplier, shaded like a heat map, with the points over a budget
     marked."""
     from costcalc import api
-    from costcalc.analysis.sweep import MAX_DEPTH_MULTIPLIERS, MAX_POINTS
+    from costcalc.analysis.sweep import MAX_DEPTH_MULTIPLIERS, MAX_POINTS, MAX_STREAMED_POINTS
     from costcalc.engine.arith import scale_resolution
     from costcalc.quantities import parse_multiplier, parse_resolution
     from costcalc.spec.loading import depth_multiplier_of
@@ -99,11 +98,14 @@ def sweep_command(spec: str | None, alphas: str | None, resolutions: str | None,
         (resolution_axis[0], resolution_axis[1], len(rho_values), resolution_axis[2])]
     if depths is not None:
         axes.append(("--depth-multiplier", depths, len(depth_values), False))
-    limit_grid(axes, MAX_POINTS, "sweep")  # bounded before any network is built (one per depth multiplier)
+    with_resources = metric in ("latency", "peak-memory") or latency is not None or peak is not None
+    streamed = output_format == "csv" and not with_resources  # no point held: one alpha's row at a time
+    # bounded before any network is built (one per depth multiplier)
+    limit_grid(axes, MAX_STREAMED_POINTS if streamed else MAX_POINTS, "sweep")
     try:
         result = api.sweep(model, alpha_values, rhos=rho_values, depth_multipliers=depth_values, convention=counting,
                            max_mult_adds=max_mult_adds, max_params=max_params, max_latency=latency,
-                           max_peak_memory=peak, metric=metric, dtype=dtype, device=profile)
+                           max_peak_memory=peak, metric=metric, dtype=dtype, device=profile, stream=streamed)
     except api.GridTooLarge as error:  # points evaluated one by one: the message names the options and a step
         limit_grid(axes, error.most, error.what)
         raise

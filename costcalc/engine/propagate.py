@@ -94,19 +94,25 @@ def _kept(node: Node, shapes: list[Shape], input_shape: Shape, arith: Arith,
     return True
 
 
-def propagate(network: Network, input_shape: Shape,
-              arith: Arith) -> Iterator[tuple[Node, Layer, Shape, Shape, dict[str, Any]]]:
+def propagate(network: Network, input_shape: Shape, arith: Arith,
+              memo: dict[Any, Any] | None = None) -> Iterator[tuple[Node, Layer, Shape, Shape, dict[str, Any]]]:
     """Yield each node with its layer (runtime channel counts filled in), input shape (a tuple of shapes for
     a merge), output shape and cost components under ``arith``.
 
     A layer object shared by many nodes (every copy of a ``repeat``, every use of a block) that meets the
     same input shape again gives the same output and costs, so those are computed once per (layer, input
     shape), exact or symbolic (sympy's expressions hash by structure): a network of 20,000 repeated layers
-    costs a few distinct ones per alpha. The nodes then share one costs mapping, which nothing mutates."""
+    costs a few distinct ones per alpha. So are the channel counts of a layer written with expressions, per
+    (layer, channels in, block_in): expressions are pure functions of those and alpha. The nodes then share
+    one costs mapping, which nothing mutates.
+    ``memo`` carries those across propagations of ``network`` under the same ``arith`` (a sweep's resolutions at
+    one alpha, whose deeper maps meet the same sizes again)."""
     from costcalc.engine.arith import WidthScaling
 
     shapes: list[Shape] = []
-    seen: dict[tuple[int, Any, Any, bool], tuple[Shape, dict[str, Any]]] = {}
+    # (layer, input, its type, idle) -> (output, costs), and ("resolved", layer, channels in, block_in, idle) ->
+    # (layer, the layer with its channel counts): the layers it holds keep their ids from being reused
+    seen: dict[Any, Any] = {} if memo is None else memo
     decided: dict[tuple[int, int], bool] = {}
     scaling = WidthScaling(arith, network.spec.width)  # type: ignore[arg-type]
     for node in network.nodes:
@@ -117,15 +123,20 @@ def propagate(network: Network, input_shape: Shape,
             if node.conditions and not _kept(node, shapes, input_shape, arith, decided):
                 shapes.append(first)  # passed through: its own layers are not there at this alpha
                 continue
-            if node.deferred:
+            if node.deferred:  # its channel counts, once per (layer, channels in): the copies of a repeat share it
                 block_in = input_shape if node.block_input < 0 else shapes[node.block_input]
-                layer = _resolve(layer, node.deferred, first.channels, block_in.channels, here, scaling)
+                resolution = ("resolved", id(layer), first.channels, block_in.channels, node.idle)
+                resolved = seen.get(resolution)
+                if resolved is None:
+                    resolved = seen[resolution] = (layer, _resolve(layer, node.deferred, first.channels,
+                                                                   block_in.channels, here, scaling))
+                layer = resolved[1]
             merge = isinstance(layer, Merge)
             given: Any = tuple(input_shape if i < 0 else shapes[i] for i in node.inputs) if merge else first
             if not layer.takes_tokens:
                 _refuse_tokens(layer, given if merge else (given,))
             key = (id(layer), given, type(given) if not merge else tuple(map(type, given)), node.idle)
-            known = None if node.deferred else seen.get(key)
+            known = seen.get(key)
             if known is not None:
                 output, costs = known
             else:
@@ -140,8 +151,7 @@ def propagate(network: Network, input_shape: Shape,
                                   f"{shown_shape(output)}; a feature map's height, width and channels stay below "
                                   f"2^{MAX_SHAPE_BITS} (about 3.4e38)", "E408")
                 costs = layer.merge_costs(given, output, here) if merge else layer.costs(given, output, here)  # type: ignore[attr-defined]
-                if not node.deferred:
-                    seen[key] = (output, costs)
+                seen[key] = (output, costs)
         except ShapeError as error:
             raise SpecError(Diagnostic(node.location, f"layer '{node.name}' (input {first}): {error}",
                                        error.code)) from None

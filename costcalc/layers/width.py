@@ -115,6 +115,15 @@ class WidthRule(NamedTuple):
         shown = ", ".join(part for part in extra if part)
         return f"{self.rounding} ({shown})" if shown else self.rounding
 
+    @property
+    def monotone(self) -> bool:
+        """Whether ``apply`` never gives fewer channels for a larger ``alpha·n``. ``truncate`` and ``none`` are
+        monotone, and so is ``make_divisible`` while every count it can give is a multiple of the divisor (the
+        10 % bump lifts ``k·d`` to ``(k+1)·d`` only below the point where rounding itself reaches ``(k+1)·d``).
+        A ``min_channels`` that is not a multiple breaks it: with divisor 8 and minimum 9,
+        ``make_divisible(11, 8, 9)`` is 9 bumped to 17, and ``make_divisible(12, 8, 9)`` is 16."""
+        return self.rounding != "make_divisible" or (self.min_channels or self.divisor) % self.divisor == 0
+
     def apply(self, value: Fraction) -> int:
         if self.rounding == "truncate":
             return truncate(value)

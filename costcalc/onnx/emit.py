@@ -11,7 +11,7 @@ from typing import Any
 
 from costcalc.onnx.lower import Op
 from costcalc.onnx.model import Node
-from costcalc.onnx.structure import ConcatEntry, Entry, LayerEntry, ParamsOnlyEntry, ResidualEntry
+from costcalc.onnx.structure import Entry, LayerEntry, ParamsOnlyEntry, ResidualEntry
 
 INDENT = "  "
 MAX_NAMES = 4  # node names a comment lists; the rest are counted

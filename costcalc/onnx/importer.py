@@ -16,7 +16,7 @@ from typing import NamedTuple
 from costcalc.errors import Diagnostic, Location, warn
 from costcalc.onnx.lower import Op
 from costcalc.onnx.model import OnnxError, read_graph
-from costcalc.onnx.structure import ConcatEntry, Entry, LayerEntry, ParamsOnlyEntry, ResidualEntry
+from costcalc.onnx.structure import Entry, LayerEntry, ParamsOnlyEntry, ResidualEntry
 
 MAX_LAYERS = 20_000  # costcalc.spec.build's bound on a network's layers, checked before any text is written
 WEIGHTED = frozenset({"conv", "pointwise", "fc", "depthwise"})

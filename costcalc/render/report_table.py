@@ -12,7 +12,7 @@ from rich.text import Text
 from costcalc.analysis.breakdown import share
 from costcalc.analysis.report import Report
 from costcalc.render import numbers as fmt
-from costcalc.render.sections import body_table, natural_width, section_table
+from costcalc.render.sections import body_table, section_table
 from costcalc.render.shown_rows import hidden_summary, is_visible
 from costcalc.render.sinks.terminal import text as as_text
 from costcalc.render.sinks.terminal import visible
@@ -21,6 +21,7 @@ from costcalc.render.view import View
 
 BAR_WIDTH = 8
 MAX_ROWS = 400  # a longer table is for a file: the text says so, and CSV and JSON list every layer
+MAX_PAIRS = 100  # rows of the separable-vs-standard table without --all-layers (a 10,000-layer net has thousands)
 
 
 def visible_rows(report: Report, all_layers: bool) -> list:  # type: ignore[type-arg]
@@ -187,12 +188,14 @@ def kinds_table(report: Report) -> Table:
     return table
 
 
-def pairs_table(report: Report) -> Table:
+def pairs_table(report: Report, all_layers: bool = False) -> Table:
+    """The separable pairs against standard convolutions: the first ``MAX_PAIRS`` of them, or all with
+    ``--all-layers`` (``pairs_left_out`` says how many more there are)."""
     table = section_table("Depthwise separable vs standard convolution (ratio = 1/N + 1/D_K², `costcalc formula`)")
     for name in ("Depthwise + pointwise", "D_K", "M", "N", "D_F", report.evaluation.convention.metric, "Standard conv",
                  "Ratio", ""):
         table.add_column(name, justify="left" if name.startswith("Depthwise") or not name else "right")
-    for pair in report.pairs:
+    for pair in report.pairs if all_layers else report.pairs[:MAX_PAIRS]:
         dw, pw = pair.depthwise, pair.pointwise
         kernel = dw.layer.kernel  # type: ignore[attr-defined]
         d_k = str(kernel[0]) if kernel[0] == kernel[1] else f"{kernel[0]}×{kernel[1]}"
@@ -203,6 +206,12 @@ def pairs_table(report: Report) -> Table:
                       fmt.thousands(pair.standard_mult_adds), f"{ratio.numerator}/{ratio.denominator}",
                       f"= {fmt.rounded(ratio, 4)}")
     return table
+
+
+def pairs_left_out(report: Report, all_layers: bool) -> list[RenderableType]:
+    """The line under a capped pairs table, or nothing."""
+    left_out = 0 if all_layers else len(report.pairs) - MAX_PAIRS
+    return [Text(f"# {left_out:,} more rows: --all-layers", style="yellow")] if left_out > 0 else []
 
 
 def twin_line(report: Report) -> Text:
@@ -224,7 +233,7 @@ def symbolic_text(report: Report) -> Text:
     line = Text()
     line.append("Closed form", style="bold")
     depth = evaluation.spec.scales_depth
-    line.append(f" in α, ρ and d (α·n channels, ρ·size pixels, d·n repeats, no rounding)\n" if depth else
+    line.append(" in α, ρ and d (α·n channels, ρ·size pixels, d·n repeats, no rounding)\n" if depth else
                 " in α and ρ (α·n channels, ρ·size pixels, no rounding)\n")
     from costcalc.render.sympy_text import unicode
 
@@ -350,7 +359,7 @@ def render(report: Report, view: View = View(), width: int = 132) -> RenderableT
     if report.blocks:
         parts += [blocks_table(report)]
     if report.pairs:
-        parts += [pairs_table(report), twin_line(report)]
+        parts += [pairs_table(report, all_layers), *pairs_left_out(report, all_layers), twin_line(report)]
     if report.symbolic is not None:
         parts += [Text(), symbolic_text(report)]
     from costcalc.render.fit import fit

@@ -5,7 +5,7 @@ has a depth_multiplier column, and Markdown a grid per depth multiplier, when th
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterator
 
 from costcalc import __version__
 from costcalc.analysis.sweep import Sweep
@@ -69,26 +69,46 @@ def to_json(sweep: Sweep, view: View = View()) -> str:
 
 
 def to_csv(sweep: Sweep, view: View = View()) -> str:
-    """One row per point: ``alpha,rho,resolution,mult_adds,params``. Built as plain text (no csv module):
-    every field is a number costcalc wrote (no name from a file, so nothing for ``sinks.spreadsheet`` to
-    neutralise), no field can hold a comma or a quote, and a sweep can have hundreds of thousands of rows."""
-    rho_text = {rho: f"{format_fraction(rho)},{resolution}" for rho, resolution in zip(sweep.rhos, sweep.resolutions)}
-    alpha_text = {alpha: format_fraction(alpha) for alpha in sweep.alphas}
-    depth_text = {depth: format_fraction(depth) + "," if sweep.shows_depth else "" for depth in sweep.depths}
+    return "".join(stream_csv(sweep, view))
+
+
+def stream_csv(sweep: Sweep, view: View = View()) -> Iterator[str]:
+    """One row per point: ``alpha,rho,resolution,mult_adds,params``, as text chunks (the header, then one chunk
+    per alpha), so that a streamed sweep (``Sweep.rows``) of millions of points is never one string. Built as
+    plain text (no csv module): every field is a number costcalc wrote (no name from a file, so nothing for
+    ``sinks.spreadsheet`` to neutralise) and no field can hold a comma or a quote. Each alpha, rho and depth
+    multiplier is formatted once, by its index (no exact fraction is hashed per point)."""
+    rho_text = [f"{format_fraction(rho)},{resolution}," for rho, resolution in zip(sweep.rhos, sweep.resolutions)]
+    alpha_text = [format_fraction(alpha) + "," for alpha in sweep.alphas]
+    depth_text = [format_fraction(depth) + "," if sweep.shows_depth else "" for depth in sweep.depths]
     with_resources = bool(sweep.points) and sweep.points[0].resources is not None
     columns = CSV_COLUMNS.replace("alpha,", "alpha,depth_multiplier,") if sweep.shows_depth else CSV_COLUMNS
     calibration = getattr(sweep.device, "calibration", None) if with_resources else None
     band = "" if calibration is None else f",{format_fraction(calibration.held_out.rmspe)}"  # its held-out error
-    lines = [columns + (",peak_activation_bytes,latency_s" if with_resources else "")
-             + (",latency_rmspe" if band else "")]
-    for point in sweep.points:
-        line = (f"{alpha_text[point.alpha]},{depth_text[point.depth_multiplier]}{rho_text[point.rho]},"
-                f"{point.mult_adds},{point.params}")
-        if point.resources is not None:
-            latency = point.resources.latency_s
-            line += f",{point.resources.peak_bytes},{'' if latency is None else format_fraction(latency)}{band}"
-        lines.append(line)
-    return "\n".join(lines) + "\n"
+    yield (columns + (",peak_activation_bytes,latency_s" if with_resources else "")
+           + (",latency_rmspe" if band else "") + "\n")
+    if with_resources:
+        yield from _csv_with_resources(sweep, rho_text, alpha_text, depth_text, band)
+        return
+    for k, i, mult_adds, params in sweep.rows():
+        prefix = alpha_text[i] + depth_text[k]
+        if params.count(params[0]) == len(params):  # params that do not follow the resolution: one text
+            suffix = f",{params[0]}\n"
+            yield "".join([f"{prefix}{rho}{count}{suffix}" for rho, count in zip(rho_text, mult_adds)])
+        else:
+            yield "".join([f"{prefix}{rho}{count},{param}\n" for rho, count, param in zip(rho_text, mult_adds, params)])
+
+
+def _csv_with_resources(sweep: Sweep, rho_text: list[str], alpha_text: list[str],
+                        depth_text: list[str], band: str) -> Iterator[str]:
+    """The rows of a sweep whose points carry their peak memory and latency (at most MAX_EVALUATED_POINTS);
+    ``band``: ``,RMSPE`` of a calibrated device's held-out error, or nothing."""
+    width = len(sweep.rhos)
+    for n, point in enumerate(sweep.points):
+        k, i, j = n // (width * len(sweep.alphas)), n // width % len(sweep.alphas), n % width
+        latency = point.resources.latency_s  # type: ignore[union-attr]
+        yield (f"{alpha_text[i]}{depth_text[k]}{rho_text[j]}{point.mult_adds},{point.params},"
+               f"{point.resources.peak_bytes},{'' if latency is None else format_fraction(latency)}{band}\n")  # type: ignore[union-attr]
 
 
 def to_markdown(sweep: Sweep, view: View = View()) -> str:

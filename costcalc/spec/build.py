@@ -127,6 +127,10 @@ class _Builder:
         self.instance_counts: dict[tuple[tuple[str, ...], str], int] = {}
         self.groups: dict[tuple[str, ...], str] = {}
         self.constructs: dict[tuple[str, ...], Layer] = {}
+        # a layer's parts made once, a layer made once per entry and arguments: a repeat's copies share them,
+        # so propagation meets the same (layer, input) again and works it out once (costcalc.engine.propagate)
+        self.expanded: dict[int, tuple[Layer, tuple[Layer, ...]]] = {}
+        self.bound_layers: dict[tuple[int, tuple[tuple[str, type, Any], ...]], Layer] = {}  # (entry, args)
 
     # -- nodes -------------------------------------------------------------------------------------
     def add(self, layer: Layer, location: Location, inputs: tuple[int, ...], ctx: _Context,
@@ -253,6 +257,10 @@ class _Builder:
 
     def layer_entry(self, entry: LayerEntry, producer: int, ctx: _Context) -> int:
         layer = entry.layer
+        plain = v.args_key(ctx.args) if layer is None else None
+        reuse = None if plain is None else (id(entry), plain)  # the spec holds the entry: its id is its own
+        if reuse is not None:
+            layer = self.bound_layers.get(reuse)
         if layer is None:
             schema = {field.name: field for field in entry.kind.fields}
             values = {}
@@ -266,9 +274,14 @@ class _Builder:
                                       f"{context}: '{key}': {error}{ctx.where}", error.code or "E204")
                     return producer
             layer = entry.kind(**values)
+            if reuse is not None:
+                self.bound_layers[reuse] = layer
         if layer.expansion == "graph":
             return self.graph(layer, entry.location, producer, ctx)
-        for part in layer.expand():
+        known = self.expanded.get(id(layer))
+        if known is None or known[0] is not layer:
+            known = self.expanded[id(layer)] = (layer, layer.expand())
+        for part in known[1]:
             producer = self.add(part, entry.location, (producer,), ctx, self.given(part.name, ctx))
         return producer
 

@@ -15,6 +15,7 @@ what the entry may name (its ``Scope``); a problem is reported and the value is 
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 from typing import Any, NamedTuple
 
 from costcalc.errors import Location, closest, did_you_mean
@@ -81,6 +82,15 @@ def reads_runtime(expr: Any) -> bool:
     """Whether an expression's value waits for the evaluation: it reads ``in``, ``block_in`` or ``alpha``, or
     calls ``head``/``expanded`` (which read alpha and the width rule)."""
     return bool(expr.variables & set(RUNTIME_NAMES)) or not expr.functions.isdisjoint(WIDTH_FUNCTIONS)
+
+
+def args_key(args: dict[str, Any]) -> tuple[tuple[str, type, Any], ...] | None:
+    """Block arguments as a key, when they are plain values, each with its type (1, 1.0 and True are equal,
+    not the same); else None. The layer an entry makes is a function of its arguments (``bind``), so the
+    copies of a repeat can share one."""
+    if any(type(value) not in (bool, int, str, Fraction, float, type(None)) for value in args.values()):
+        return None
+    return tuple((name, type(value), value) for name, value in sorted(args.items()))
 
 
 def bind(field: f.SpecField, raw: Any, args: dict[str, Any]) -> Any:
