@@ -16,6 +16,16 @@ MAX_POINTS = 250_000  # points of one sweep held in memory (issue 4's benchmark 
 MAX_STREAMED_POINTS = 2_000_000  # points of a compiled sweep written as CSV: streamed, one alpha's row at a time
 MAX_EVALUATED_POINTS = 10_000  # points evaluated one by one (memory, latency, or channels that follow rho)
 MAX_DEPTH_MULTIPLIERS = 100  # depth multipliers of one sweep: each is a network built (EfficientNet-B7: ~40 ms)
+PAPER_RHOS = (Fraction(1), Fraction(6, 7), Fraction(5, 7), Fraction(4, 7))  # 224, 192, 160, 128 of 224 (Table 7)
+
+
+def distinct_resolutions(height: int, rhos: list[Fraction]) -> list[Fraction]:
+    """``rhos`` without those that give an input size already given (two rhos that round to the same input
+    are the same point), the first of each kept, in order."""
+    by_resolution: dict[int, Fraction] = {}
+    for rho in rhos:
+        by_resolution.setdefault(scale_resolution(height, rho), rho)
+    return list(by_resolution.values())
 
 
 class Resources(NamedTuple):

@@ -90,7 +90,22 @@ class Result:
 
 
 @dataclass(frozen=True)
-class Report(Result):
+class Tabular(Result):
+    """A result with rows, which Markdown and CSV also carry (report, sweep, compare)."""
+
+    def to_markdown(self) -> str:
+        """The text of ``--format markdown``, every name escaped for Markdown."""
+        text: str = self._formats().to_markdown(self.analysis, self.view)
+        return text
+
+    def to_csv(self) -> str:
+        """The text of ``--format csv``: a row per layer, point or network, every cell escaped for spreadsheets."""
+        text: str = self._formats().to_csv(self.analysis, self.view)
+        return text
+
+
+@dataclass(frozen=True)
+class Report(Tabular):
     """``costcalc report``: one network at one design point (``analysis``: ``costcalc.analysis.report.Report``)."""
 
     command: ClassVar[str] = "report"
@@ -132,19 +147,9 @@ class Report(Result):
         rows: list[dict[str, Any]] = self.to_dict()["layers"]
         return rows
 
-    def to_markdown(self) -> str:
-        """The text of ``--format markdown``, every name escaped for Markdown."""
-        text: str = self._formats().to_markdown(self.analysis, self.view)
-        return text
-
-    def to_csv(self) -> str:
-        """The text of ``--format csv``: one row per layer, every cell escaped for spreadsheets."""
-        text: str = self._formats().to_csv(self.analysis, self.view)
-        return text
-
 
 @dataclass(frozen=True)
-class Sweep(Result):
+class Sweep(Tabular):
     """``costcalc sweep``: a grid of design points (``analysis``: ``costcalc.analysis.sweep.Sweep``)."""
 
     command: ClassVar[str] = "sweep"
@@ -154,15 +159,6 @@ class Sweep(Result):
         """Every point of the grid, as the JSON's ``points``."""
         rows: list[dict[str, Any]] = self.to_dict()["points"]
         return rows
-
-    def to_markdown(self) -> str:
-        """The text of ``--format markdown``, every name escaped for Markdown."""
-        text: str = self._formats().to_markdown(self.analysis, self.view)
-        return text
-
-    def to_csv(self) -> str:
-        text: str = self._formats().to_csv(self.analysis, self.view)
-        return text
 
 
 @dataclass(frozen=True)
@@ -188,17 +184,9 @@ class Solution(Result):
 
 
 @dataclass(frozen=True)
-class Comparison(Result):
+class Comparison(Tabular):
     """``costcalc compare``: two or more networks against the first (``analysis``:
     ``costcalc.analysis.compare.Comparison``)."""
 
     command: ClassVar[str] = "compare"
 
-    def to_markdown(self) -> str:
-        """The text of ``--format markdown``, every name escaped for Markdown."""
-        text: str = self._formats().to_markdown(self.analysis, self.view)
-        return text
-
-    def to_csv(self) -> str:
-        text: str = self._formats().to_csv(self.analysis, self.view)
-        return text

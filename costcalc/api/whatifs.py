@@ -53,9 +53,15 @@ def sweep(spec: SpecName | Model = None, alphas: Values | None = None, resolutio
     fractions of the spec's size). Budgets mark the points that meet them. ``stream``: hold no point, for a CSV
     written as it is made (``Sweep.to_csv``; up to ``MAX_STREAMED_POINTS`` points, counts only: a latency or
     peak-memory metric or budget keeps every point)."""
-    from costcalc.analysis.sweep import MAX_DEPTH_MULTIPLIERS, MAX_EVALUATED_POINTS, MAX_POINTS, MAX_STREAMED_POINTS
+    from costcalc.analysis.sweep import (
+        MAX_DEPTH_MULTIPLIERS,
+        MAX_EVALUATED_POINTS,
+        MAX_POINTS,
+        MAX_STREAMED_POINTS,
+        PAPER_RHOS,
+        distinct_resolutions,
+    )
     from costcalc.analysis.sweep import sweep as sweep_grid
-    from costcalc.engine.arith import scale_resolution
     from costcalc.engine.compiled import CompiledCost
     from costcalc.render.view import View
 
@@ -80,11 +86,8 @@ def sweep(spec: SpecName | Model = None, alphas: Values | None = None, resolutio
     elif rhos is not None:
         rho_values = inputs.values(rhos, "rhos", inputs.multiplier)
     else:
-        rho_values = [Fraction(1), Fraction(6, 7), Fraction(5, 7), Fraction(4, 7)]
-    by_resolution: dict[int, Fraction] = {}  # two rhos that round to the same input are the same point
-    for rho in rho_values:
-        by_resolution.setdefault(scale_resolution(height, rho), rho)
-    rho_values = list(by_resolution.values())
+        rho_values = list(PAPER_RHOS)
+    rho_values = distinct_resolutions(height, rho_values)
     points = len(alpha_values) * len(rho_values) * len(depths)
     metric = inputs.choice(metric, "metric", SWEEP_METRICS)
     budget = _budget(max_mult_adds, max_params, max_latency, max_peak_memory)

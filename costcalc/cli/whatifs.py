@@ -58,8 +58,13 @@ def sweep_command(spec: str | None, alphas: str | None, resolutions: str | None,
     and 7 and everything between), and depth multiplier, shaded like a heat map, with the points over a budget
     marked."""
     from costcalc import api
-    from costcalc.analysis.sweep import MAX_DEPTH_MULTIPLIERS, MAX_POINTS, MAX_STREAMED_POINTS
-    from costcalc.engine.arith import scale_resolution
+    from costcalc.analysis.sweep import (
+        MAX_DEPTH_MULTIPLIERS,
+        MAX_POINTS,
+        MAX_STREAMED_POINTS,
+        PAPER_RHOS,
+        distinct_resolutions,
+    )
     from costcalc.quantities import parse_multiplier, parse_resolution
     from costcalc.spec.loading import depth_multiplier_of
 
@@ -85,11 +90,8 @@ def sweep_command(spec: str | None, alphas: str | None, resolutions: str | None,
     elif rhos is not None:
         rho_values = values_option(rhos, parse_multiplier, "--rho")
     else:
-        rho_values = [Fraction(1), Fraction(6, 7), Fraction(5, 7), Fraction(4, 7)]
-    by_resolution: dict[int, Fraction] = {}  # two rhos that round to the same input are the same point
-    for rho_value in rho_values:
-        by_resolution.setdefault(scale_resolution(height, rho_value), rho_value)
-    rho_values = list(by_resolution.values())
+        rho_values = list(PAPER_RHOS)
+    rho_values = distinct_resolutions(height, rho_values)
     latency, peak, profile = _resources(max_latency, max_peak_memory, device, needs_device=metric == "latency")
     counting = read_convention(convention, unit)
     resolution_axis = ("--rho", rhos, False) if rhos is not None else ("--resolution", resolutions, True)
