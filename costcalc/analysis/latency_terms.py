@@ -7,7 +7,10 @@ the bytes it moves, exact, and the model's terms summed over a network (docs/cal
   with other weight multiply-accumulates (fully connected, Linear on tokens) is ``matmul``, and every other
   layer that moves bytes (pooling, adds, a softmax, a norm that is not fused) is ``elementwise``.
 - **Mult-Adds**: the layer's weight multiply-accumulates (``weight_macs`` and its qualified children), whatever
-  the report's convention counts: a device spends its time on them whichever convention a report uses.
+  the report's convention counts: a device spends its time on them whichever convention a report uses. With a
+  channel block B > 1 (the device's, costcalc.devices.calibrated), a convolution's are counted with its output
+  channels rounded up to a multiple of B (``padded``): the vector lanes a CPU computes whether they hold a
+  channel or not.
 - **Bytes moved**: as the roofline counts them (costcalc.analysis.roofline): inputs + output + weights; 0 for
   a layer that never runs. A batch of B scales the activations, not the weights.
 - **Which layers run**, as ONNX Runtime's CPU graph optimizer leaves them (``kernels``; the "Graph
@@ -94,13 +97,24 @@ def kernels(evaluation: Evaluation) -> list[bool]:
     return runs
 
 
-def layer_terms(evaluation: Evaluation, memory_use: Memory) -> list[LayerTerms]:
+def padded(row: LayerCost, macs: int, channel_block: int) -> int:
+    """A convolution's Mult-Adds with its N output channels computed in whole blocks of ``channel_block``:
+    macs x ceil(N / B) x B / N (rounded up; each output channel of a convolution has the same Mult-Adds), as
+    ONNX Runtime's NCHWc convolutions pad their filters to whole blocks (a depthwise one: its channels)."""
+    channels = int(row.output_shape.channels)
+    if channel_block == 1 or row.layer.conv_view() is None or not channels:
+        return macs
+    blocks = -(-channels // channel_block)
+    return -(-macs * blocks * channel_block // channels)
+
+
+def layer_terms(evaluation: Evaluation, memory_use: Memory, channel_block: int = 1) -> list[LayerTerms]:
     from costcalc.devices.profiles import DTYPES
 
     size = DTYPES[memory_use.dtype]
     terms = []
     for row, layer, runs in zip(evaluation.layers, memory_use.layers, kernels(evaluation)):
-        macs = _macs(row) if runs else 0
+        macs = padded(row, _macs(row), channel_block) if runs else 0
         activations = weights = 0
         if runs and row.layer.in_place:  # run on its own: it reads what it writes (a map, a slice, a permutation)
             activations = 2 * size * _elements(row.output_shape)
