@@ -49,3 +49,19 @@ def test_a_silu_is_a_kernel_and_a_relu_is_not() -> None:
     its squeeze-and-excitation gate (a Sigmoid right after the 1x1 convolution) is fused, as is every
     ReLU of MobileNet v1."""
     assert _running("efficientnet_b0")["activation"] == 49 and _running("mobilenet_v1")["activation"] == 0
+
+
+def test_a_kernel_moves_a_batch_of_its_bytes() -> None:
+    """At a batch of 2 (memory at that batch, as a report's --batch computes it) every kernel's activations
+    double, those of a SiLU or a shuffle (in place in the memory model) as well as a convolution's."""
+    from costcalc.analysis.latency_terms import layer_terms
+    from costcalc.analysis.memory import memory
+
+    for name in ("efficientnet_b0", "shufflenet_v2_x1_0"):
+        network = load_network(name)
+        evaluation = evaluate(network, *variant_point(network.spec, None, None, 224))
+        one, two = layer_terms(evaluation, memory(evaluation)), layer_terms(evaluation, memory(evaluation, "fp32", 2),
+                                                                             1, 2)
+        assert any(a.activation_bytes for a in one)
+        assert all(b.activation_bytes == 2 * a.activation_bytes and b.weight_bytes == a.weight_bytes
+                   for a, b in zip(one, two))

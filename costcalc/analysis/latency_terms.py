@@ -108,10 +108,12 @@ def padded(row: LayerCost, macs: int, channel_block: int) -> int:
     return -(-macs * blocks * channel_block // channels)
 
 
-def layer_terms(evaluation: Evaluation, memory_use: Memory, channel_block: int = 1) -> list[LayerTerms]:
+def layer_terms(evaluation: Evaluation, memory_use: Memory, channel_block: int = 1,
+                memory_batch: int = 1) -> list[LayerTerms]:
+    """Each layer's terms; ``memory_batch``: the batch ``memory_use`` was computed at (its activations')."""
     from costcalc.devices.profiles import DTYPES
 
-    size = DTYPES[memory_use.dtype]
+    size = DTYPES[memory_use.dtype] * memory_batch
     terms = []
     for row, layer, runs in zip(evaluation.layers, memory_use.layers, kernels(evaluation)):
         macs = padded(row, _macs(row), channel_block) if runs else 0
