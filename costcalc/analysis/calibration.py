@@ -50,8 +50,9 @@ class Observation(NamedTuple):
     mult_adds: int  # of what it measured, for the table
 
 
-def observe(measurements: list[Measurement]) -> list[Observation]:
-    """Evaluate what each measurement measured (each network and design point once)."""
+def observe(measurements: list[Measurement], channel_block: int = 1) -> list[Observation]:
+    """Evaluate what each measurement measured (each network and design point once), convolutions' output
+    channels in whole blocks of ``channel_block`` (costcalc.analysis.latency_terms.padded)."""
     from costcalc.analysis.memory import memory
     from costcalc.engine.exact import evaluate
     from costcalc.spec.loading import load_network, variant_point
@@ -71,7 +72,7 @@ def observe(measurements: list[Measurement]) -> list[Observation]:
             network = networks[network_key]
             alpha, rho = variant_point(network.spec, measured.alpha, None, measured.resolution)
             evaluation = evaluate(network, alpha, rho)
-            points[key] = (layer_terms(evaluation, memory(evaluation, measured.dtype)), evaluation)
+            points[key] = (layer_terms(evaluation, memory(evaluation, measured.dtype), channel_block), evaluation)
         layers, evaluation = points[key]
         if measured.layer is None:
             found.append(Observation(measured, layers, True, sum(layer.mult_adds for layer in layers)))
@@ -187,8 +188,9 @@ def candidates() -> list[tuple[str, Fraction | None]]:
     return [("sum", None)] + [("roofline", balance) for balance in BALANCES]
 
 
-def calibrate(measurements: list[Measurement]) -> Calibration:
-    """The model of the form with the smallest held-out RMSPE, fitted on every measurement."""
+def calibrate(measurements: list[Measurement], channel_block: int = 1) -> Calibration:
+    """The model of the form with the smallest held-out RMSPE, fitted on every measurement (at the device's
+    ``channel_block``, which the caller knows: the fit does not choose it)."""
     if len(measurements) < MIN_MEASUREMENTS:
         where = measurements[-1].location if measurements else Location("")
         raise CalibrationError(Diagnostic(where._replace(line=0, column=0), f"{len(measurements)} measurements: "
@@ -199,7 +201,7 @@ def calibrate(measurements: list[Measurement]) -> Calibration:
                                           f"several dtypes ({', '.join(dtypes)}): fit one device file per dtype",
                                           "E542"))
     ordered = sorted(measurements, key=lambda m: digest([m]))  # folds that do not depend on the file's order
-    seen = observe(ordered)
+    seen = observe(ordered, channel_block)
     method = "leave-one-out" if len(seen) <= LEAVE_ONE_OUT_UP_TO else f"{FOLDS}-fold"
     best: tuple[Fraction, str, Fraction | None, list[Fraction]] | None = None
     for form, balance in candidates():
@@ -215,7 +217,8 @@ def calibrate(measurements: list[Measurement]) -> Calibration:
     if not any(coefficients):
         raise CalibrationError(Diagnostic(Location(""), "no term of the model explains these measurements", "E542"))
     named = {name: _rounded(value, SIGNIFICANT_DIGITS) for name, value in zip(term_names(form), coefficients)}
-    return Calibration(form, balance, named, dtypes[0], len(seen), digest(measurements), summary(errors, method))
+    return Calibration(form, balance, named, dtypes[0], len(seen), digest(measurements), summary(errors, method),
+                       channel_block)
 
 
 def predict(observation: Observation, calibration: Calibration) -> Fraction:

@@ -7,9 +7,19 @@ the bytes it moves, exact, and the model's terms summed over a network (docs/cal
   with other weight multiply-accumulates (fully connected, Linear on tokens) is ``matmul``, and every other
   layer that moves bytes (pooling, adds, a softmax, a norm that is not fused) is ``elementwise``.
 - **Mult-Adds**: the layer's weight multiply-accumulates (``weight_macs`` and its qualified children), whatever
-  the report's convention counts: a device spends its time on them whichever convention a report uses.
+  the report's convention counts: a device spends its time on them whichever convention a report uses. With a
+  channel block B > 1 (the device's, costcalc.devices.calibrated), a convolution's are counted with its output
+  channels rounded up to a multiple of B (``padded``): the vector lanes a CPU computes whether they hold a
+  channel or not.
 - **Bytes moved**: as the roofline counts them (costcalc.analysis.roofline): inputs + output + weights; 0 for
-  an in-place layer or one that never runs. A batch of B scales the activations, not the weights.
+  a layer that never runs. A batch of B scales the activations, not the weights.
+- **Which layers run**, as ONNX Runtime's CPU graph optimizer leaves them (``kernels``; the "Graph
+  Optimizations in ONNX Runtime" page: Conv BatchNorm fusion, Conv Activation fusion, and the NCHWc layout
+  optimizer, which folds a residual's Add into the convolution's output): a batch norm, an activation that
+  fusion supports (``FUSED_ACTIVATIONS``) or an add right after a convolution (or after one so fused), whose
+  input nothing else reads, is folded into that convolution and runs no kernel; an in-place kind that
+  ``runs_unfused`` otherwise runs one, reading as many bytes as it writes (SiLU, a channel shuffle's
+  transpose, a split's slice); a view (flatten, dropout) never runs. Each kernel pays the per-layer overhead.
 """
 
 from __future__ import annotations
@@ -27,7 +37,7 @@ class LayerTerms(NamedTuple):
     mult_adds: int
     activation_bytes: int  # inputs read + output written
     weight_bytes: int
-    runs: bool  # it moves or computes something (an in-place or params-only layer does not)
+    runs: bool  # a kernel of its own (kernels): not a view, a fused layer or one in a params-only branch
 
     def bytes_moved(self, batch: int = 1) -> int:
         return self.activation_bytes * batch + self.weight_bytes
@@ -50,15 +60,77 @@ def _macs(row: LayerCost) -> int:
                if name == "weight_macs" or name.startswith("weight_macs."))
 
 
-def layer_terms(evaluation: Evaluation, memory_use: Memory) -> list[LayerTerms]:
+# The activations ONNX Runtime's Conv Activation fusion folds into a convolution on the CPU (checked on 1.32:
+# a Conv then Relu, Clip, LeakyRelu, Sigmoid, Tanh, HardSigmoid or HardSwish becomes one Conv; Elu, Selu and
+# SiLU's Sigmoid-Mul stay kernels of their own, the last as a QuickGelu). As cost components (act_<function>).
+FUSED_ACTIVATIONS = frozenset(f"act_{name}" for name in ("relu", "relu6", "leaky_relu", "sigmoid", "tanh",
+                                                           "hard_sigmoid", "hard_swish"))
+_FUSED_OTHERS = frozenset({"bn_affine", "bn_stats", "bn_elements", "merge_adds"})  # batch norm, a residual's add
+
+
+def _fusable(row: LayerCost) -> bool:
+    """What a fusion folds into the convolution before: every component it reports is a batch norm's, a
+    fusable activation's or an add's (how it is invoked, ``act_relu.functional``, does not matter)."""
+    names = {name.split(".")[0] for name, amount in row.components.items() if amount}
+    return bool(names) and names <= FUSED_ACTIVATIONS | _FUSED_OTHERS
+
+
+def kernels(evaluation: Evaluation) -> list[bool]:
+    """Which layers ONNX Runtime runs as a kernel of their own (module docstring): not one that never runs, a
+    view, or one folded into the convolution it reads, when nothing else reads that convolution's output."""
+    nodes, rows = evaluation.network.nodes, evaluation.layers
+    readers = [0] * len(rows)
+    for node in nodes:
+        for source in set(node.inputs):
+            if source >= 0:
+                readers[source] += 1
+    ends_in_conv = [False] * len(rows)  # a convolution, or a layer folded into one
+    runs = []
+    for index, (node, row) in enumerate(zip(nodes, rows)):
+        if row.idle:
+            runs.append(False)
+            continue
+        folded = _fusable(row) and any(source >= 0 and ends_in_conv[source] and readers[source] == 1
+                                       for source in node.inputs)
+        ends_in_conv[index] = folded or row.layer.conv_view() is not None
+        runs.append(not folded and (not row.layer.in_place or row.layer.runs_unfused))
+    return runs
+
+
+def padded(row: LayerCost, macs: int, channel_block: int) -> int:
+    """A convolution's Mult-Adds with its N output channels computed in whole blocks of ``channel_block``:
+    macs x ceil(N / B) x B / N (rounded up; each output channel of a convolution has the same Mult-Adds), as
+    ONNX Runtime's NCHWc convolutions pad their filters to whole blocks (a depthwise one: its channels)."""
+    channels = int(row.output_shape.channels)
+    if channel_block == 1 or row.layer.conv_view() is None or not channels:
+        return macs
+    blocks = -(-channels // channel_block)
+    return -(-macs * blocks * channel_block // channels)
+
+
+def layer_terms(evaluation: Evaluation, memory_use: Memory, channel_block: int = 1,
+                memory_batch: int = 1) -> list[LayerTerms]:
+    """Each layer's terms; ``memory_batch``: the batch ``memory_use`` was computed at (its activations')."""
+    from costcalc.devices.profiles import DTYPES
+
+    size = DTYPES[memory_use.dtype] * memory_batch
     terms = []
-    for row, layer in zip(evaluation.layers, memory_use.layers):
-        idle = row.layer.in_place or row.idle
-        macs = 0 if row.idle else _macs(row)
-        activations = 0 if idle else layer.input_bytes + layer.activation_bytes
-        weights = 0 if idle else layer.weight_bytes
-        terms.append(LayerTerms(family_of(row), macs, activations, weights, bool(macs or activations or weights)))
+    for row, layer, runs in zip(evaluation.layers, memory_use.layers, kernels(evaluation)):
+        macs = padded(row, _macs(row), channel_block) if runs else 0
+        activations = weights = 0
+        if runs and row.layer.in_place:  # run on its own: it reads what it writes (a map, a slice, a permutation)
+            activations = 2 * size * _elements(row.output_shape)
+        elif runs:
+            activations, weights = layer.input_bytes + layer.activation_bytes, layer.weight_bytes
+        terms.append(LayerTerms(family_of(row), macs, activations, weights, runs))
     return terms
+
+
+def _elements(shape: tuple[int, ...]) -> int:
+    count = 1
+    for extent in shape:
+        count *= extent
+    return count
 
 
 def features(layers: list[LayerTerms], form: str, balance: Fraction | None, batch: int = 1,

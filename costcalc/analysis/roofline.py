@@ -87,7 +87,7 @@ def calibrated(evaluation: Evaluation, memory_use: Memory, device: Device, batch
                                      f"{calibration.dtype} only, not {memory_use.dtype}: calibrate it on "
                                      f"{memory_use.dtype} measurements", "E532"))
     layers = []
-    for terms in layer_terms(evaluation, memory_use):
+    for terms in layer_terms(evaluation, memory_use, calibration.channel_block, batch):
         terms = terms._replace(mult_adds=terms.mult_adds * batch)
         time, bound = layer_time(terms, calibration)
         moved = terms.bytes_moved()

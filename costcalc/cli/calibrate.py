@@ -37,13 +37,16 @@ from costcalc.cli.options import WHOLE, Choice, values_option
 @click.option("--clock", type=Choice(["wall", "cpu"]), default="wall", show_default=True,
               help="--run: wall-clock time, or (with --threads 1) the CPU time of the thread that runs the model: "
                    "on a machine other programs share, the time it was not given is left out.")
+@click.option("--channel-block", type=WHOLE, default=1, show_default=True,
+              help="The device's vector width in channels: convolutions' output channels count in whole blocks of "
+                   "it (ONNX Runtime on x86: 16 with AVX-512F, 8 with AVX2). docs/calibrate.md.")
 @click.option("--csv", "csv_output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="--run: also write the measurements to this CSV (the input of --measurements).")
 @guarded
 def calibrate_command(measurements_file: str | None, run_here: bool, output: str | None, name: str | None,
                       validate_file: str | None, output_format: str, models: str, alphas: str,
                       resolutions: str | None, depths: str, repeats: int, warmup: int, threads: int | None,
-                      clock: str, csv_output: str | None) -> None:
+                      clock: str, channel_block: int, csv_output: str | None) -> None:
     """Fit a latency model (per-inference and per-layer overheads, time per Mult-Add and per byte moved for
     each kind family, or the roofline's max()) to measurements, state its held-out error, and write it as a
     device file: report, sweep, solve and check --device FILE then predict with it."""
@@ -52,8 +55,12 @@ def calibrate_command(measurements_file: str | None, run_here: bool, output: str
     from costcalc.render import calibrate_formats
     from costcalc.source.measurements import read_measurements
 
+    from costcalc.devices.calibrated import MAX_CHANNEL_BLOCK
+
     if (measurements_file is None) == (not run_here):
         raise click.UsageError("give --measurements FILE.csv or --run (one of them)")
+    if not 1 <= channel_block <= MAX_CHANNEL_BLOCK:
+        raise click.BadParameter(f"from 1 to {MAX_CHANNEL_BLOCK} channels", param_hint="'--channel-block'")
     run = None
     if run_here:
         from costcalc.cli.calibrate_run import measure_here
@@ -67,12 +74,13 @@ def calibrate_command(measurements_file: str | None, run_here: bool, output: str
                                          repeats, warmup, threads, csv_output, clock)
     else:
         measurements = read_measurements(measurements_file)  # type: ignore[arg-type]
-    calibration = calibrate(measurements)
+    calibration = calibrate(measurements, channel_block)
     device_name = name or (os.path.splitext(os.path.basename(output))[0] if output else "calibrated")
-    rows = [(seen, predict(seen, calibration)) for seen in observe(measurements)]
+    rows = [(seen, predict(seen, calibration)) for seen in observe(measurements, channel_block)]
     validation = None
     if validate_file is not None:
-        validation = [(seen, predict(seen, calibration)) for seen in observe(read_measurements(validate_file))]
+        validation = [(seen, predict(seen, calibration))
+                      for seen in observe(read_measurements(validate_file), channel_block)]
     result = calibrate_formats.CalibrateResult(calibration, device_name, rows, output, run, validation)
     if output is not None:
         source = (f"costcalc calibrate --run ({run.runtime}, {run.threads} threads)" if run is not None

@@ -16,6 +16,11 @@ exactly from the spec:
   standard convolution); the pooled term carries what they do say to those kinds, and the fit (which tries the
   pooled term first, costcalc.analysis.nnls) gives a family a term of its own only where the data asks for it.
 
+And, when the fit was given one (``calibrate --channel-block``), the device's channel block: a convolution's
+Mult-Adds are counted with its output channels rounded up to whole blocks of that many, as a CPU computes
+them in vector registers of that many channels (ONNX Runtime's NCHWc layout: MLAS's ``NchwcBlockSize``, 16
+with AVX-512F, 8 with AVX2; a convolution of 24 channels costs what one of 32 does).
+
 With it, the held-out error of the fit (leave-one-out or k-fold: RMSPE, the share within ±10 %, the worst
 case), how many measurements it was fitted on and a digest of them: every latency printed with the model
 carries that error (docs/calibrate.md).
@@ -34,6 +39,7 @@ GROUPS = ("all", *FAMILIES)  # the pooled term, then each family's own
 def is_roofline(form: str) -> bool:
     return form == "roofline"
 MAX_MEASUREMENTS = 10**6
+MAX_CHANNEL_BLOCK = 256
 
 
 def term_names(form: str) -> tuple[str, ...]:
@@ -62,6 +68,7 @@ class Calibration(NamedTuple):
     measurements: int
     digest: str  # sha256 of the measurements, canonical (costcalc.analysis.calibration.digest)
     held_out: HeldOutError
+    channel_block: int = 1  # convolutions' output channels counted in whole blocks of this many (1: as they are)
 
 
 def read_calibration(data: Any, where: Any, problem: Any) -> Calibration | None:
@@ -74,13 +81,13 @@ def read_calibration(data: Any, where: Any, problem: Any) -> Calibration | None:
         problem(where, "'calibration' must be a mapping (written by costcalc calibrate)")
         return None
     found = 0
-    keys = ("form", "balance", "coefficients", "dtype", "measurements", "digest", "held_out")
+    keys = ("form", "balance", "coefficients", "dtype", "measurements", "digest", "held_out", "channel_block")
     for key in data:
         if key not in keys:
             problem(data.key_at[key], f"unknown key {key!r} in 'calibration'; expected: {', '.join(keys)}")
             found += 1
     for key in keys:
-        if key not in data and key != "balance":
+        if key not in data and key not in ("balance", "channel_block"):
             problem(where, f"'calibration' has no '{key}'")
             found += 1
     if found:
@@ -126,6 +133,10 @@ def read_calibration(data: Any, where: Any, problem: Any) -> Calibration | None:
     digest = data["digest"]
     if not isinstance(digest, str) or len(digest) > 100:
         problem(data.value_at["digest"], "'digest' must be a string (sha256:...)")
+    block = data.get("channel_block", 1)
+    if not isinstance(block, int) or isinstance(block, bool) or not 1 <= block <= MAX_CHANNEL_BLOCK:
+        problem(data.value_at["channel_block"], f"'channel_block' must be a whole number from 1 to {MAX_CHANNEL_BLOCK}")
+        block = None
     held = data["held_out"]
     error = None
     if not isinstance(held, Mapping) or set(held) != {"method", "rmspe", "within_10_percent", "worst", "count"}:
@@ -141,7 +152,7 @@ def read_calibration(data: Any, where: Any, problem: Any) -> Calibration | None:
                                                f"whole numbers from 0 to {MAX_MEASUREMENTS:,}")
         elif rmspe is not None and worst is not None:
             error = HeldOutError(held["method"], rmspe, counts[0], worst, counts[1])
-    if error is None or (is_roofline(form) and balance is None):
+    if error is None or block is None or (is_roofline(form) and balance is None):
         return None
     return Calibration(form, balance, {name: coefficients.get(name, Fraction(0)) for name in names}, dtype, count,
-                       digest, error)
+                       digest, error, block)

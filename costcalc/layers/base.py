@@ -148,6 +148,11 @@ class Layer:
     fixed_output_size: ClassVar[bool]
     expansion: ClassVar[str]
     takes_tokens: ClassVar[bool] = False  # it may read tokens (not only feature maps); the engine refuses others
+    # In place (memory), yet an inference runtime runs it as a kernel of its own that reads its input and
+    # writes its output unless a fusion folds it into the convolution before (batch norm, activations) or it
+    # copies anyway (a channel shuffle's transpose, a split's slice): the calibrated latency model's facts
+    # (costcalc.analysis.latency_terms). False: a view or the identity at inference (flatten, dropout).
+    runs_unfused: ClassVar[bool] = False
     name: str | None
 
     def __init_subclass__(cls, **options: Any) -> None:

@@ -113,9 +113,11 @@ class Scale(Merge):
 
 
 class _Rearrange(Layer):
-    """The facts of split and shuffle: a view or permutation of their input, in place."""
+    """The facts of split and shuffle: a view or permutation of their input, in place (memory); a runtime still
+    copies it (ONNX Runtime's Split, and the Transpose of a shuffle's reshape-transpose-reshape)."""
 
     in_place = True
+    runs_unfused = True
     channels_follow_resolution = False
     fixed_output_size = False
     expansion = "itself"

@@ -44,6 +44,7 @@ class BatchNorm(_AfterPrevious):
     summary = "batch normalisation (2 trainable + 2 running statistics per channel)"
     name_prefix = "bn"
     in_place = True
+    runs_unfused = True
 
     name: str | None = f.name_field()
 
@@ -60,6 +61,7 @@ class Activation(_AfterPrevious):
     summary = "elementwise activation (relu, relu6, hard_swish, ...)"
     name_prefix = "act"
     in_place = True
+    runs_unfused = True
 
     takes_tokens = True
 
@@ -161,6 +163,7 @@ class LayerScale(_AfterPrevious):
     summary = "per-channel learned scale (ConvNeXt): 1 parameter per channel"
     name_prefix = "layer_scale"
     in_place = True
+    runs_unfused = True
     takes_tokens = True
 
     name: str | None = f.name_field()

@@ -78,6 +78,8 @@ def device_yaml(result: CalibrateResult, source: str) -> str:
              f"  form: {calibration.form}"]
     if calibration.balance is not None:
         lines.append(f"  balance: {dumps(str(calibration.balance))}   # Mult-Adds per byte in max(Mult-Adds, balance x bytes)")
+    if calibration.channel_block != 1:
+        lines.append(f"  channel_block: {calibration.channel_block}   # convolutions' output channels in whole blocks")
     lines.append("  coefficients:")
     lines += [f"    {name}: {dumps(_decimal(value))}" for name, value in calibration.coefficients.items()]
     lines += [f"  dtype: {calibration.dtype}",
@@ -178,7 +180,7 @@ def to_json(result: CalibrateResult) -> str:
         "balance": None if calibration.balance is None else float(calibration.balance),
         "coefficients": {name: _decimal(value) for name, value in calibration.coefficients.items()},
         "measurements": calibration.measurements, "digest": calibration.digest,
-        "held_out": band_json(calibration), "output": result.output,
+        "channel_block": calibration.channel_block, "held_out": band_json(calibration), "output": result.output,
         "rows": [_row_json(row, fitted) for row, fitted in result.rows],
     }
     if result.validation is not None:
