@@ -59,6 +59,14 @@ checks:
     max_mult_adds: 600M
 """
 BAD_BUDGETS = BUDGETS.replace("spec: net.yaml", "spec: bad.yaml")
+# Four of the bundled Pixel 3 measurements (costcalc/devices/measurements/): enough to fit, quick to fit.
+MEASURED = """\
+model,alpha,resolution,depth_multiplier,dtype,batch,latency_ms
+mobilenet_v1,0.25,128,1,fp32,1,1.2
+mobilenet_v1,0.25,160,1,fp32,1,1.7
+mobilenet_v1,0.25,192,1,fp32,1,2.4
+mobilenet_v1,0.25,224,1,fp32,1,3.3
+"""
 
 FORMATS = ("json", "csv", "markdown", "table", "svg", "html")
 
@@ -73,8 +81,7 @@ WRITERS: dict[str, list[tuple[str, ...]]] = {
                 for fmt in ("text", "markdown", "json")],
     "import": [("import", str(Path(__file__).parent / "fixtures" / "onnx" / "squeezenet1_1.onnx"), "-o", OUT)],
     "export": [("export", "net.yaml", "-o", OUT, "--weights", "none")],
-    "calibrate": [("calibrate", "--measurements", str(Path(__file__).parents[1] / "costcalc" / "devices" / "measurements"
-                                                     / "pixel3_tflite_mobilenet_v1.csv"), "-o", OUT)],
+    "calibrate": [("calibrate", "--measurements", "measured.csv", "-o", OUT)],
 }
 # The same commands failing on bad input (exit 2).
 FAILING: dict[str, tuple[str, ...]] = {
@@ -98,6 +105,7 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / "costcalc.yaml").write_text(BUDGETS, encoding="utf-8")
     (tmp_path / "bad_budgets.yaml").write_text(BAD_BUDGETS, encoding="utf-8")
     (tmp_path / "bad.onnx").write_bytes(b"\x3a\x7f not an ONNX model")
+    (tmp_path / "measured.csv").write_text(MEASURED, encoding="utf-8")
     return tmp_path
 
 
