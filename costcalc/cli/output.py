@@ -174,13 +174,14 @@ def emit(text: str, output: str | None) -> None:
 def console_width() -> int | None:
     """The terminal's width (``COLUMNS`` when set), or None for a pipe, which gets every column: a pipe has no
     width to crop to, and what reads it should not lose the columns a narrow guess would hide."""
-    import shutil
     import sys
 
     columns = os.environ.get("COLUMNS", "")
     if columns.isdigit() and 0 < int(columns) <= 10_000:
         return int(columns)
     if sys.stdout.isatty():
+        import shutil  # only here: it loads zlib, bz2 and lzma, milliseconds of every table's start-up
+
         return shutil.get_terminal_size((132, 24)).columns
     return None
 
