@@ -214,7 +214,7 @@ def show_rich(make: Callable[[int], Any], output_format: str, output: str | None
 
     width = console_width() if output_format == "table" and not output else None
     if width is not None:
-        console = Console(width=width, highlight=False)
+        console = Console(width=width, highlight=False, emoji=False)
         with console.capture() as capture:
             console.print(fit(make(width), width))
         emit(without_trailing_spaces(capture.get()), None)
@@ -225,7 +225,7 @@ def show_rich(make: Callable[[int], Any], output_format: str, output: str | None
 
     renderable = make(UNLIMITED)
     width = max(132, natural_width(renderable))  # a file has no terminal to crop a wide table to
-    console = Console(file=io.StringIO(), width=width, record=True, highlight=False,
+    console = Console(file=io.StringIO(), width=width, record=True, highlight=False, emoji=False,
                       color_system=None if output_format == "table" else "truecolor", force_terminal=output_format != "table")
     console.print(renderable)
     if output_format == "svg":
