@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from costcalc.cli import main
 from costcalc.source import spec_cache
-from costcalc.source.bundled import bundled_files
+from costcalc.source.bundled import bundled_files, is_bundled_file
 from costcalc.source.positioned import Mapping, Sequence
 from costcalc.source.positioned_yaml import parse_yaml, read_yaml
 
@@ -47,9 +47,9 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_a_bundled_spec_is_cached_then_read_back_with_every_location(folder: Path) -> None:
     parsed = read_yaml(MOBILENET)
-    first = spec_cache.read_spec_tree(MOBILENET)  # parses, then writes the cached form
+    first = spec_cache.read_spec_tree(MOBILENET, cached=True)  # parses, then writes the cached form
     assert len(cached_files(folder)) == 1
-    second = spec_cache.read_spec_tree(MOBILENET)  # reads the cached form
+    second = spec_cache.read_spec_tree(MOBILENET, cached=True)  # reads the cached form
     assert positioned(first) == positioned(second) == positioned(parsed)
     assert second is not first
 
@@ -64,8 +64,12 @@ def test_the_report_is_byte_identical_with_and_without_the_cache(tmp_path: Path)
     for args in (["--format", "json"], ["resnet50", "--format", "csv"], ["efficientnet_b2", "--format", "json"]):
         uncached = report("", *args)  # an empty COSTCALC_CACHE_DIR turns the cache off
         assert report(str(tmp_path), *args) == uncached  # written
+        written = {file: file.read_bytes() for file in cached_files(tmp_path)}
         assert report(str(tmp_path), *args) == uncached  # read back
-    assert len(cached_files(tmp_path)) == 3  # mobilenet_v1.yaml, resnet.yaml, efficientnet.yaml
+        assert {file: file.read_bytes() for file in cached_files(tmp_path)} == written
+    for name in ("mobilenet_v1", "resnet", "efficientnet"):  # the files of the three reports' specs
+        key = spec_cache.cache_key(Path(bundled_files()[name]).read_text(encoding="utf-8"))
+        assert (tmp_path / f"spec-{key}.json").is_file()
 
 
 def rewrite(file: Path, change: Any, keep_digest: bool = False) -> None:
@@ -89,7 +93,7 @@ def set_first_filters(record: Any, value: Any) -> None:
 @pytest.mark.parametrize("damage", ["digest", "truncated", "not json", "wrong key", "wrong shape", "group-writable"])
 def test_a_damaged_cache_file_is_ignored_and_the_spec_parsed(folder: Path, damage: str) -> None:
     expected = positioned(read_yaml(MOBILENET))
-    spec_cache.read_spec_tree(MOBILENET)
+    spec_cache.read_spec_tree(MOBILENET, cached=True)
     [file] = cached_files(folder)
     if damage == "digest":  # the tree changed, its digest not
         rewrite(file, lambda record: set_first_filters(record, 64), keep_digest=True)
@@ -104,7 +108,7 @@ def test_a_damaged_cache_file_is_ignored_and_the_spec_parsed(folder: Path, damag
         rewrite(file, lambda record: set_first_filters(record, {"python/object": "os.system"}))
     else:
         os.chmod(file, 0o664)
-    assert positioned(spec_cache.read_spec_tree(MOBILENET)) == expected
+    assert positioned(spec_cache.read_spec_tree(MOBILENET, cached=True)) == expected
 
 
 def test_a_changed_spec_or_loader_gets_a_new_key() -> None:
@@ -119,14 +123,15 @@ def test_an_unwritable_cache_folder_is_no_error(tmp_path: Path, monkeypatch: pyt
     blocker = tmp_path / "a file"
     blocker.write_text("not a folder")
     monkeypatch.setenv("COSTCALC_CACHE_DIR", str(blocker / "cache"))  # cannot be made: a file is in the way
-    assert positioned(spec_cache.read_spec_tree(MOBILENET)) == positioned(read_yaml(MOBILENET))
+    assert positioned(spec_cache.read_spec_tree(MOBILENET, cached=True)) == positioned(read_yaml(MOBILENET))
     assert blocker.read_text() == "not a folder"
 
 
 def test_a_spec_that_is_not_bundled_is_never_cached(folder: Path, tmp_path: Path) -> None:
     own = tmp_path / "mine.yaml"
     own.write_text(Path(MOBILENET).read_text(encoding="utf-8"), encoding="utf-8")
-    spec_cache.read_spec_tree(str(own))
+    assert not is_bundled_file(str(own)) and is_bundled_file(MOBILENET)
+    spec_cache.read_spec_tree(str(own), cached=False)
     assert not folder.exists()
 
 

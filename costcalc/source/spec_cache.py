@@ -17,6 +17,7 @@ the spec is then parsed, as without a cache. Specs that are not bundled are alwa
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from typing import Any, Protocol
@@ -66,17 +67,11 @@ def cache_dir() -> str | None:
     return os.path.join(base, "costcalc")
 
 
-def is_bundled_file(path: str) -> bool:
-    """Whether ``path`` is a spec file that ships with costcalc (in ``bundled_dir()``)."""
-    from costcalc.source.bundled import bundled_dir
-
-    return os.path.dirname(os.path.abspath(path)) == os.path.abspath(bundled_dir())
-
-
-def read_spec_tree(path: str) -> Any:
-    """The parsed tree of the spec file ``path`` (``positioned_yaml.read_yaml``'s), from the cache when ``path``
-    is a bundled spec with a valid cached form; parsed (and then cached) otherwise."""
-    if not is_bundled_file(path):
+def read_spec_tree(path: str, cached: bool) -> Any:
+    """The parsed tree of the spec file ``path`` (``positioned_yaml.read_yaml``'s): when ``cached`` (a bundled
+    spec: ``costcalc.source.bundled.is_bundled_file``), from its cached form if it has a valid one, else parsed
+    and then cached; else parsed."""
+    if not cached:
         from costcalc.source.positioned_yaml import read_yaml
 
         return read_yaml(path)
@@ -104,6 +99,18 @@ def read_spec_tree(path: str) -> Any:
 def cache_key(text: str) -> str | None:
     """The key of ``text``'s cached form (see the module's docstring), or None when costcalc's own modules
     cannot be read (then nothing is cached)."""
+    code = _code_digest()
+    if code is None:
+        return None
+    digest = sha256(code)
+    digest.update(text.encode("utf-8"))
+    return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def _code_digest() -> bytes | None:
+    """What the key takes from costcalc itself: its version, this format's number and the source of the
+    modules that give a cached tree its meaning; read once per process."""
     from costcalc import __version__
 
     digest = sha256(f"costcalc {__version__} spec cache {FORMAT}\n".encode())
@@ -114,8 +121,7 @@ def cache_key(text: str) -> str | None:
                 digest.update(sha256(handle.read()).digest())
     except OSError:
         return None
-    digest.update(text.encode("utf-8"))
-    return digest.hexdigest()
+    return digest.digest()
 
 
 def load_cached(file: str, key: str, path: str) -> Any:
@@ -160,7 +166,7 @@ def store(file: str, key: str, tree: Any) -> None:
     temporary = f"{file}.{os.getpid()}.tmp"
     try:
         os.makedirs(folder, mode=0o700, exist_ok=True)
-        with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as handle:
+        with open(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as handle:
             handle.write(sha256(body).hexdigest().encode() + b"\n" + body)
         os.replace(temporary, file)
     except OSError:

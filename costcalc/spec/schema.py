@@ -182,10 +182,11 @@ def load_spec(path: str) -> Spec:
     """Read, parse and validate a spec file; ``FILE#NAME`` (a bundled variant's path) is its variant NAME."""
     from costcalc.source.bundled import split_variant
 
+    from costcalc.source.bundled import is_bundled_file
     from costcalc.source.spec_cache import read_spec_tree
 
     file, variant = split_variant(path)
-    spec = parse_spec(read_spec_tree(file), file)  # a bundled spec's tree from its cached form, if valid
+    spec = parse_spec(read_spec_tree(file, cached=is_bundled_file(file)), file)  # a bundled spec: its cached form
     if variant is None:
         return spec
     if variant not in spec.variants:
