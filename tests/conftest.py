@@ -57,3 +57,15 @@ def snapshot(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
                         f"`pytest {UPDATE_OPTION}` and review the diff):\n{diff}", pytrace=False)
 
     return check
+
+
+@pytest.fixture(autouse=True, scope="session")
+def spec_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The cache of bundled specs (costcalc/source/spec_cache.py) in a folder of this run, not the user's: the
+    first load of each bundled spec writes its cached form, every later one (and every subprocess) reads it, so
+    every golden and snapshot of a bundled spec also checks the cached path."""
+    import os
+
+    folder = tmp_path_factory.mktemp("spec-cache")
+    os.environ["COSTCALC_CACHE_DIR"] = str(folder)
+    return folder

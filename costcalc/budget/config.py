@@ -30,7 +30,7 @@ from typing import Any, NamedTuple
 
 from costcalc.errors import CostcalcError, Diagnostic, Location, did_you_mean, quoted, shorten_quotes
 from costcalc.source.names import names_a_file, warn_if_shadowed
-from costcalc.source.positioned_yaml import Mapping, Sequence
+from costcalc.source.positioned import Mapping, Sequence
 from costcalc.source.problems import Problems, unknown_keys
 
 CHECK_KEYS = ("spec", "alpha", "resolution", "depth_multiplier", "width_rule", "convention", "max_mult_adds",

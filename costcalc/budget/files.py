@@ -9,7 +9,8 @@ from typing import Any
 
 from costcalc.budget.config import BudgetConfig, BudgetError, parse_config
 from costcalc.errors import Diagnostic, Location, quoted
-from costcalc.source.positioned_yaml import Mapping, Sequence, read_yaml
+from costcalc.source.positioned import Mapping, Sequence
+from costcalc.source.positioned_yaml import read_yaml
 
 DEFAULT_FILES = ("costcalc.yaml", "pyproject.toml")
 

@@ -96,7 +96,35 @@ def broken_pipe() -> None:
     sys.exit(EXIT_BROKEN_PIPE)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+# Each command -> the module of this package that defines it (and registers it on ``main`` when imported).
+COMMAND_MODULES = {
+    "calibrate": "calibrate", "check": "budget", "compare": "whatifs", "explain": "report", "export": "models",
+    "formula": "report", "import": "models", "list": "report", "report": "report", "snapshot": "budget",
+    "solve": "whatifs", "sweep": "whatifs",
+}
+
+
+class CommandsOnDemand(click.Group):
+    """A group that imports a command's module only when that command is asked for: ``report`` then never
+    loads the options, imports and decorators of ``check``, ``sweep`` or ``calibrate`` (start-up, issue 17).
+    ``--help`` and shell completion list every command, and so import them all."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMAND_MODULES)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = COMMAND_MODULES.get(cmd_name)
+        if module is not None and cmd_name not in self.commands:
+            import importlib
+
+            from costcalc.cli.completion import attach
+
+            importlib.import_module(f"costcalc.cli.{module}")
+            attach(self)
+        return self.commands.get(cmd_name)
+
+
+@click.group(cls=CommandsOnDemand, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="costcalc", message="costcalc %(version)s")
 @click.option("--debug", is_flag=True, help="Show the Python traceback of an internal error.")
 def main(debug: bool) -> None:

@@ -174,13 +174,14 @@ def emit(text: str, output: str | None) -> None:
 def console_width() -> int | None:
     """The terminal's width (``COLUMNS`` when set), or None for a pipe, which gets every column: a pipe has no
     width to crop to, and what reads it should not lose the columns a narrow guess would hide."""
-    import shutil
     import sys
 
     columns = os.environ.get("COLUMNS", "")
     if columns.isdigit() and 0 < int(columns) <= 10_000:
         return int(columns)
     if sys.stdout.isatty():
+        import shutil  # only here: it loads zlib, bz2 and lzma, milliseconds of every table's start-up
+
         return shutil.get_terminal_size((132, 24)).columns
     return None
 
@@ -213,7 +214,7 @@ def show_rich(make: Callable[[int], Any], output_format: str, output: str | None
 
     width = console_width() if output_format == "table" and not output else None
     if width is not None:
-        console = Console(width=width, highlight=False)
+        console = Console(width=width, highlight=False, emoji=False)
         with console.capture() as capture:
             console.print(fit(make(width), width))
         emit(without_trailing_spaces(capture.get()), None)
@@ -224,7 +225,7 @@ def show_rich(make: Callable[[int], Any], output_format: str, output: str | None
 
     renderable = make(UNLIMITED)
     width = max(132, natural_width(renderable))  # a file has no terminal to crop a wide table to
-    console = Console(file=io.StringIO(), width=width, record=True, highlight=False,
+    console = Console(file=io.StringIO(), width=width, record=True, highlight=False, emoji=False,
                       color_system=None if output_format == "table" else "truecolor", force_terminal=output_format != "table")
     console.print(renderable)
     if output_format == "svg":

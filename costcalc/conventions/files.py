@@ -55,7 +55,8 @@ def resolve_convention(text: str, unit: str = "mult-adds", folder: str | None = 
 
 
 def load_convention(path: str) -> Convention:
-    from costcalc.source.positioned_yaml import Mapping, Sequence, read_yaml
+    from costcalc.source.positioned import Mapping, Sequence
+    from costcalc.source.positioned_yaml import read_yaml
     from costcalc.source.problems import Problems, unknown_keys
 
     data = read_yaml(path, "convention")

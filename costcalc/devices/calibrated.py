@@ -75,7 +75,7 @@ def read_calibration(data: Any, where: Any, problem: Any) -> Calibration | None:
     """The ``calibration:`` mapping of a device file (``data``; ``where`` its location), each problem reported
     through ``problem(location, message)``; None when there were any."""
     from costcalc.quantities import exact_number
-    from costcalc.source.positioned_yaml import Mapping
+    from costcalc.source.positioned import Mapping
 
     if not isinstance(data, Mapping):
         problem(where, "'calibration' must be a mapping (written by costcalc calibrate)")

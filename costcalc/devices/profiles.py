@@ -54,7 +54,8 @@ def resolve_device(text: str, folder: str | None = ".") -> Device:
 
 
 def load_device(path: str) -> Device:
-    from costcalc.source.positioned_yaml import Mapping, read_yaml
+    from costcalc.source.positioned import Mapping
+    from costcalc.source.positioned_yaml import read_yaml
     from costcalc.source.problems import Problems, unknown_keys
 
     data = read_yaml(path, "device")

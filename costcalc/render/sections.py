@@ -29,7 +29,7 @@ def natural_width(table: RenderableType) -> int:
 
     from rich.console import Console
 
-    console = Console(file=io.StringIO(), width=1000, color_system=None)
+    console = Console(file=io.StringIO(), width=1000, color_system=None, emoji=False)
     with console.capture() as capture:
         console.print(table)
     return max((len(line) for line in capture.get().splitlines()), default=0)

@@ -38,19 +38,24 @@ def is_family(path: str) -> bool:
         return "\nvariants:" in handle.read()
 
 
+def is_bundled_file(path: str) -> bool:
+    """Whether ``path`` is a spec file that ships with costcalc (in ``bundled_dir()``): only those are cached
+    (``costcalc.source.spec_cache``)."""
+    return os.path.dirname(os.path.abspath(path)) == os.path.abspath(bundled_dir())
+
+
 @functools.lru_cache(maxsize=4)
 def _variants(folder: str) -> dict[str, str]:
     """Variant name -> ``path#variant``, from the ``variants`` of every bundled family (files that ship with
-    costcalc, read by the safe loader; their variants are checked when a spec is loaded)."""
-    import yaml
+    costcalc, read by the safe loader or from their cached form; their variants are checked when a spec is
+    loaded)."""
+    from costcalc.source.spec_cache import read_spec_tree
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     found: dict[str, str] = {}
     for path in bundled_files().values():
         if not is_family(path):
             continue
-        with open(path, encoding="utf-8") as handle:
-            data = yaml.load(handle.read(), Loader=loader)
+        data = read_spec_tree(path, cached=True)
         for name in (data.get("variants") or {}) if isinstance(data, dict) else {}:
             found[str(name)] = f"{path}{VARIANT_MARK}{name}"
     return found

@@ -1,7 +1,7 @@
 """YAML with source positions, through PyYAML's *safe* loader only.
 
 Mappings come back as ``Mapping`` (a dict that knows where each key and value is), sequences as
-``Sequence`` (a list that knows where each item is). Duplicate keys — which PyYAML silently resolves by
+``Sequence`` (a list that knows where each item is): ``costcalc.source.positioned``. Duplicate keys — which PyYAML silently resolves by
 keeping the last — are errors. Tags that build Python objects (``!!python/...``) are refused by the safe
 constructor and reported like any other error.
 """
@@ -14,23 +14,11 @@ from typing import Any
 import yaml
 
 from costcalc.errors import Diagnostic, Location, SpecError, quoted, shorten_quotes
+from costcalc.source.positioned import Mapping, Sequence
 
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-
-class Mapping(dict[Any, Any]):
-    """A YAML mapping with ``location`` (of the mapping) and per-key ``key_at`` / ``value_at``."""
-
-    location: Location
-    key_at: dict[Any, Location]
-    value_at: dict[Any, Location]
-
-
-class Sequence(list[Any]):
-    """A YAML sequence with ``location`` and per-item ``item_at``."""
-
-    location: Location
-    item_at: list[Location]
+__all__ = ["Mapping", "Sequence", "parse_yaml", "read_yaml"]
 
 
 class _Loader(_SafeLoader):  # type: ignore[misc, valid-type]

@@ -6,7 +6,7 @@ from fractions import Fraction
 from typing import Any
 
 from costcalc.errors import CostcalcError, Diagnostic, Location, SpecError, closest, quoted
-from costcalc.source.positioned_yaml import Mapping
+from costcalc.source.positioned import Mapping
 
 MAX_PROBLEMS = 100  # per stage: a file with 30,000 bad lines stops at the hundredth, in a moment
 

@@ -21,7 +21,7 @@ from typing import Any
 from costcalc.errors import Location
 from costcalc.layers import KINDS, SHORTHANDS
 from costcalc.layers import fields as f
-from costcalc.source.positioned_yaml import Mapping
+from costcalc.source.positioned import Mapping
 from costcalc.source.problems import Problems, describe, unknown_keys
 from costcalc.spec import values as v
 from costcalc.spec.entries import STRUCTURES, parse_body

@@ -22,7 +22,7 @@ from costcalc.errors import Location, closest, did_you_mean, quoted
 from costcalc.layers import KINDS, SHORTHANDS
 from costcalc.layers import fields as f
 from costcalc.layers.foreign_names import FIELD_NAMES, field_hint, kind_hint
-from costcalc.source.positioned_yaml import Mapping, Sequence
+from costcalc.source.positioned import Mapping, Sequence
 from costcalc.source.problems import Problems, describe, empty_mapping, unknown_keys
 from costcalc.spec import values as v
 from costcalc.spec.model import (

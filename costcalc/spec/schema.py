@@ -31,7 +31,7 @@ from typing import Any
 from costcalc.errors import Diagnostic, Location, SpecError
 from costcalc.layers import fields as f
 from costcalc.layers.width import EXPANSIONS, HEADS, PRESETS, ROUNDINGS, WidthRule
-from costcalc.source.positioned_yaml import Mapping, read_yaml
+from costcalc.source.positioned import Mapping
 from costcalc.source.problems import Problems, describe, kind_of, unknown_keys
 from costcalc.spec.blocks import parse_args, parse_blocks
 from costcalc.spec.depth import DEPTH_ROUNDINGS, DepthRule
@@ -182,8 +182,11 @@ def load_spec(path: str) -> Spec:
     """Read, parse and validate a spec file; ``FILE#NAME`` (a bundled variant's path) is its variant NAME."""
     from costcalc.source.bundled import split_variant
 
+    from costcalc.source.bundled import is_bundled_file
+    from costcalc.source.spec_cache import read_spec_tree
+
     file, variant = split_variant(path)
-    spec = parse_spec(read_yaml(file), file)
+    spec = parse_spec(read_spec_tree(file, cached=is_bundled_file(file)), file)  # a bundled spec: its cached form
     if variant is None:
         return spec
     if variant not in spec.variants:

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 
 from costcalc.errors import Location, closest, did_you_mean
 from costcalc.layers import fields as f
-from costcalc.source.positioned_yaml import Mapping
+from costcalc.source.positioned import Mapping
 from costcalc.source.problems import Problems, describe
 
 RUNTIME_NAMES = ("in", "block_in", "alpha")

@@ -17,7 +17,7 @@ from typing import Any
 from costcalc.errors import Diagnostic, Location, SpecError, did_you_mean, quoted
 from costcalc.layers import fields as f
 from costcalc.layers.width import PRESETS
-from costcalc.source.positioned_yaml import Mapping
+from costcalc.source.positioned import Mapping
 from costcalc.source.problems import Problems, describe, unknown_keys
 from costcalc.spec.model import REQUIRED_ARG, Spec, Variant
 
