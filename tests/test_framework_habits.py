@@ -77,8 +77,10 @@ def test_a_classifier_that_scales_with_alpha_is_warned_about(tmp_path: Path) -> 
     result = run("report", str(tmp_path / "pt.yaml"), "--alpha", "0.5", "--format", "json")
     assert result.exit_code == 0
     assert result.stderr == (f"{tmp_path / 'pt.yaml'}:9:5: warning[W104]: layer 'fc_1': the classifier's 1000 units "
-                             "scale with alpha (500 at this alpha), as it is not marked fixed: write `fixed: true` to "
-                             "keep the classes\n")
+                             "scale with alpha, as it is not marked fixed: write `fixed: true` to keep the classes\n")
+    sweep = run("sweep", str(tmp_path / "pt.yaml"), "--alpha", "0.25,0.5,0.75", "--resolution", "32,64",
+                "--max-peak-memory", "1GB", "--format", "csv")  # a memory budget: every point evaluated on its own
+    assert sweep.stderr.count("W104") == 1  # said once, not once per alpha
     fixed = PYTORCH_STYLE.replace("padding: 1", "padding: same").replace("units: 1000", "units: 1000, fixed: true")
     (tmp_path / "pt.yaml").write_text(fixed)
     assert run("report", str(tmp_path / "pt.yaml"), "--alpha", "0.5", "--format", "json").stderr == ""

@@ -88,6 +88,6 @@ def _warn_if_classifier_scales(rows: list[LayerCost]) -> None:
     units = getattr(last.layer, "units", None)
     if getattr(last.layer, "fixed", True) or not isinstance(units, int) or units < MANY_UNITS:
         return
-    warn(last.location, f"layer '{last.name}': the classifier's {units} units scale with alpha "
-                         f"({last.output_shape.channels} at this alpha), as it is not marked fixed: write "
-                         "`fixed: true` to keep the classes", "W104")
+    # one text at every alpha, so that a sweep or a solve, which evaluates many, says it once
+    warn(last.location, f"layer '{last.name}': the classifier's {units} units scale with alpha, as it is not "
+                         "marked fixed: write `fixed: true` to keep the classes", "W104")
