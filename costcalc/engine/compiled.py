@@ -116,12 +116,13 @@ class CompiledCost:
         asked for: a channel count that the spec forbids at some alpha (groups that do not divide it) or a
         window that does not fit at some resolution fails exactly where ``evaluate`` fails."""
         found = self._by_alpha.get(alpha)
+        key = None
         if found is None:
             key = self._channel_key(alpha)
             found = self._by_channels.get(key) if key is not None else None
         if found is None:
             spec = self.network.spec
-            arith = _NotingArith(alpha, spec.width)
+            arith = _NotingArith(alpha, spec.width) if self._asked is None else ExactArith(alpha, spec.width)
             factors: list[int] = []
             terms: list[tuple[int, bool, bool]] = []
             fixed = params = 0
@@ -141,9 +142,9 @@ class CompiledCost:
                 params += known[3]
             self._terms = terms
             found = (factors, fixed, params)
-            if self._asked is None and self._shares_channels():
+            if isinstance(arith, _NotingArith) and self._shares_channels():
                 self._asked = tuple(arith.asked)
-            key = self._channel_key(alpha)
+                key = self._channel_key(alpha)
             if key is not None:
                 self._by_channels[key] = found
         self._by_alpha[alpha] = found
