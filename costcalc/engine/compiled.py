@@ -6,7 +6,8 @@ for the components a convention counts per input element (a pool's input), a fac
 plus what does not depend on the resolution at all (a batch norm's 2·C under torchinfo). Its parameters
 depend on alpha only, but for those a component says are proportional to the output's area (ViT's learned
 position embeddings: one vector per token). So for a grid of A alphas and R resolutions, the network is
-propagated A + R times (not A·R) and every point is one exact integer dot product:
+propagated at most A + R times (not A·R; alphas the width rule rounds alike share one propagation,
+``_channel_key``) and every point is one exact integer dot product:
 
     mult_adds(alpha, rho) = Σ_l channel_l(alpha) · area_l(rho) + fixed(alpha)
     params(alpha, rho)    = Σ_l params_l(alpha) + Σ_p factor_p(alpha) · area_p(rho)
@@ -40,9 +41,11 @@ from costcalc.conventions import Convention
 from costcalc.engine.arith import ExactArith
 from costcalc.engine.exact import evaluate, input_shape_at
 from costcalc.engine.propagate import propagate
+from costcalc.errors import ShapeError
 from costcalc.layers.base import Layer, Shape
 from costcalc.layers.components import component
 from costcalc.layers.graph import Merge
+from costcalc.layers.width import WidthRule
 from costcalc.spec.build import Network, Node
 
 
@@ -53,6 +56,18 @@ def _channels_fixed(network: Network, node: Node) -> bool:
         return True
     source = node.inputs[0]
     return source >= 0 and network.nodes[source].layer.fixed_output_size
+
+
+class _NotingArith(ExactArith):
+    """Exact arithmetic that notes each ``(count, fixed)`` its width rule is asked to scale, in order."""
+
+    def __init__(self, alpha: Fraction, width: WidthRule):
+        super().__init__(alpha, width)
+        self.asked: dict[tuple[int, bool], None] = {}
+
+    def channels(self, count: int, fixed: bool = False) -> int:
+        self.asked[(count, fixed)] = None
+        return super().channels(count, fixed)
 
 
 class CompiledCost:
@@ -66,6 +81,9 @@ class CompiledCost:
         # (layer index, by its input area, a parameter count) of each term, the same at every alpha
         self._terms: list[tuple[int, bool, bool]] | None = None
         self._by_alpha: dict[Fraction, tuple[list[int], int, int]] = {}
+        # the terms per channel key (_channel_key): alphas whose width rule gives every count alike share them
+        self._by_channels: dict[tuple[int, ...], tuple[list[int], int, int]] = {}
+        self._asked: tuple[tuple[int, bool], ...] | None = None  # the counts the width rule was asked to scale
         self._by_rho: dict[Fraction, list[int]] = {}  # the area of each slot
         self._slots: dict[tuple[int, bool], int] | None = None
         self._facts: dict[str, tuple[str, int, bool]] = {}  # per component name (_component_facts)
@@ -98,9 +116,13 @@ class CompiledCost:
         asked for: a channel count that the spec forbids at some alpha (groups that do not divide it) or a
         window that does not fit at some resolution fails exactly where ``evaluate`` fails."""
         found = self._by_alpha.get(alpha)
+        key = None
+        if found is None:
+            key = self._channel_key(alpha)
+            found = self._by_channels.get(key) if key is not None else None
         if found is None:
             spec = self.network.spec
-            arith = ExactArith(alpha, spec.width)
+            arith = _NotingArith(alpha, spec.width) if self._asked is None else ExactArith(alpha, spec.width)
             factors: list[int] = []
             terms: list[tuple[int, bool, bool]] = []
             fixed = params = 0
@@ -119,8 +141,37 @@ class CompiledCost:
                 fixed += known[2]
                 params += known[3]
             self._terms = terms
-            found = self._by_alpha[alpha] = (factors, fixed, params)
+            found = (factors, fixed, params)
+            if isinstance(arith, _NotingArith) and self._shares_channels():
+                self._asked = tuple(arith.asked)
+                key = self._channel_key(alpha)
+            if key is not None:
+                self._by_channels[key] = found
+        self._by_alpha[alpha] = found
         return found
+
+    def _shares_channels(self) -> bool:
+        """Whether alpha reaches the network only through the width rule's ``channels(count)``: every kind
+        scales its counts through ``Arith.channels`` (costcalc.layers), and no channel expression reads
+        ``alpha`` or calls a function of the width rule (``head``, ``expanded``), and no condition decides the
+        structure. Then two alphas whose rule gives the same count for every count asked propagate alike, step
+        by step: each step's counts are the same, so are the counts it asks to scale, and so are their values."""
+        return self.factored and not any(
+            "alpha" in bound.expr.variables or bound.expr.scaled
+            for node in self.network.nodes for bound in (getattr(node.layer, name) for name in node.deferred))
+
+    def _channel_key(self, alpha: Fraction) -> tuple[int, ...] | None:
+        """What the width rule makes, at ``alpha``, of every count it was asked to scale at the first alpha
+        (``_NotingArith``), or None when alphas share nothing (``_shares_channels``) or a count is refused
+        at ``alpha`` (then propagating reports it, where it is). Round-filter rules give many alphas of a fine
+        sweep the same key: efficientnet_b0's 1,001 alphas from 0.25 to 1.25 are propagated far fewer times."""
+        if self._asked is None:
+            return None
+        arith = ExactArith(alpha, self.network.spec.width)
+        try:
+            return tuple(arith.channels(count, fixed) for count, fixed in self._asked)
+        except ShapeError:
+            return None
 
     def _layer_terms(self, layer: Layer, given: Any, output: Shape,
                      components: dict[str, int]) -> tuple[tuple[tuple[int, bool, bool], ...], int, int]:
@@ -233,12 +284,17 @@ class CompiledCost:
                     group[slot] = new
         term_group = [group[self._slots[index, by_input]] for index, by_input, _param in self._terms or ()]
         coefficients = []
+        combined: dict[int, tuple[int, int, list[tuple[int, int]]]] = {}  # per terms (alphas may share them)
         for alpha in alphas:
-            factors, fixed, params = self._alpha_terms(alpha, rhos[0])
-            per_group = [[0, 0] for _ in vectors]
-            for factor, g, (_index, _by_input, param) in zip(factors, term_group, self._terms or ()):
-                per_group[g][param] += factor
-            coefficients.append((fixed, params, [(m, p) for m, p in per_group]))
+            terms = self._alpha_terms(alpha, rhos[0])
+            known = combined.get(id(terms))
+            if known is None:
+                factors, fixed, params = terms
+                per_group = [[0, 0] for _ in vectors]
+                for factor, g, (_index, _by_input, param) in zip(factors, term_group, self._terms or ()):
+                    per_group[g][param] += factor
+                known = combined[id(terms)] = (fixed, params, [(m, p) for m, p in per_group])
+            coefficients.append(known)
         return GridValues(len(rhos), vectors, coefficients, [])
 
     def grid(self, alphas: list[Fraction], rhos: list[Fraction]) -> Iterator[tuple[Fraction, Fraction, int, int]]:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from rich import box
-from rich.console import RenderableType
+from rich.cells import cell_len
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -22,14 +23,74 @@ def body_table(**options: Any) -> Table:
     return Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, header_style="bold", **options)
 
 
-def natural_width(table: RenderableType) -> int:
-    """The width a renderable takes when nothing limits it (rich's own measure undercounts collapsed
-    padding)."""
+UNLIMITED_CELLS = 1000  # the width a renderable is measured at: as wide as it wants
+
+
+def natural_width(renderable: RenderableType) -> int:
+    """The width, in terminal cells, a renderable takes when nothing limits it (1,000 cells), measured rather
+    than rendered: rendering a table only to count its width, then again to print it, was most of a table
+    report's time (issue 17). Cells, not characters, so a wide (CJK) or zero-width character counts as the
+    terminal shows it. A plain table is measured from its cells' ``cell_len`` (``table_width``); anything
+    else is printed and its lines counted, as before. Not rich's ``Measurement.get``: it undercounts a column
+    whose cells are all empty (0 where rich prints 1). ``tests/test_natural_width.py`` pins the measure to
+    the width of what rich prints."""
+    if isinstance(renderable, Table):
+        width = table_width(renderable)
+        if width is not None:
+            return width
+    elif isinstance(renderable, Group):
+        return max((natural_width(part) for part in renderable.renderables), default=0)
     import io
 
     from rich.console import Console
 
-    console = Console(file=io.StringIO(), width=1000, color_system=None, emoji=False)
+    console = Console(file=io.StringIO(), width=UNLIMITED_CELLS, color_system=None, emoji=False)
     with console.capture() as capture:
-        console.print(table)
-    return max((len(line) for line in capture.get().splitlines()), default=0)
+        console.print(renderable)
+    return max((cell_len(line) for line in capture.get().splitlines()), default=0)
+
+
+def table_width(table: Table) -> int | None:
+    """The width rich gives ``table`` when nothing limits it, from its cells' own widths; None for a table this
+    does not model (a set width, expand, a fixed-width column, a cell that is not text or holds markup), which
+    is then printed to be measured.
+
+    It follows how rich's ``Table._calculate_column_widths`` sizes a table that fits: a column is as wide as its widest
+    cell (header and footer included) plus the cell's left and right padding (``Table._get_cells``: collapsed
+    padding drops the left of every column but the first, no ``pad_edge`` drops the outer ones), clamped by
+    the column's ``min_width``/``max_width``, and at least 1; the table adds its borders (``_extra_width``)."""
+    if table.width is not None or table.min_width is not None or table.expand or not table.columns:
+        return None
+    _, pad_right, _, pad_left = table.padding
+    last = len(table.columns) - 1
+    total = 0
+    for index, column in enumerate(table.columns):
+        if column.width is not None:
+            return None
+        cells: list[object] = [column.header] if table.show_header else []
+        cells += column._cells
+        if table.show_footer:
+            cells.append(column.footer)
+        widest = 0
+        for cell in cells:
+            if isinstance(cell, Text):
+                plain = cell.plain
+            elif isinstance(cell, str) and "[" not in cell:  # no markup: rich shows it as it is
+                plain = cell
+            else:
+                return None
+            widest = max(widest, max((cell_len(line) for line in plain.splitlines()), default=0))
+        left, right = pad_left, pad_right
+        if table.collapse_padding and index > 0:
+            left = max(0, left - right)
+        if not table.pad_edge:
+            left = 0 if index == 0 else left
+            right = 0 if index == last else right
+        width = widest + left + right if any(table.padding) else widest
+        if column.min_width is not None:
+            width = max(width, column.min_width + table._get_padding_width(index))
+        if column.max_width is not None:
+            width = min(width, column.max_width + table._get_padding_width(index))
+        total += width or 1
+    total += table._extra_width
+    return total if total <= UNLIMITED_CELLS else None
