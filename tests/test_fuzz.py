@@ -320,6 +320,8 @@ def run_case(data: bytes, command: tuple[str, ...], alarm_after: int = ALARM) ->
 
 
 DIAGNOSTIC = re.compile(re.escape(FILE) + r":(?P<line>[1-9][0-9]*):(?P<column>[0-9]+): error(\[E[0-9]+\])?: \S")
+# a located warning may come before the errors (W103: a convolution left without padding among padded ones)
+WARNING = re.compile(re.escape(FILE) + r":[1-9][0-9]*:[0-9]+: warning\[W[0-9]+\]: \S")
 
 
 def known_bug(outcome: Outcome) -> str | None:
@@ -352,7 +354,10 @@ def problems_of(outcome: Outcome, cpu_limit: float | None = TIME_LIMIT) -> list[
         lines = [line for line in outcome.stderr.splitlines() if line.strip()]
         if not lines:
             problems.append("exit 2 with nothing on stderr")
-        unlocated = [line for line in lines if not DIAGNOSTIC.match(line) and not FILE_LEVEL.match(line)]
+        errors = [line for line in lines if DIAGNOSTIC.match(line) or FILE_LEVEL.match(line)]
+        if lines and not errors:
+            problems.append("exit 2 with no error on stderr (warnings only)")
+        unlocated = [line for line in lines if line not in errors and not WARNING.match(line)]
         if unlocated:
             problems.append(f"stderr lines that do not start with '{FILE}:LINE:COL: error': {unlocated[:3]}")
     return problems
