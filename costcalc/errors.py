@@ -194,7 +194,7 @@ CODES: dict[str, str] = {
     "E412": "attention heads that do not divide the channels, or an attention without heads",
     "E413": "a map that is not made of whole windows where the attention requires them (MaxViT)",
     "E420": "a depth multiplier other than 1 for a spec that does not scale with depth",
-    "E421": "no closed form: copies of a depth-scaled repeat that differ, or conditions on the channels",
+    "E421": "no closed form: copies of a depth-scaled repeat that differ, conditions on the channels, or a cost undefined without rounding",
     "E422": "a depth-scaled repeat count that is not whole (depth rounding 'none')",
     # Budgets and baselines
     "E500": "an unknown key in a budgets file",

@@ -153,3 +153,15 @@ def test_a_spec_file_names_its_variants(tmp_path: Path) -> None:
     assert (narrow["description"], len(narrow["layers"])) == ("the narrow one", 1)
     unknown = run("report", f"{tmp_path / 'family.yaml'}#nope")
     assert unknown.exit_code == 2 and "error[E232]: no variant 'nope'" in unknown.stderr
+
+
+def test_a_channel_count_that_is_0_without_rounding_has_no_closed_form(tmp_path: Path) -> None:
+    """make_divisible(in * 0, 8) is 8 channels exactly but 0 in the closed form, where a depthwise over 0 channels
+    divides by 0: a located E421, never an internal error (the fuzz found it: EfficientNet with expand 0)."""
+    (tmp_path / "net.yaml").write_text(
+        "input: {channels: 3, size: 32}\nlayers:\n  - conv: {kernel: 3, filters: 16}\n"
+        "  - pointwise: {filters: \"make_divisible(in * 0, 8)\"}\n  - depthwise: {kernel: 3}\n")
+    assert json.loads(ok("report", str(tmp_path / "net.yaml"), "--format", "json"))["totals"]["params"] > 0
+    refused = run("report", str(tmp_path / "net.yaml"), "--symbolic")
+    assert refused.exit_code == 2, refused.stderr
+    assert "net.yaml:5:5: error[E421]: no closed form: without rounding, layer 'conv_dw_1'" in refused.stderr

@@ -94,6 +94,11 @@ def _collected(total: Any) -> Any:
     return sympy.Add(*(power * sympy.collect(coefficient, s.alpha) for power, coefficient in by_rho.items()))
 
 
+def _undefined(value: Any) -> bool:
+    """A cost that is no number: a division by a channel count of 0 (sympy's nan or complex infinity)."""
+    return isinstance(value, sympy.Basic) and value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo)
+
+
 def closed_form(network: Network, convention: Convention = PAPER) -> ClosedForm:
     """The network's total Mult-Adds and params in ``alpha`` and ``rho`` (and ``d``), with no rounding: channels
     ``alpha·n``, sizes ``rho·size / stride`` (the ideal form of the paper's eq. 6 and 7) and ``d·n`` repeats."""
@@ -109,8 +114,14 @@ def closed_form(network: Network, convention: Convention = PAPER) -> ClosedForm:
     try:
         for node, _layer, _input, output, components in propagate(network, input_shape, arith):
             outputs.append(output)
-            mult_adds.append(node.multiplicity * convention.mult_adds_of(components))
-            params.append(node.multiplicity * convention.params_of(components))
+            layer_mult_adds, layer_params = convention.mult_adds_of(components), convention.params_of(components)
+            if _undefined(layer_mult_adds) or _undefined(layer_params):
+                raise SpecError(Diagnostic(node.location, f"no closed form: without rounding, layer '{node.name}' "
+                                           "has no defined cost (a channel count that comes to 0 in the closed "
+                                           "form, which the exact count rounds up); without --symbolic the exact totals are reported",
+                                           "E421"))
+            mult_adds.append(node.multiplicity * layer_mult_adds)
+            params.append(node.multiplicity * layer_params)
     except SpecError as error:  # a condition on the channels: the structure is no polynomial's
         raise SpecError([diagnostic._replace(code=diagnostic.code or "E421") for diagnostic in error.diagnostics]) from None
     for start, end, location in network.scaled_repeats:
