@@ -4,7 +4,6 @@ report at one design point: the ``costcalc report`` command is this module's ``M
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Union
 
@@ -41,13 +40,37 @@ def load(spec: SpecName = None, width_rule: str | None = None) -> Model:
     return Model(name or DEFAULT_SPEC, load_spec_named(name, rule))
 
 
-@dataclass(frozen=True)
 class Model:
-    """A network read once (``spec``: ``costcalc.spec.model.Spec``), named as the user named it."""
+    """A network read once (``spec``: ``costcalc.spec.model.Spec``), named as the user named it. Immutable and
+    compared by name and spec, as a frozen dataclass would be (written by hand: see ``costcalc.api.results``);
+    the networks built from it at each depth multiplier are kept, not compared."""
 
+    __slots__ = ("name", "spec", "_networks")
     name: str
     spec: Any
-    _networks: dict[Fraction, Any] = field(default_factory=dict, compare=False, repr=False)
+    _networks: dict[Fraction, Any]
+
+    def __init__(self, name: str, spec: Any) -> None:
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "spec", spec)
+        object.__setattr__(self, "_networks", {})
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}: a Model is immutable")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}: a Model is immutable")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Model) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.name, self.spec) == (other.name, other.spec)
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.spec))
+
+    def __repr__(self) -> str:
+        return f"Model(name={self.name!r}, spec={self.spec!r})"
 
     def depth_multiplier(self, given: Number | None = None) -> Fraction:
         """``given``, else the variant's depth multiplier, else 1."""

@@ -1,4 +1,4 @@
-"""What the API returns: a dataclass per command that holds the analysis and how it was asked for, and gives it
+"""What the API returns: a result per command that holds the analysis and how it was asked for, and gives it
 in every form the command line writes.
 
 ``to_dict()`` is ``json.loads`` of ``costcalc <command> --format json``'s output and ``to_json()`` is that output
@@ -6,25 +6,50 @@ itself: both come from the command's renderer (``costcalc.render.<command>_forma
 command line cannot drift apart. In a notebook a result shows the command's table: ``_repr_html_`` (Jupyter)
 exports the same rich table as ``--format html`` does, its names escaped by rich, and ``__rich_console__`` lets
 ``rich.print(result)`` render it at the console's width. rich is imported only when a table is shown.
+
+A result is immutable and compares by its two fields, as a frozen dataclass would; it is written by hand
+because ``dataclasses`` builds each class by compiling code, about half a millisecond a class on
+every start-up of every command (issue 17).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, ClassVar
 
 _HTML_PAGE = '<pre style="font-family:Menlo,\'DejaVu Sans Mono\',consolas,\'Courier New\',monospace">{code}</pre>'
 
 
-@dataclass(frozen=True)
 class Result:
     """The result of one command: ``analysis`` (the record the command's renderers take: a
     ``costcalc.analysis`` record) and ``view`` (how the specs were named: ``costcalc.render.view.View``)."""
 
     command: ClassVar[str] = ""
+    __slots__ = ("analysis", "view")
     analysis: Any
     view: Any
+
+    def __init__(self, analysis: Any, view: Any) -> None:
+        object.__setattr__(self, "analysis", analysis)
+        object.__setattr__(self, "view", view)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}: a {type(self).__name__} is immutable")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}: a {type(self).__name__} is immutable")
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, Result)
+        return (self.analysis, self.view) == (other.analysis, other.view)
+
+    def __hash__(self) -> int:
+        return hash((self.analysis, self.view))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(analysis={self.analysis!r}, view={self.view!r})"
 
     def _formats(self) -> Any:
         import importlib
@@ -89,9 +114,10 @@ class Result:
         return "\n".join(line.rstrip() for line in capture.get().splitlines()) + "\n"
 
 
-@dataclass(frozen=True)
 class Tabular(Result):
     """A result with rows, which Markdown and CSV also carry (report, sweep, compare)."""
+
+    __slots__ = ()
 
     def to_markdown(self) -> str:
         """The text of ``--format markdown``, every name escaped for Markdown."""
@@ -104,9 +130,10 @@ class Tabular(Result):
         return text
 
 
-@dataclass(frozen=True)
 class Report(Tabular):
     """``costcalc report``: one network at one design point (``analysis``: ``costcalc.analysis.report.Report``)."""
+
+    __slots__ = ()
 
     command: ClassVar[str] = "report"
 
@@ -148,9 +175,10 @@ class Report(Tabular):
         return rows
 
 
-@dataclass(frozen=True)
 class Sweep(Tabular):
     """``costcalc sweep``: a grid of design points (``analysis``: ``costcalc.analysis.sweep.Sweep``)."""
+
+    __slots__ = ()
 
     command: ClassVar[str] = "sweep"
 
@@ -161,9 +189,10 @@ class Sweep(Tabular):
         return rows
 
 
-@dataclass(frozen=True)
 class Solution(Result):
     """``costcalc solve``: the largest design that meets a budget (``analysis``: ``costcalc.analysis.solve.Solved``)."""
+
+    __slots__ = ()
 
     command: ClassVar[str] = "solve"
 
@@ -183,10 +212,11 @@ class Solution(Result):
         return self.to_text()
 
 
-@dataclass(frozen=True)
 class Comparison(Tabular):
     """``costcalc compare``: two or more networks against the first (``analysis``:
     ``costcalc.analysis.compare.Comparison``)."""
+
+    __slots__ = ()
 
     command: ClassVar[str] = "compare"
 

@@ -144,7 +144,12 @@ def run() -> None:
     """The ``costcalc`` command: ``main``, with SIGTERM (a CI job cancelled, a ``kill``) and Ctrl-C turned into
     a clean exit (status 128 + the signal: 143, 130; not click's 1, which is costcalc's "over budget"), so
     that a file being written is left as it was and its temporary file is removed. SIGKILL cannot be caught:
-    then the temporary file stays, and the previous file is intact."""
+    then the temporary file stays, and the previous file is intact.
+
+    The process then ends as mypy's does (``finish``): its output flushed and its exit handlers run, without
+    the interpreter's teardown of every module and object, which took longer than a bundled report's whole
+    computation (start-up, issue 17). ``main`` itself, called in a process that goes on (tests, the API's
+    users), returns or raises as click does."""
     import signal
 
     def stop(signum: int, _frame: Any) -> None:
@@ -162,4 +167,33 @@ def run() -> None:
         # click wraps stdout in its (_)PacifyFlushWrapper once it has found it closed
         if stopped.code == 1 and type(sys.stdout).__name__.endswith("PacifyFlushWrapper"):
             broken_pipe()
-        raise
+        finish(stopped.code)
+    finish(0)
+
+
+def finish(code: object) -> None:
+    """End the process with ``code`` (``SystemExit``'s: None is 0, a text is printed and is 1) once its output
+    is written: stdout and stderr flushed (a reader gone by then is a quiet 141, as anywhere else), the
+    ``atexit`` handlers run (a library's clean-up, coverage's data), then ``os._exit``, which skips only the
+    interpreter's freeing of what the process is about to give back to the system anyway."""
+    import atexit
+
+    if code is None:
+        status = 0
+    elif isinstance(code, int):
+        status = code
+    else:
+        sys.stderr.write(f"{code}\n")
+        status = 1
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        broken_pipe()
+    except (OSError, ValueError):  # stdout closed or gone: nothing more can be written to it
+        pass
+    try:
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    atexit._run_exitfuncs()
+    os._exit(status)
