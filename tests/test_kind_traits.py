@@ -67,3 +67,37 @@ def test_the_conv_views_of_the_convolutions() -> None:
     assert Depthwise(kernel=(5, 5), depth_multiplier=2).conv_view() == ConvView((5, 5), (1, 1), "same", (1, 1), None, 2)
     assert Depthwise(kernel=(3, 3)).conv_view().depthwise  # type: ignore[union-attr]
     assert Pointwise(filters=8).conv_view() == ConvView((1, 1), (1, 1), "same", (1, 1), 1)
+
+
+def test_the_on_demand_table_names_exactly_what_its_modules_register() -> None:
+    """``registry.ON_DEMAND`` (kind -> module, imported when a spec names the kind) says where every kind of the
+    on-demand modules lives, and only those: a kind added to tokens.py or attention.py without an entry, or an
+    entry whose kind moved, fails here by name."""
+    from costcalc.layers.registry import KINDS, ON_DEMAND
+
+    modules = set(ON_DEMAND.values())
+    every = all_kinds()
+    spec_kinds = {name: cls for name, cls in every.items() if name in KINDS}
+    placed = {name: cls.__module__.rsplit(".", 1)[-1] for name, cls in spec_kinds.items()}
+    assert {name: module for name, module in placed.items() if module in modules} == ON_DEMAND
+    assert set(ON_DEMAND) <= set(spec_kinds)
+
+
+def test_a_convolutional_spec_never_imports_the_transformer_kinds() -> None:
+    """Reading and building MobileNet imports no on-demand module; naming one of their kinds imports it."""
+    import json
+    import subprocess
+    import sys
+
+    probe = ("import json, sys\n"
+             "from costcalc.spec.loading import load_network\n"
+             "load_network('mobilenet_v1')\n"
+             "from costcalc.layers.registry import KINDS\n"
+             "before = sorted(m for m in sys.modules if m.startswith('costcalc.layers.'))\n"
+             "known = 'attention' in KINDS and 'linear' in KINDS\n"
+             "KINDS['linear']\n"
+             "print(json.dumps([before, known, 'costcalc.layers.tokens' in sys.modules]))\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True)
+    before, known, loaded = json.loads(done.stdout)
+    assert not {"costcalc.layers.tokens", "costcalc.layers.attention", "costcalc.layers.attention_parts"} & set(before)
+    assert known and loaded

@@ -111,7 +111,7 @@ def padded(row: LayerCost, macs: int, channel_block: int) -> int:
 def layer_terms(evaluation: Evaluation, memory_use: Memory, channel_block: int = 1,
                 memory_batch: int = 1) -> list[LayerTerms]:
     """Each layer's terms; ``memory_batch``: the batch ``memory_use`` was computed at (its activations')."""
-    from costcalc.devices.profiles import DTYPES
+    from costcalc.devices import DTYPES
 
     size = DTYPES[memory_use.dtype] * memory_batch
     terms = []

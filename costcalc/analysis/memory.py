@@ -40,7 +40,7 @@ def _elements(shape: tuple[int, int, int]) -> int:
 
 def memory(evaluation: Evaluation, dtype: str = "fp32", batch: int = 1) -> Memory:
     """``batch``: images at once; activations are per batch, weights once (costcalc.analysis.batch)."""
-    from costcalc.devices.profiles import DTYPES
+    from costcalc.devices import DTYPES
 
     size = DTYPES[dtype]
     weight_size, size = size, size * batch

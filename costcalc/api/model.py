@@ -154,7 +154,7 @@ def read_batch(batch: Any) -> int:
 
 
 def read_dtype(dtype: str) -> str:
-    from costcalc.devices.profiles import DTYPES
+    from costcalc.devices import DTYPES
 
     return inputs.choice(dtype, "dtype", DTYPES)
 

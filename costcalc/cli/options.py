@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import click
 
 F = TypeVar("F", bound=Callable[..., Any])
-DTYPES = ("fp32", "fp16", "bf16", "int8")  # costcalc.devices.profiles.DTYPES, without importing it at start-up
+DTYPES = ("fp32", "fp16", "bf16", "int8")  # costcalc.devices.DTYPES, without importing it at start-up
 CONVENTION_NAMES = ("paper", "torchvision", "fvcore", "ptflops", "thop", "torchinfo", "keras")  # conventions.builtin
 WIDTH_RULES = ("truncate", "torchvision", "tfslim", "round_filters", "none")  # layers.width.PRESETS, not imported here
 TABLE_FORMATS = ("table", "json", "csv", "markdown", "svg", "html")

@@ -8,9 +8,8 @@ from __future__ import annotations
 import os
 from typing import Any, NamedTuple
 
+from costcalc.devices import DTYPES
 from costcalc.errors import CostcalcError, Diagnostic, Location, did_you_mean, quoted
-
-DTYPES = {"fp32": 4, "fp16": 2, "bf16": 2, "int8": 1}
 
 
 class DeviceError(CostcalcError):

@@ -26,7 +26,7 @@ MAX_ROWS = 2_000  # measurements in one file: each is an evaluation and a row of
 MAX_CELL = 1_000  # characters in one cell (a path is the longest)
 MAX_BATCH = 4_096
 COLUMNS = ("model", "latency_ms", "latency", "alpha", "resolution", "depth_multiplier", "dtype", "batch", "layer")
-DTYPES = ("fp32", "fp16", "bf16", "int8")  # costcalc.devices.profiles.DTYPES (a later stage)
+DTYPES = ("fp32", "fp16", "bf16", "int8")  # costcalc.devices.DTYPES (a later stage)
 
 
 class MeasurementsError(CostcalcError):
