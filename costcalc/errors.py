@@ -4,8 +4,6 @@ The core raises these; only the CLI prints them (``path:line:col: error[CODE]: m
 ``CODES`` below) and turns them into exit code 2. Anything else that escapes is a bug (exit 3).
 """
 
-from __future__ import annotations
-
 import re
 from typing import NamedTuple
 

@@ -484,12 +484,12 @@ JSON_REPORT_MODULES = {
     "costcalc.api.model", "costcalc.api.results", "costcalc.api.whatifs", "costcalc.cli", "costcalc.cli.app",
     "costcalc.cli.completion", "costcalc.cli.layer_view", "costcalc.cli.options", "costcalc.cli.output",
     "costcalc.cli.report", "costcalc.conventions", "costcalc.conventions.builtin", "costcalc.conventions.files",
-    "costcalc.devices", "costcalc.devices.profiles", "costcalc.engine", "costcalc.engine.arith",
+    "costcalc.devices", "costcalc.engine", "costcalc.engine.arith",
     "costcalc.engine.exact", "costcalc.engine.propagate", "costcalc.engine.results", "costcalc.errors",
-    "costcalc.layers", "costcalc.layers.attention", "costcalc.layers.attention_parts", "costcalc.layers.base",
+    "costcalc.layers", "costcalc.layers.base",
     "costcalc.layers.components", "costcalc.layers.conv", "costcalc.layers.dense", "costcalc.layers.fields",
     "costcalc.layers.foreign_names", "costcalc.layers.formulas", "costcalc.layers.graph", "costcalc.layers.pooling",
-    "costcalc.layers.registry", "costcalc.layers.simple", "costcalc.layers.tokens", "costcalc.layers.width",
+    "costcalc.layers.registry", "costcalc.layers.simple", "costcalc.layers.width",
     "costcalc.quantities", "costcalc.render", "costcalc.render.json_fields", "costcalc.render.layer_rows",
     "costcalc.render.numbers", "costcalc.render.report_formats", "costcalc.render.sinks",
     "costcalc.render.sinks.json_text", "costcalc.render.sinks.terminal", "costcalc.render.view", "costcalc.source",
@@ -502,7 +502,8 @@ JSON_REPORT_MODULES = {
 # Never on that path: the YAML parser (the cached form is JSON), OpenSSL's hashlib (CPython's own SHA-256 does),
 # the terminal table, the closed form, ONNX, and the other commands.
 NOT_IMPORTED = {"yaml", "hashlib", "rich", "sympy", "onnx", "costcalc.source.positioned_yaml", "costcalc.cli.budget",
-                "costcalc.cli.whatifs", "costcalc.cli.models", "costcalc.cli.calibrate", "click.shell_completion"}
+                "costcalc.cli.whatifs", "costcalc.cli.models", "costcalc.cli.calibrate", "click.shell_completion",
+                "dataclasses", "costcalc.devices.profiles", "costcalc.layers.attention", "costcalc.layers.tokens"}
 
 
 def test_json_report_imports_neither_sympy_nor_rich_nor_onnx() -> None:

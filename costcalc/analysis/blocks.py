@@ -5,8 +5,6 @@ A block instance's layers are contiguous in the evaluation (the network is built
 pass over the rows finds every instance's totals, first input and last output.
 """
 
-from __future__ import annotations
-
 from fractions import Fraction
 from typing import NamedTuple
 

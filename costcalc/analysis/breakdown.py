@@ -1,7 +1,5 @@
 """Totals by kind and kernel, and each part's exact share of the whole (the paper's Table 2)."""
 
-from __future__ import annotations
-
 from fractions import Fraction
 from typing import NamedTuple
 

@@ -12,8 +12,6 @@ order of the graph), one at a time. The peak is the largest total of tensors ali
 inputs, its output, and whatever a later layer still needs (a residual's shortcut, a concat's branches).
 """
 
-from __future__ import annotations
-
 from typing import NamedTuple
 
 from costcalc.engine.results import Evaluation

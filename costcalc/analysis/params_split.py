@@ -9,8 +9,6 @@ parameters (``keras``: its BatchNormalization's moving mean and variance are non
 its non-trainable part. tests/reference/torchinfo_params.yaml holds torchinfo's and PyTorch's figures.
 """
 
-from __future__ import annotations
-
 from typing import NamedTuple
 
 from costcalc.conventions import Convention

@@ -1,7 +1,5 @@
 """Everything a report shows, computed once: the evaluation and its analyses. Renderers only format this."""
 
-from __future__ import annotations
-
 from fractions import Fraction
 from typing import Any, NamedTuple
 

@@ -7,8 +7,6 @@ pointwise filters N. Its cost comes from the same layer code (a ``Conv``), so th
 §3.1), which ``costcalc formula`` derives symbolically and the property tests check.
 """
 
-from __future__ import annotations
-
 from fractions import Fraction
 from typing import NamedTuple
 

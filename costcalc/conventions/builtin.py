@@ -21,8 +21,6 @@ Every report names the convention it counts under, and its unit: ``mult-adds`` c
 convention says; ``flops`` counts a multiply-accumulate as two operations and any other term as one.
 """
 
-from __future__ import annotations
-
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -90,7 +88,7 @@ class Convention(NamedTuple):
         decisions = _decisions(self)
         return _sum([amount for name, amount in components.items() if decisions.param(name)])
 
-    def in_unit(self, unit: str) -> Convention:
+    def in_unit(self, unit: str) -> "Convention":
         if unit not in UNITS:
             raise ValueError(f"unknown unit {unit!r}; expected one of: {', '.join(UNITS)}")
         return self._replace(unit=unit)

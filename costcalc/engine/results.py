@@ -1,8 +1,6 @@
 """What an exact evaluation gives: a row per layer and the network's totals (data only: the analyses and the
 renderers read these)."""
 
-from __future__ import annotations
-
 from fractions import Fraction
 from typing import NamedTuple
 

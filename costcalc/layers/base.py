@@ -9,8 +9,6 @@
 A kind with no cost returns no components: under every convention it counts as zero, explicitly.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from typing import Any, ClassVar, NamedTuple, Protocol
 
@@ -104,7 +102,7 @@ class GraphBuilder(Protocol):
 
     input: int
 
-    def add(self, name: str, layer: Layer, inputs: tuple[int, ...], reads_construct_input: bool = False) -> int:
+    def add(self, name: str, layer: "Layer", inputs: tuple[int, ...], reads_construct_input: bool = False) -> int:
         """Add ``layer`` named ``name`` inside the construct, reading ``inputs``; its node. With
         ``reads_construct_input``, its channel counts' ``block_in`` is the construct's input."""
         ...
@@ -176,7 +174,7 @@ class Layer:
         if values:
             raise TypeError(f"{type(self).__name__}() takes no field {', '.join(map(repr, values))}")
 
-    def replace(self, **changes: Any) -> Layer:
+    def replace(self, **changes: Any) -> "Layer":
         """A copy with some fields changed (how runtime expressions are filled in)."""
         values = {field.name: getattr(self, field.name) for field in self.fields}
         values.update(changes)
@@ -202,7 +200,7 @@ class Layer:
                           if getattr(self, field.name) != field.default)
         return f"{type(self).__name__}({shown})"
 
-    def expand(self) -> tuple[Layer, ...]:
+    def expand(self) -> "tuple[Layer, ...]":
         """The layers a ``"chain"`` kind stands for, in order (``(self,)`` for every other kind)."""
         return (self,)
 

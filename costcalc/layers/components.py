@@ -23,8 +23,6 @@ differently say more. The qualifiers are ``QUALIFIERS`` below (any of them after
 children registered with their own facts (``weight_macs.qk``, ``weight_macs.av``, ``weight_macs.linear``, ...).
 """
 
-from __future__ import annotations
-
 from typing import Any, NamedTuple
 
 from costcalc.layers.fields import ACTIVATIONS

@@ -13,8 +13,6 @@ A rule says three things (docs/spec-format.md, "Width rules"):
 The published rules are presets, each a combination with its source (``PRESETS``). Exact: Fractions in, ints out.
 """
 
-from __future__ import annotations
-
 import math
 from fractions import Fraction
 from typing import Any, NamedTuple
@@ -98,7 +96,7 @@ class WidthRule(NamedTuple):
     preset: str | None = None  # the preset it was made from, shown in every output
 
     @classmethod
-    def of_preset(cls, name: str) -> WidthRule:
+    def of_preset(cls, name: str) -> "WidthRule":
         preset = PRESETS[name]
         return cls(rounding=preset.rounding, expansion=preset.expansion, heads=preset.heads, preset=name)
 

@@ -7,8 +7,6 @@ and its SVG and HTML exports. The command line picks the module and the function
 ``--format`` alone (``costcalc.cli.output.show``).
 """
 
-from __future__ import annotations
-
 from typing import NamedTuple
 
 

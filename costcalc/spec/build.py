@@ -14,8 +14,6 @@ Names: a node's name is its path of block instances and its own name, joined by 
 ``_1``, ``_2``, ... suffixes); generated ones are counted per block instance and never take a given name.
 """
 
-from __future__ import annotations
-
 from fractions import Fraction
 from typing import Any, NamedTuple
 

@@ -13,8 +13,6 @@ rule names how the scaled count is rounded:
 Exact: Fractions in, ints out; the ideal (closed-form) count is ``d · n`` itself.
 """
 
-from __future__ import annotations
-
 import math
 from fractions import Fraction
 from typing import Any, NamedTuple

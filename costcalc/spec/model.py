@@ -5,8 +5,6 @@ A spec is a tree of entries. Field values that depend on block arguments are kep
 arguments; everything else is checked while the spec is read.
 """
 
-from __future__ import annotations
-
 from fractions import Fraction
 from typing import Any, NamedTuple, Union
 
@@ -42,7 +40,7 @@ class RepeatEntry(NamedTuple):
     under which the body's expressions read the copy's number (0, 1, ...), if any."""
 
     count: Any  # int, or an expression of block arguments (round_repeats(n): scaled by the depth multiplier)
-    body: tuple[Entry, ...]
+    body: "tuple[Entry, ...]"
     location: Location
     index_name: str | None = None
 
@@ -52,8 +50,8 @@ class IfEntry(NamedTuple):
     condition reads ``in``, ``block_in`` or ``alpha``, when the network is evaluated."""
 
     condition: Any  # an expression of block arguments
-    body: tuple[Entry, ...]
-    orelse: tuple[Entry, ...]
+    body: "tuple[Entry, ...]"
+    orelse: "tuple[Entry, ...]"
     location: Location
 
 
@@ -61,8 +59,8 @@ class ResidualEntry(NamedTuple):
     """A main path and a shortcut (none: the identity), both from the same input, summed; only the main path
     where ``when`` (true, or an expression of block arguments) is false."""
 
-    body: tuple[Entry, ...]
-    shortcut: tuple[Entry, ...]
+    body: "tuple[Entry, ...]"
+    shortcut: "tuple[Entry, ...]"
     name: str | None
     location: Location
     when: Any = True
@@ -72,7 +70,7 @@ class ConcatEntry(NamedTuple):
     """Branches from the same input (or, with ``split``, from equal slices of its channels), stacked
     along the channels. An empty branch passes its input through."""
 
-    branches: tuple[tuple[Entry, ...], ...]
+    branches: "tuple[tuple[Entry, ...], ...]"
     split: bool
     name: str | None
     location: Location
@@ -82,7 +80,7 @@ class ParamsOnlyEntry(NamedTuple):
     """Layers whose parameters count but which do not run at inference (a training-only head such as
     Inception v3's AuxLogits): they read the current tensor, and the layers after them read it too."""
 
-    body: tuple[Entry, ...]
+    body: "tuple[Entry, ...]"
     name: str | None
     location: Location
 

@@ -12,8 +12,6 @@ Reading (``field_value``, ``arg_value``): a layer's field or a block's argument 
 what the entry may name (its ``Scope``); a problem is reported and the value is ``FAILED``.
 """
 
-from __future__ import annotations
-
 import re
 from fractions import Fraction
 from typing import Any, NamedTuple
