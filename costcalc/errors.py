@@ -39,7 +39,7 @@ def quoted(value: object, limit: int = QUOTE_LIMIT) -> str:
     return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
 
 
-_QUOTED = re.compile(r"'([^'\n]*)'|\"([^\"\n]*)\"")
+_QUOTED = r"'([^'\n]*)'|\"([^\"\n]*)\""  # a pattern's text: re compiles it when first used, and caches it (start-up, issue 17)
 
 
 def shorten_quotes(message: str, limit: int = 40) -> str:
@@ -49,7 +49,7 @@ def shorten_quotes(message: str, limit: int = 40) -> str:
         text = match[1] if match[1] is not None else match[2]
         return match[0] if len(text) <= limit else quoted(text, limit)
 
-    return printable(_QUOTED.sub(cut, message))
+    return printable(re.sub(_QUOTED, cut, message))
 
 
 class Location(NamedTuple):

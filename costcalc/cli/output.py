@@ -188,7 +188,7 @@ def console_width() -> int | None:
 
 UNLIMITED = 1000  # the width a table is made for when nothing limits it (a file, a pipe)
 
-_TRAILING = re.compile(r"(?:[ ]|\x1b\[[0-9;]*m)+$")
+_TRAILING = r"(?:[ ]|\x1b\[[0-9;]*m)+$"  # a pattern's text: re compiles it when first used, and caches it (start-up, issue 17)
 
 
 def without_trailing_spaces(text: str) -> str:
@@ -196,7 +196,7 @@ def without_trailing_spaces(text: str) -> str:
     def strip(match: re.Match[str]) -> str:
         return match.group(0).replace(" ", "")
 
-    return "\n".join(_TRAILING.sub(strip, line) for line in text.split("\n"))
+    return "\n".join(re.sub(_TRAILING, strip, line) for line in text.split("\n"))
 
 
 def show_rich(make: Callable[[int], Any], output_format: str, output: str | None, title: str) -> None:
@@ -209,8 +209,6 @@ def show_rich(make: Callable[[int], Any], output_format: str, output: str | None
     from rich.console import Console
 
     from costcalc.render.fit import fit
-    from costcalc.render.sinks.markup import document
-    from costcalc.render.sinks.terminal import visible
 
     width = console_width() if output_format == "table" and not output else None
     if width is not None:
@@ -228,12 +226,17 @@ def show_rich(make: Callable[[int], Any], output_format: str, output: str | None
     console = Console(file=io.StringIO(), width=width, record=True, highlight=False, emoji=False,
                       color_system=None if output_format == "table" else "truecolor", force_terminal=output_format != "table")
     console.print(renderable)
+    if output_format == "table":
+        emit(without_trailing_spaces(console.export_text()), output)
+        return
+    from costcalc.render.sinks.markup import document  # SVG and HTML only: its escaping tables
+
     if output_format == "svg":
+        from costcalc.render.sinks.terminal import visible
+
         emit(document(console.export_svg(title=visible(title))), output)
-    elif output_format == "html":
+    else:
         from rich.terminal_theme import MONOKAI
 
         # a dark page: the heat map's colours need it
         emit(document(console.export_html(inline_styles=True, theme=MONOKAI)), output)
-    else:
-        emit(without_trailing_spaces(console.export_text()), output)

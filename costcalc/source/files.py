@@ -112,14 +112,15 @@ def _check_nesting(text: str, tokens: re.Pattern[str], path: str, what: str) -> 
 
 
 # A string or comment is one token, so that the brackets inside it do not count; an unterminated one runs to the
-# end of its line or of the text, so that no quote makes the scan start again (it stays linear).
-_JSON_TOKENS = re.compile(r'"(?:[^"\\]+|\\[\s\S]?)*(?:"|\Z)|[\[\]{}]')
-_TOML_TOKENS = re.compile(r'"""(?:[^"\\]+|\\[\s\S]?|"(?!""))*(?:"""|\Z)'
-                          r"|'''(?:[^']+|'(?!''))*(?:'''|\Z)"
-                          r'|"(?:[^"\\\n]+|\\[^\n]?)*(?:"|(?=\n)|\Z)'
-                          r"|'[^'\n]*(?:'|(?=\n)|\Z)"
-                          r"|#[^\n]*"
-                          r"|[\[\]{}]")
+# end of its line or of the text, so that no quote makes the scan start again (it stays linear). They are texts
+# that re compiles when first used (and caches): most runs read neither a JSON nor a TOML file (start-up).
+_JSON_TOKENS = r'"(?:[^"\\]+|\\[\s\S]?)*(?:"|\Z)|[\[\]{}]'
+_TOML_TOKENS = (r'"""(?:[^"\\]+|\\[\s\S]?|"(?!""))*(?:"""|\Z)'
+                r"|'''(?:[^']+|'(?!''))*(?:'''|\Z)"
+                r'|"(?:[^"\\\n]+|\\[^\n]?)*(?:"|(?=\n)|\Z)'
+                r"|'[^'\n]*(?:'|(?=\n)|\Z)"
+                r"|#[^\n]*"
+                r"|[\[\]{}]")
 
 
 def json_values(text: str) -> int:
@@ -136,7 +137,7 @@ def parse_json(text: str, path: str, code: str, what: str = "the file") -> Any:
     if values > MAX_JSON_VALUES:
         raise InputError(Diagnostic(Location(path), f"the JSON holds more than {MAX_JSON_VALUES:,} values "
                                     f"({values:,}): far more than a baseline needs", "E107"))
-    _check_nesting(text, _JSON_TOKENS, path, "JSON")
+    _check_nesting(text, re.compile(_JSON_TOKENS), path, "JSON")
     from costcalc.quantities import bounded_int, find_long_integer
 
     try:
@@ -160,7 +161,7 @@ def parse_toml(text: str, path: str, code: str) -> dict[str, Any]:
         raise InputError(Diagnostic(Location(path), "reading TOML needs Python 3.11 or later", code))
     import tomllib
 
-    _check_nesting(text, _TOML_TOKENS, path, "TOML")
+    _check_nesting(text, re.compile(_TOML_TOKENS), path, "TOML")
     try:
         document: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

@@ -37,7 +37,7 @@ from costcalc.spec.model import (
 )
 from costcalc.spec.values import Scope
 
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_IDENTIFIER = r"[A-Za-z_][A-Za-z0-9_]*\Z"  # a pattern's text: re compiles it when first used, and caches it (start-up, issue 17)
 _RESERVED_ARGS = {*v.RUNTIME_NAMES, "name", "and", "or", "not", "true", "false", "True", "False",
                   "ceil", "floor", "round", "int", "min", "max", "make_divisible", "pow", "log", "round_repeats",
                   "head", "expanded"}  # = costcalc.spec.expressions.FUNCTIONS, without importing it at start-up
@@ -56,7 +56,7 @@ def parse_args(problems: Problems, value: Any, location: Location, block: str | 
     args: dict[str, Any] = {}
     for name, default in value.items():
         at = value.key_at[name]
-        if not isinstance(name, str) or not _IDENTIFIER.match(name):
+        if not isinstance(name, str) or not re.match(_IDENTIFIER, name):
             problems.add(at, f"{context}argument name {name!r} must be a name of letters, digits and _", "E305")
             continue
         if name in _RESERVED_ARGS:
@@ -87,7 +87,7 @@ def parse_block_headers(problems: Problems, value: Any, location: Location) -> d
     headers = {}
     for name, definition in value.items():
         at = value.key_at[name]
-        if not isinstance(name, str) or not _IDENTIFIER.match(name):
+        if not isinstance(name, str) or not re.match(_IDENTIFIER, name):
             problems.add(at, f"block name {name!r} must be a name of letters, digits and _", "E305")
             continue
         if name in KINDS or name in SHORTHANDS or name in STRUCTURES:

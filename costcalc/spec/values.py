@@ -110,15 +110,15 @@ def bind(field: f.SpecField, raw: Any, args: dict[str, Any]) -> Any:
 
 # --- reading a field or an argument from a spec ----------------------------------------------------------------
 
-_NUMBER = re.compile(r"[0-9.]+\Z")
+_NUMBER = r"[0-9.]+\Z"  # a pattern's text: re compiles it when first used, and caches it (start-up, issue 17)
 
 
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_NAME = r"[A-Za-z_][A-Za-z0-9_]*\Z"
 
 
 # What YAML 1.1 would have read as a number: 0x10, 0o17, 0b101, 010, 1_000, 1:30, 1e3, 1.5e3.
-_YAML11_NUMBER = re.compile(r"[-+]?(0[xob][0-9a-fA-F_]+|0[0-9_]+|[0-9][0-9_]*(:[0-5]?[0-9])+|[0-9]+_[0-9_]*"
-                            r"|[0-9][0-9_]*(\.[0-9_]*)?[eE][-+]?[0-9]+)\Z")
+_YAML11_NUMBER = (r"[-+]?(0[xob][0-9a-fA-F_]+|0[0-9_]+|[0-9][0-9_]*(:[0-5]?[0-9])+|[0-9]+_[0-9_]*"
+                  r"|[0-9][0-9_]*(\.[0-9_]*)?[eE][-+]?[0-9]+)\Z")
 
 
 FAILED: Any = object()  # a value already reported as a problem
@@ -177,12 +177,12 @@ def field_value(problems: Problems, mapping: Mapping, key: str, field: f.SpecFie
     try:
         if field.numeric and isinstance(raw, str) and not (field.parse is f.padding and raw in ("same", "valid")):
             word = raw.strip()
-            if _YAML11_NUMBER.match(word):
+            if re.match(_YAML11_NUMBER, word):
                 raise f.FieldError(f"expected a whole number, got the string {raw!r} (write it in plain decimal: "
                                    "YAML 1.1 forms such as 0x10, 010, 1_000, 1:30 and 1e3 are not numbers here)")
-            if _NUMBER.match(word):
+            if re.match(_NUMBER, word):
                 field.parse(raw)  # a number in quotes: the parser's own "got the string '32'"
-            if _NAME.match(word) and word not in allowed and not closest(word, allowed):
+            if re.match(_NAME, word) and word not in allowed and not closest(word, allowed):
                 field.parse(raw)  # a word that is no name here, such as `stride: yes`: "got the string 'yes'"
             expr = parse_expression_at(problems, raw, at, label, allowed, not field.runtime,
                                        WIDTH_FUNCTIONS if field.runtime else ())
@@ -213,7 +213,7 @@ def index_name(problems: Problems, raw: Any, at: Location, scope: Scope) -> str 
     from costcalc.spec.expressions import FUNCTIONS
 
     reserved = {*RUNTIME_NAMES, "name", "and", "or", "not", "true", "false", "True", "False", *FUNCTIONS}
-    if not isinstance(raw, str) or not _NAME.match(raw):
+    if not isinstance(raw, str) or not re.match(_NAME, raw):
         problems.add(at, f"repeat: 'index' is the name the layers read the copy's number by (0, 1, ...), a name "
                          f"of letters, digits and _; got {describe(raw)}", "E231")
         return None

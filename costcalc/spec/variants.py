@@ -22,7 +22,7 @@ from costcalc.source.problems import Problems, describe, unknown_keys
 from costcalc.spec.model import REQUIRED_ARG, Spec, Variant
 
 VARIANT_KEYS = ("description", "args", "alpha", "depth_multiplier", "resolution", "width_rule")
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*\Z")
+_NAME = r"[A-Za-z_][A-Za-z0-9_.-]*\Z"  # a pattern's text: re compiles it when first used, and caches it (start-up, issue 17)
 
 
 def _multiplier(value: Any) -> Any:
@@ -71,7 +71,7 @@ def parse_variants(problems: Problems, value: Any, location: Location, spec_args
     found: dict[str, Variant] = {}
     for name, entry in value.items():
         at = value.key_at[name]
-        if not isinstance(name, str) or not _NAME.match(name):
+        if not isinstance(name, str) or not re.match(_NAME, name):
             problems.add(at, f"variant name {quoted(name)} must be a name of letters, digits, _, . and -", "E232")
             continue
         context = f"variant '{name}': "

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from rich.text import Text
 
 
-_DOUBLE_COLON = re.compile(":(?=:)")  # each colon followed by a colon: ":::" becomes ":\\:\\:"
+_DOUBLE_COLON = ":(?=:)"  # each colon followed by a colon: ":::" becomes ":\\:\\:"
 
 
 def _shown(char: str) -> str:
@@ -56,7 +56,7 @@ def visible(text: str) -> str:
     if "##[" in text:
         text = text.replace("##[", "##\\[")
     if "::" in text:
-        text = _DOUBLE_COLON.sub(":\\\\", text)
+        text = re.sub(_DOUBLE_COLON, ":\\\\", text)
     return text
 
 
