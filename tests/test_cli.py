@@ -482,7 +482,7 @@ JSON_REPORT_MODULES = {
     "costcalc.analysis.breakdown", "costcalc.analysis.memory", "costcalc.analysis.params_split",
     "costcalc.analysis.report", "costcalc.analysis.separable", "costcalc.api", "costcalc.api.inputs",
     "costcalc.api.model", "costcalc.api.results", "costcalc.api.whatifs", "costcalc.cli", "costcalc.cli.app",
-    "costcalc.cli.completion", "costcalc.cli.layer_view", "costcalc.cli.options", "costcalc.cli.output",
+    "costcalc.cli.layer_view", "costcalc.cli.options", "costcalc.cli.output",
     "costcalc.cli.report", "costcalc.conventions", "costcalc.conventions.builtin", "costcalc.conventions.files",
     "costcalc.devices", "costcalc.engine", "costcalc.engine.arith",
     "costcalc.engine.exact", "costcalc.engine.propagate", "costcalc.engine.results", "costcalc.errors",
@@ -503,7 +503,7 @@ JSON_REPORT_MODULES = {
 # the terminal table, the closed form, ONNX, and the other commands.
 NOT_IMPORTED = {"yaml", "hashlib", "rich", "sympy", "onnx", "costcalc.source.positioned_yaml", "costcalc.cli.budget",
                 "costcalc.cli.whatifs", "costcalc.cli.models", "costcalc.cli.calibrate", "click.shell_completion",
-                "dataclasses", "costcalc.devices.profiles", "costcalc.layers.attention", "costcalc.layers.tokens"}
+                "dataclasses", "costcalc.devices.profiles", "costcalc.cli.completion", "costcalc.layers.attention", "costcalc.layers.tokens"}
 
 
 def test_json_report_imports_neither_sympy_nor_rich_nor_onnx() -> None:

@@ -104,6 +104,9 @@ COMMAND_MODULES = {
 }
 
 
+COMPLETE_VAR = "_COSTCALC_COMPLETE"  # click's variable for `costcalc` (docs/output.md, "Shell completion")
+
+
 class CommandsOnDemand(click.Group):
     """A group that imports a command's module only when that command is asked for: ``report`` then never
     loads the options, imports and decorators of ``check``, ``sweep`` or ``calibrate`` (start-up, issue 17).
@@ -117,9 +120,10 @@ class CommandsOnDemand(click.Group):
         if module is not None and cmd_name not in self.commands:
             import importlib
 
+            importlib.import_module(f"costcalc.cli.{module}")
+        if COMPLETE_VAR in os.environ:  # the shell asks for completions: the completers are needed (once)
             from costcalc.cli.completion import attach
 
-            importlib.import_module(f"costcalc.cli.{module}")
             attach(self)
         return self.commands.get(cmd_name)
 
