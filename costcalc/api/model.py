@@ -11,7 +11,7 @@ from costcalc.api import inputs
 from costcalc.api.inputs import ArgumentError, Number
 from costcalc.api.results import Report
 
-SpecName = Union[str, "os.PathLike[str]", None]
+SpecName = Union[str, os.PathLike[str], None]
 UNITS = ("mult-adds", "flops")
 WIDTH_RULES = ("truncate", "torchvision", "tfslim", "round_filters", "none")  # costcalc.layers.width.PRESETS
 
