@@ -188,15 +188,30 @@ def console_width() -> int | None:
 
 UNLIMITED = 1000  # the width a table is made for when nothing limits it (a file, a pipe)
 
-_TRAILING = r"(?:[ ]|\x1b\[[0-9;]*m)+$"  # a pattern's text: re compiles it when first used, and caches it (start-up, issue 17)
+_COLOUR_CODE = r"\x1b\[[0-9;]*m"  # a pattern's text: re compiles it when first used (start-up, issue 17)
+
+
+def _without_trailing(line: str) -> str:
+    """``line`` without the spaces that end it, among the colour codes that end it (which stay, in order): the
+    end is read backwards, a space or a colour code at a time (a regular expression anchored at the end was
+    tried at every space of a line, a millisecond of every table: issue 17)."""
+    if "\x1b" not in line:
+        return line.rstrip(" ")
+    end = len(line)
+    codes: list[str] = []
+    while True:
+        end = len(line[:end].rstrip(" "))
+        start = line.rfind("\x1b", 0, end)  # a colour code has no escape inside
+        if start < 0 or not re.compile(_COLOUR_CODE).fullmatch(line, start, end):
+            break
+        codes.append(line[start:end])
+        end = start
+    return line[:end] + "".join(reversed(codes))
 
 
 def without_trailing_spaces(text: str) -> str:
     """Each line of ``text`` without the spaces rich pads it with, keeping the colour codes that end it."""
-    def strip(match: re.Match[str]) -> str:
-        return match.group(0).replace(" ", "")
-
-    return "\n".join(re.sub(_TRAILING, strip, line) for line in text.split("\n"))
+    return "\n".join(map(_without_trailing, text.split("\n")))
 
 
 def show_rich(make: Callable[[int], Any], output_format: str, output: str | None, title: str) -> None:

@@ -3,7 +3,7 @@ comparison's parts) and the plain body of a report's layer table."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.cells import cell_len
@@ -11,16 +11,31 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from costcalc.render import table_lines
+
+if TYPE_CHECKING:
+    from rich.console import Console, ConsoleOptions, RenderResult
+
+
+class CostTable(Table):
+    """A rich ``Table`` that, when it fits, prints its lines itself (``costcalc.render.table_lines``: the
+    segments rich would emit, without rich's rendering of each cell, most of a table report's time, issue 17);
+    any other table is rich's to render. Every costcalc table is one, and so is a copy of one (``fit``)."""
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        lines = table_lines.render(self, console, options)
+        return super().__rich_console__(console, options) if lines is None else lines
+
 
 def section_table(title: str | Text) -> Table:
     """A table under a bold title on the left, a rule under its header, no outer border."""
-    return Table(title=title, title_justify="left", title_style="bold", box=box.SIMPLE_HEAD, pad_edge=False,
-                 collapse_padding=True, header_style="bold")
+    return CostTable(title=title, title_justify="left", title_style="bold", box=box.SIMPLE_HEAD, pad_edge=False,
+                     collapse_padding=True, header_style="bold")
 
 
 def body_table(**options: Any) -> Table:
     """A table without a title, in the same look (``show_footer`` and the like pass through)."""
-    return Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, header_style="bold", **options)
+    return CostTable(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, header_style="bold", **options)
 
 
 UNLIMITED_CELLS = 1000  # the width a renderable is measured at: as wide as it wants
@@ -79,7 +94,10 @@ def table_width(table: Table) -> int | None:
                 plain = cell
             else:
                 return None
-            widest = max(widest, max((cell_len(line) for line in plain.splitlines()), default=0))
+            # printable ASCII: one line, a cell a character (most cells: measuring them was much of fit's time)
+            size = len(plain) if table_lines.printable_ascii(plain) else max(
+                (cell_len(line) for line in plain.splitlines()), default=0)
+            widest = max(widest, size)
         left, right = pad_left, pad_right
         if table.collapse_padding and index > 0:
             left = max(0, left - right)

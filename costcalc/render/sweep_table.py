@@ -12,6 +12,7 @@ from rich.text import Text
 
 from costcalc.analysis.sweep import Sweep
 from costcalc.render import numbers as fmt
+from costcalc.render.sections import CostTable
 from costcalc.render.sinks.terminal import visible
 from costcalc.render.view import View
 
@@ -60,7 +61,7 @@ def render(sweep: Sweep, view: View = View(), width: int = 132) -> RenderableTyp
 def _grid(sweep: Sweep, k: int, low: object, high: object) -> Table:
     """The alpha x resolution grid at the ``k``-th depth multiplier."""
     vary = sweep.params_vary_with_resolution
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, header_style="bold")
+    table = CostTable(box=box.SIMPLE_HEAD, pad_edge=False, header_style="bold")
     table.add_column("alpha \\ px", justify="right", style="bold", no_wrap=True)
     for resolution in sweep.resolutions:
         table.add_column(str(resolution), justify="right", no_wrap=True)
