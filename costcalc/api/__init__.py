@@ -22,21 +22,36 @@ modules: the work is imported when it is asked for (tests/test_api.py checks the
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from costcalc.api.inputs import ArgumentError
 from costcalc.api.model import Model, load, report
 from costcalc.api.results import Comparison, Report, Result, Solution, Sweep
-from costcalc.api.whatifs import GridTooLarge, compare, solve, sweep
+
+if TYPE_CHECKING:
+    from costcalc.analysis.solve import Unreachable
+    from costcalc.api.whatifs import GridTooLarge, compare, solve, sweep
 
 __all__ = ["ArgumentError", "Comparison", "GridTooLarge", "Model", "Report", "Result", "Solution", "Sweep",
            "Unreachable", "compare", "load", "report", "solve", "sweep"]
 
 
+_WHATIFS = ("GridTooLarge", "compare", "solve", "sweep")
+
+
 def __getattr__(name: str) -> Any:
-    """``Unreachable`` (solve: no design on the grid meets the budget), imported when it is first named."""
+    """The what-ifs (``sweep``, ``solve``, ``compare``, ``GridTooLarge``) and ``Unreachable`` (solve: no design on
+    the grid meets the budget), imported when first named: a report needs none of them (start-up)."""
+    if name in _WHATIFS:
+        from costcalc.api import whatifs
+
+        return getattr(whatifs, name)
     if name == "Unreachable":
         from costcalc.analysis.solve import Unreachable
 
         return Unreachable
     raise AttributeError(f"module 'costcalc.api' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
