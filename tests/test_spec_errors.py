@@ -104,6 +104,17 @@ def test_non_utf8_bytes(tmp_path: Path) -> None:
     assert refused("report", str(spec)) == [f"{spec}:2:10: error[E101]: the file is not UTF-8 text"]
 
 
+def test_non_utf8_bytes_after_a_byte_order_mark(tmp_path: Path) -> None:
+    """A byte-order mark is allowed, and does not move the place of a bad byte (it was once reported at 1:33,
+    the offset counted after the mark)."""
+    spec = tmp_path / "bom.yaml"
+    spec.write_bytes(b"\xef\xbb\xbfinput: {channels: 3, size: 32}\nname: caf\xe9\nlayers:\n  - relu\n")
+    assert refused("report", str(spec)) == [f"{spec}:2:10: error[E101]: the file is not UTF-8 text"]
+    spec.write_bytes(b"\xef\xbb\xbfinput: {channels: 3, size: 32}\nlayers:\n  - relu\n")
+    result = costcalc("report", str(spec), "--format", "json")
+    assert (result.exit_code, result.stderr) == (0, "")
+
+
 def test_directory_as_spec(tmp_path: Path) -> None:
     folder = tmp_path / "specs.yaml"
     folder.mkdir()

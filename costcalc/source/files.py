@@ -83,11 +83,13 @@ def read_bytes(path: str, kind: str) -> bytes:
 def read_text(path: str, kind: str) -> str:
     """``read_bytes``, decoded as UTF-8 (a byte-order mark is allowed); other bytes are a located error."""
     raw = read_bytes(path, kind)
+    bom = 3 if raw.startswith(b"\xef\xbb\xbf") else 0  # what "utf-8-sig" drops, without loading its codec (start-up)
     try:
-        return raw.decode("utf-8-sig")
+        return raw[bom:].decode("utf-8")
     except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        start = bom + error.start
+        line = raw[:start].count(b"\n") + 1
+        column = start - (raw.rfind(b"\n", 0, start) + 1) + 1
         raise InputError(Diagnostic(Location(path, line, column), "the file is not UTF-8 text", "E101")) from None
 
 
