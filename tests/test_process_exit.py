@@ -77,3 +77,24 @@ def test_a_reader_gone_before_the_last_flush_is_a_quiet_141() -> None:
     error = process.stderr.read().decode()
     assert process.wait(timeout=120) == 141
     assert "Traceback" not in error and "internal error" not in error
+
+
+def test_the_command_sets_its_collector_and_a_library_import_does_not() -> None:
+    """``costcalc.__main__.main`` (the ``costcalc`` script and ``python -m costcalc``) sets the collector's
+    thresholds before it imports the command line; importing costcalc as a library changes nothing."""
+    from costcalc.__main__ import GC_THRESHOLDS
+
+    probe = ("import atexit, gc, sys\n"
+             "atexit.register(lambda: sys.stderr.write(repr(gc.get_threshold()) + '\\n'))\n"
+             "sys.argv = ['costcalc', 'report', '--format', 'json']\n"
+             "from costcalc.__main__ import main\n"
+             "main()\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=_env(), timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip() == repr(GC_THRESHOLDS)
+    library = ("import gc\nbefore = gc.get_threshold()\n"
+               "import costcalc.api, costcalc.cli, costcalc.__main__\n"
+               "costcalc.api.report('mobilenet_v1')\n"
+               "print(gc.get_threshold() == before)\n")
+    done = subprocess.run([sys.executable, "-c", library], capture_output=True, text=True, env=_env(), timeout=120)
+    assert (done.returncode, done.stdout) == (0, "True\n"), done.stderr
