@@ -193,13 +193,15 @@ def finish(code: object) -> None:
         sys.stderr.write(f"{code}\n")
         status = 1
     try:
-        sys.stdout.flush()
+        if sys.stdout is not None:  # None under pythonw
+            sys.stdout.flush()
     except BrokenPipeError:
         broken_pipe()
     except (OSError, ValueError):  # stdout closed or gone: nothing more can be written to it
         pass
     try:
-        sys.stderr.flush()
+        if sys.stderr is not None:
+            sys.stderr.flush()
     except (OSError, ValueError):
         pass
     atexit._run_exitfuncs()
