@@ -102,6 +102,12 @@ CASES = [
     Case("table-rich-markup-in-device-name-is-text", ("report", "net.yaml", "--device", "dev.yaml"), exit=0,
          files={"net.yaml": spec(), "dev.yaml": DEVICE}, stdout=r"Time by kind on dev \[link=http://evil\]x\[/link\]",
          forbid=ESC),
+    # a name of 100,000 characters in words: rich folded it in every cell of every stacked part, for seconds (the
+    # 2 s CPU limit is the check); the cell shows its start and end around the count of what it leaves out
+    Case("table-a-100000-character-layer-name-is-shortened", ("report", "net.yaml"), exit=0,
+         files={"net.yaml": spec(layer="in + " * 20_000)}, stdout=r"…\[99,8\d\d"),
+    Case("table-a-100000-character-block-name-is-shortened", ("report", "net.yaml", "--all-layers"), exit=0,
+         files={"net.yaml": spec(instance="in + " * 20_000)}, stdout=r"…\[99,8\d\d"),
     Case("compare-table-csi-in-spec-name", ("compare", "net.yaml", "mobilenet_v1"), exit=0,
          files={"net.yaml": spec(name=f"n{ESC}[8m")}, stdout=r"with n\\x1b\[8m \(the baseline\)", forbid=ESC),
     Case("sweep-table-csi-in-spec-name", ("sweep", "net.yaml", "--alpha", "1", "--resolution", "16"), exit=0,

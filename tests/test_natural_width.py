@@ -56,3 +56,15 @@ def test_what_the_cells_do_not_model_is_measured_by_rich() -> None:
     fixed = Table(width=50)
     fixed.add_column("x")
     assert table_width(fixed) is None and natural_width(fixed) == 50
+
+
+def test_a_table_wider_than_the_measure_takes_all_of_it_without_being_printed() -> None:
+    """A table whose cells want more than 1,000 cells is 1,000 wide, as rich prints it at that width; measured
+    from its cells, not printed (a name of 100,000 words made every measure of it a fold of every cell)."""
+    for wide in ("w" * 1500, "in + " * 300, "漢" * 600):
+        table = body_table()
+        table.add_column("Layer", no_wrap=False, overflow="fold")
+        table.add_column("Params", justify="right")
+        table.add_row(Text(wide), "1,024")
+        assert table_width(table) == 1000
+        assert natural_width(table) == _printed_width(table) == 1000

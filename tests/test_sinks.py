@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import xml.etree.ElementTree as ElementTree
 
 import pytest
@@ -209,3 +210,22 @@ def test_json_reads_back_exactly_and_holds_no_invisible_character(text: str, key
 def test_json_keeps_readable_text_and_escapes_the_rest() -> None:
     assert json_text.dumps(["×→é", "\x9b\u202e\udcff\U000e0001"]) == (
         '[\n  "×→é",\n  "\\u009b\\u202e\\udcff\\udb40\\udc01"\n]')
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, database=None)
+@given(name=st.text(min_size=0, max_size=700), limit=st.integers(min_value=40, max_value=300))
+def test_a_long_name_is_shortened_in_its_middle_and_says_by_how_much(name: str, limit: int) -> None:
+    """Rule 5 of the terminal sink: at most ``limit`` characters; a name within it unchanged; a longer one keeps
+    its start and its end, and the marker between them counts what it leaves out."""
+    from costcalc.render.sinks.terminal import shortened
+
+    shown = shortened(name, limit)
+    assert len(shown) <= limit
+    if len(name) <= limit:
+        assert shown == name
+        return
+    # the marker, wherever a name's own text could look like one: some split of the shown text must fit
+    splits = [(shown[:found.start()], int(found[1].replace(",", "")), shown[found.end():])
+              for found in re.finditer(r"…\[([0-9,]+) more characters\]…", shown)]
+    assert any(head and tail and name.startswith(head) and name.endswith(tail)
+               and len(head) + left_out + len(tail) == len(name) for head, left_out, tail in splits), shown

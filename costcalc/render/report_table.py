@@ -15,7 +15,7 @@ from costcalc.render import numbers as fmt
 from costcalc.render.sections import body_table, section_table
 from costcalc.render.shown_rows import hidden_summary, is_visible
 from costcalc.render.sinks.terminal import text as as_text
-from costcalc.render.sinks.terminal import visible
+from costcalc.render.sinks.terminal import shortened, visible
 from costcalc.render.report_formats import per_what
 from costcalc.render.view import View
 
@@ -116,7 +116,7 @@ def _layers_table(report: Report, all_layers: bool, full: bool, medium: bool, vi
     largest = max((row.mult_adds for row in shown if not row.expanded), default=0)
     for row in shown:
         part = share(row.mult_adds, evaluation.mult_adds)
-        name = Text("  " * row.level + visible(row.label))
+        name = Text("  " * row.level + shortened(visible(row.label)))
         if row.layer is None:
             name.stylize("bold")
             cells: list[RenderableType] = ["", name, as_text(row.kind, style="italic"), fmt.plural(row.layers, "layer"), "",
@@ -278,7 +278,7 @@ def memory_line(report: Report) -> Text:
                 f"peak activations {fmt.thousands(memory.peak_activation_bytes)} bytes "
                 f"({fmt.byte_size(memory.peak_activation_bytes)})")
     if memory.peak_layer >= 0:
-        line.append(f" while {visible(report.evaluation.layers[memory.peak_layer].name)} runs")
+        line.append(f" while {shortened(visible(report.evaluation.layers[memory.peak_layer].name))} runs")
     return line
 
 

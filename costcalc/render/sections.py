@@ -111,4 +111,4 @@ def table_width(table: Table) -> int | None:
             width = min(width, column.max_width + table._get_padding_width(index))
         total += width or 1
     total += table._extra_width
-    return total if total <= UNLIMITED_CELLS else None
+    return min(total, UNLIMITED_CELLS)  # wider than that: printed at that width, it takes all of it

@@ -24,6 +24,11 @@ Rules (the source is Python's ``str.isprintable``, which follows the Unicode cha
    backslash between its colons (``:\\:add-mask:\\:x``), and every ``##[`` becomes ``##\\[``, so no part of
    a name can ever make a line a command, wherever a renderer puts it and however it wraps.
 
+5. A table cell shows at most ``MAX_SHOWN`` characters of a name (``shortened``): a longer one keeps its start
+   and its end around a marker that says how much is left out (``…[99,853 more characters]…``). A name of
+   100,000 words folded into a narrow column took rich seconds per cell; no real name comes near the limit,
+   and the JSON, CSV and Markdown keep every name whole.
+
 Guarantees: ``visible(s)`` holds no control character (no ESC, CR, LF, TAB, BEL, DEL, C1), no invisible
 format or separator character, and no character other than the ASCII space for which ``str.isspace`` is
 true; a string stays on one line; it holds neither ``::`` nor ``##[`` anywhere; other
@@ -60,8 +65,23 @@ def visible(text: str) -> str:
     return text
 
 
+MAX_SHOWN = 200  # characters of a name in a table cell (rule 5)
+
+
+def shortened(text: str, limit: int = MAX_SHOWN) -> str:
+    """``text`` whole when it has at most ``limit`` characters, else its start and its end around a marker
+    that says how many characters are left out (rule 5); at most ``limit`` characters either way."""
+    if len(text) <= limit:
+        return text
+    keep = limit - 32  # the marker, "…[9,999,999 more characters]…", is at most 30 characters
+    head = keep * 2 // 3
+    left_out = len(text) - keep
+    return f"{text[:head]}…[{left_out:,} more characters]…{text[len(text) - (keep - head):]}"
+
+
 def text(value: str, style: str = "") -> Text:
-    """A rich ``Text`` of ``visible(value)``: shown literally, never read as rich markup."""
+    """A rich ``Text`` of a name for a table cell, ``shortened(visible(value))``: shown literally, never read
+    as rich markup."""
     from rich.text import Text
 
-    return Text(visible(value), style=style)
+    return Text(shortened(visible(value)), style=style)
