@@ -38,3 +38,26 @@ def test_an_expression_that_reads_alpha_shares_nothing() -> None:
     compiled = CompiledCost(network, TORCHVISION)
     compiled.totals(Fraction(1), Fraction(1))
     assert compiled._channel_key(Fraction(1001, 1000)) is None
+
+
+def test_a_run_of_equal_layers_is_worked_out_once_per_input(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A list of 1,000 written-out relus (each its own layer object, all equal) meets one input: propagate works
+    out its output and costs once, not 1,000 times (the scan of a solve walks the network once per alpha), and
+    every total is still ``evaluate``'s with the run broken up by a different layer."""
+    from costcalc.layers.simple import Activation
+    from costcalc.source.positioned_yaml import parse_yaml
+    from costcalc.spec.schema import parse_spec
+
+    relus = ", ".join(["relu"] * 1000)
+    text = ("input: {channels: 3, size: 16}\nlayers:\n  - conv: {kernel: 3, filters: 8}\n"
+            f"  - {{repeat: 1, layers: [{relus}]}}\n  - conv: {{kernel: 1, filters: 4}}\n  - relu\n  - relu6\n")
+    network = build_network(parse_spec(parse_yaml(text, "net.yaml"), "net.yaml"))
+    calls = []
+    shape_of = Activation.output_shape
+    monkeypatch.setattr(Activation, "output_shape", lambda self, given, arith: calls.append(self.function)
+                        or shape_of(self, given, arith))
+    evaluation = evaluate(network, Fraction(1), Fraction(1), TORCHVISION)
+    assert calls == ["relu", "relu", "relu6"]  # the run once, the relu after the second conv, the relu6
+    relu_rows = [row for row in evaluation.layers if row.kind == "activation"]
+    assert len(relu_rows) == 1002 and len({row.mult_adds for row in relu_rows[:1000]}) == 1
+    assert evaluation.mult_adds == sum(row.mult_adds for row in evaluation.layers)

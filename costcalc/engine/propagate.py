@@ -102,7 +102,8 @@ def propagate(network: Network, input_shape: Shape, arith: Arith,
     A layer object shared by many nodes (every copy of a ``repeat``, every use of a block) that meets the
     same input shape again gives the same output and costs, so those are computed once per (layer, input
     shape), exact or symbolic (sympy's expressions hash by structure): a network of 20,000 repeated layers
-    costs a few distinct ones per alpha. So are the channel counts of a layer written with expressions, per
+    costs a few distinct ones per alpha; a layer equal to the one just before it that meets the same input (a
+    written-out list of 1,000 relus, each its own object) takes that one's. So are the channel counts of a layer written with expressions, per
     (layer, channels in, block_in): expressions are pure functions of those and alpha. The nodes then share
     one costs mapping, which nothing mutates.
     ``memo`` carries those across propagations of ``network`` under the same ``arith`` (a sweep's resolutions at
@@ -115,6 +116,7 @@ def propagate(network: Network, input_shape: Shape, arith: Arith,
     seen: dict[Any, Any] = {} if memo is None else memo
     decided: dict[tuple[int, int], bool] = {}
     scaling = WidthScaling(arith, network.spec.width)  # type: ignore[arg-type]
+    last: tuple[Layer, Any, bool, tuple[Shape, Any]] | None = None  # the node before: its layer, input, idle, result
     for node in network.nodes:
         first = input_shape if node.inputs[0] < 0 else shapes[node.inputs[0]]
         layer = node.layer
@@ -137,6 +139,9 @@ def propagate(network: Network, input_shape: Shape, arith: Arith,
                 _refuse_tokens(layer, given if merge else (given,))
             key = (id(layer), given, type(given) if not merge else tuple(map(type, given)), node.idle)
             known = seen.get(key)
+            if known is None and last is not None and type(layer) is type(last[0]) and last[2] == node.idle \
+                    and type(given) is type(last[1]) and given == last[1] and layer == last[0]:
+                known = seen[key] = last[3]  # an equal layer just met this input (a list of 1,000 relus)
             if known is not None:
                 output, costs = known
             else:
@@ -151,7 +156,8 @@ def propagate(network: Network, input_shape: Shape, arith: Arith,
                                   f"{shown_shape(output)}; a feature map's height, width and channels stay below "
                                   f"2^{MAX_SHAPE_BITS} (about 3.4e38)", "E408")
                 costs = layer.merge_costs(given, output, here) if merge else layer.costs(given, output, here)  # type: ignore[attr-defined]
-                seen[key] = (output, costs)
+                known = seen[key] = (output, costs)
+            last = (layer, given, node.idle, known)
         except ShapeError as error:
             raise SpecError(Diagnostic(node.location, f"layer '{node.name}' (input {first}): {error}",
                                        error.code)) from None
