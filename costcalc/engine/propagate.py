@@ -103,9 +103,9 @@ def propagate(network: Network, input_shape: Shape, arith: Arith,
     same input shape again gives the same output and costs, so those are computed once per (layer, input
     shape), exact or symbolic (sympy's expressions hash by structure): a network of 20,000 repeated layers
     costs a few distinct ones per alpha; a layer equal to the one just before it that meets the same input (a
-    written-out list of 1,000 relus, each its own object) takes that one's. So are the channel counts of a layer written with expressions, per
-    (layer, channels in, block_in): expressions are pure functions of those and alpha. The nodes then share
-    one costs mapping, which nothing mutates.
+    written-out list of 1,000 relus, each its own object) takes that one's. So are the channel counts of a
+    layer written with expressions, per (layer, channels in, block_in): expressions are pure functions of those
+    and alpha. The nodes then share one costs mapping, which nothing mutates.
     ``memo`` carries those across propagations of ``network`` under the same ``arith`` (a sweep's resolutions at
     one alpha, whose deeper maps meet the same sizes again)."""
     from costcalc.engine.arith import WidthScaling
