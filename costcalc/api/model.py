@@ -9,7 +9,7 @@ from typing import Any, Union
 
 from costcalc.api import inputs
 from costcalc.api.inputs import ArgumentError, Number
-from costcalc.api.results import Report
+from costcalc.api.results import Frozen, Report
 
 SpecName = Union[str, os.PathLike[str], None]
 UNITS = ("mult-adds", "flops")
@@ -40,12 +40,13 @@ def load(spec: SpecName = None, width_rule: str | None = None) -> Model:
     return Model(name or DEFAULT_SPEC, load_spec_named(name, rule))
 
 
-class Model:
+class Model(Frozen):
     """A network read once (``spec``: ``costcalc.spec.model.Spec``), named as the user named it. Immutable and
-    compared by name and spec, as a frozen dataclass would be (written by hand: see ``costcalc.api.results``);
+    compared by name and spec, as a frozen dataclass would be (``costcalc.api.results.Frozen``);
     the networks built from it at each depth multiplier are kept, not compared."""
 
     __slots__ = ("name", "spec", "_networks")
+    _fields = ("name", "spec")
     name: str
     spec: Any
     _networks: dict[Fraction, Any]
@@ -54,23 +55,6 @@ class Model:
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "spec", spec)
         object.__setattr__(self, "_networks", {})
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"cannot assign to field {name!r}: a Model is immutable")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"cannot delete field {name!r}: a Model is immutable")
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Model) or other.__class__ is not self.__class__:
-            return NotImplemented
-        return (self.name, self.spec) == (other.name, other.spec)
-
-    def __hash__(self) -> int:
-        return hash((self.name, self.spec))
-
-    def __repr__(self) -> str:
-        return f"Model(name={self.name!r}, spec={self.spec!r})"
 
     def depth_multiplier(self, given: Number | None = None) -> Fraction:
         """``given``, else the variant's depth multiplier, else 1."""

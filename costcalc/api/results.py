@@ -7,8 +7,8 @@ command line cannot drift apart. In a notebook a result shows the command's tabl
 exports the same rich table as ``--format html`` does, its names escaped by rich, and ``__rich_console__`` lets
 ``rich.print(result)`` render it at the console's width. rich is imported only when a table is shown.
 
-A result is immutable and compares by its two fields, as a frozen dataclass would; it is written by hand
-because ``dataclasses`` builds each class by compiling code, about half a millisecond a class on
+A result is immutable and compares by its two fields, as a frozen dataclass would (``Frozen``); it is written
+by hand because ``dataclasses`` builds each class by compiling code, about half a millisecond a class on
 every start-up of every command (issue 17).
 """
 
@@ -20,18 +20,15 @@ from typing import Any, ClassVar
 _HTML_PAGE = '<pre style="font-family:Menlo,\'DejaVu Sans Mono\',consolas,\'Courier New\',monospace">{code}</pre>'
 
 
-class Result:
-    """The result of one command: ``analysis`` (the record the command's renderers take: a
-    ``costcalc.analysis`` record) and ``view`` (how the specs were named: ``costcalc.render.view.View``)."""
+class Frozen:
+    """An immutable value with slots, compared, hashed and shown by its ``_fields``, as a frozen dataclass is:
+    the base of the results and of ``costcalc.api.model.Model``."""
 
-    command: ClassVar[str] = ""
-    __slots__ = ("analysis", "view")
-    analysis: Any
-    view: Any
+    __slots__ = ()
+    _fields: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self, analysis: Any, view: Any) -> None:
-        object.__setattr__(self, "analysis", analysis)
-        object.__setattr__(self, "view", view)
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self._fields)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"cannot assign to field {name!r}: a {type(self).__name__} is immutable")
@@ -42,14 +39,30 @@ class Result:
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
             return NotImplemented
-        assert isinstance(other, Result)
-        return (self.analysis, self.view) == (other.analysis, other.view)
+        assert isinstance(other, Frozen)
+        return self._values() == other._values()
 
     def __hash__(self) -> int:
-        return hash((self.analysis, self.view))
+        return hash(self._values())
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(analysis={self.analysis!r}, view={self.view!r})"
+        shown = ", ".join(f"{name}={value!r}" for name, value in zip(self._fields, self._values()))
+        return f"{type(self).__name__}({shown})"
+
+
+class Result(Frozen):
+    """The result of one command: ``analysis`` (the record the command's renderers take: a
+    ``costcalc.analysis`` record) and ``view`` (how the specs were named: ``costcalc.render.view.View``)."""
+
+    command: ClassVar[str] = ""
+    __slots__ = ("analysis", "view")
+    _fields = ("analysis", "view")
+    analysis: Any
+    view: Any
+
+    def __init__(self, analysis: Any, view: Any) -> None:
+        object.__setattr__(self, "analysis", analysis)
+        object.__setattr__(self, "view", view)
 
     def _formats(self) -> Any:
         import importlib
